@@ -1,0 +1,20 @@
+// Registration of every actor type.
+#include "scenarios/actor_types.h"
+
+#include "scenarios/demo_world.h"
+
+namespace scenarios {
+
+void register_actor_types(sim::ActorRegistry& registry) { register_demo_actors(registry); }
+
+const sim::ActorRegistry& all_actor_types() {
+  // Built once on first use and never changed afterwards: a constant, not mutable state.
+  static const sim::ActorRegistry registry = [] {
+    sim::ActorRegistry r;
+    register_actor_types(r);
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,116 @@
+// Argument reading for the dmsgsim subcommands.
+#include "scenarios/cli/args.h"
+
+#include <fmt/format.h>
+
+namespace scenarios::cli {
+
+std::optional<uint64_t> parse_u64(std::string_view text) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    base = 16;
+    text.remove_prefix(2);
+  }
+  if (text.empty()) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : text) {
+    int digit = -1;
+    if (c >= '0' && c <= '9') digit = c - '0';
+    if (base == 16 && c >= 'a' && c <= 'f') digit = c - 'a' + 10;
+    if (base == 16 && c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+    if (digit < 0) return std::nullopt;
+    const uint64_t limit = (UINT64_MAX - static_cast<uint64_t>(digit)) / static_cast<uint64_t>(base);
+    if (value > limit) return std::nullopt;
+    value = value * static_cast<uint64_t>(base) + static_cast<uint64_t>(digit);
+  }
+  return value;
+}
+
+bool Args::take_flag(std::string_view name) {
+  const std::string flag = fmt::format("--{}", name);
+  bool found = false;
+  for (size_t i = 0; i < words_.size();) {
+    if (words_[i] == flag) {
+      words_.erase(words_.begin() + static_cast<std::ptrdiff_t>(i));
+      found = true;
+    } else if (words_[i].rfind(flag + "=", 0) == 0) {
+      fail(fmt::format("option {} takes no value", flag));
+      words_.erase(words_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+  return found;
+}
+
+std::vector<std::string> Args::take_values(std::string_view name) {
+  const std::string flag = fmt::format("--{}", name);
+  std::vector<std::string> values;
+  for (size_t i = 0; i < words_.size();) {
+    if (words_[i] == flag) {
+      if (i + 1 >= words_.size()) {
+        fail(fmt::format("option {} needs a value", flag));
+        words_.erase(words_.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
+      values.push_back(words_[i + 1]);
+      words_.erase(words_.begin() + static_cast<std::ptrdiff_t>(i),
+                   words_.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    } else if (words_[i].rfind(flag + "=", 0) == 0) {
+      values.push_back(words_[i].substr(flag.size() + 1));
+      words_.erase(words_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+  return values;
+}
+
+std::optional<std::string> Args::take_value(std::string_view name) {
+  std::vector<std::string> values = take_values(name);
+  if (values.empty()) return std::nullopt;
+  if (values.size() > 1) fail(fmt::format("option --{} given {} times", name, values.size()));
+  return values.back();
+}
+
+std::vector<std::string> Args::take_positionals() {
+  std::vector<std::string> positionals;
+  std::vector<std::string> rest;
+  for (std::string& word : words_) {
+    if (word.rfind("--", 0) == 0) {
+      rest.push_back(std::move(word));
+    } else {
+      positionals.push_back(std::move(word));
+    }
+  }
+  words_ = std::move(rest);
+  return positionals;
+}
+
+std::optional<uint64_t> Args::take_u64(std::string_view name) {
+  std::optional<std::string> text = take_value(name);
+  if (!text) return std::nullopt;
+  std::optional<uint64_t> value = parse_u64(*text);
+  if (!value) fail(fmt::format("--{} expects a non-negative integer (decimal or 0x hex), got '{}'", name, *text));
+  return value;
+}
+
+std::optional<sim::Duration> Args::take_duration(std::string_view name) {
+  std::optional<std::string> text = take_value(name);
+  if (!text) return std::nullopt;
+  std::optional<sim::Duration> value = sim::parse_duration(*text);
+  if (!value) fail(fmt::format("--{} expects a duration with a unit (e.g. 150ms, 2s), got '{}'", name, *text));
+  return value;
+}
+
+void Args::fail(std::string message) {
+  if (!error_) error_ = std::move(message);
+}
+
+sim::Status Args::finish() const {
+  if (error_) return sim::Error{*error_};
+  if (!words_.empty()) return sim::Error{fmt::format("unknown argument '{}'", words_.front())};
+  return sim::Ok{};
+}
+
+}  // namespace scenarios::cli

@@ -1,0 +1,72 @@
+// Dispatches dmsgsim's subcommands and prints the top-level help.
+#include "scenarios/cli/cli.h"
+
+#include "scenarios/cli/commands.h"
+
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+namespace scenarios::cli {
+namespace {
+
+constexpr std::string_view kHelp = R"(dmsgsim: the dmsg relay network on a deterministic discrete-event simulator
+
+usage: dmsgsim COMMAND [OPTIONS]
+
+commands:
+  run      run a scenario from a seed and print its hashes (and checks)
+  bench    measure the simulator's speed (scheduler, hashing)
+
+options:
+  --help       this text (also after a command: dmsgsim run --help)
+  --version    the version
+
+Exit codes: 0 success, 1 a run or check failed, 2 bad arguments or files.
+)";
+
+struct Command {
+  std::string_view name;
+  int (*handler)(Args&, const Io&);
+};
+
+constexpr Command kCommands[] = {
+    {"run", &run_command},
+    {"bench", &bench_command},
+};
+
+}  // namespace
+
+int usage_error(const Io& io, std::string_view command, std::string_view message) {
+  fmt::print(io.err, "dmsgsim {}: {}\n(see dmsgsim {} --help)\n", command, message, command);
+  return kExitBadInput;
+}
+
+int main(int argc, char** argv) {
+  const Io io{stdout, stderr};
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty()) {
+    fmt::print(io.err, "{}", kHelp);
+    return kExitBadInput;
+  }
+  const std::string command = words.front();
+  if (command == "--help" || command == "-h" || command == "help") {
+    fmt::print(io.out, "{}", kHelp);
+    return kExitOk;
+  }
+  if (command == "--version") {
+    fmt::print(io.out, "dmsgsim {}\n", DMSGSIM_VERSION);
+    return kExitOk;
+  }
+  for (const Command& entry : kCommands) {
+    if (entry.name == command) {
+      Args args(std::vector<std::string>(words.begin() + 1, words.end()));
+      return entry.handler(args, io);
+    }
+  }
+  fmt::print(io.err, "dmsgsim: unknown command '{}'\n(see dmsgsim --help)\n", command);
+  return kExitBadInput;
+}
+
+}  // namespace scenarios::cli

@@ -1,0 +1,72 @@
+// Actors: the simulated entities that receive events, and the registry that recreates them.
+#pragma once
+
+#include "sim/binary.h"
+#include "sim/event.h"
+#include "sim/json_writer.h"
+#include "sim/reseeder.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sim {
+
+class Context;
+
+// An entity of the world. Its whole state is data listed by visit() (through ActorBase),
+// so it can be hashed, snapshotted, dumped and reseeded; it refers to other actors by id
+// and reaches the world only through the Context it is handed.
+class Actor {
+ public:
+  virtual ~Actor() = default;
+
+  virtual std::string_view type_name() const = 0;
+  // Called once when the actor is spawned or restarted, in its own event.
+  virtual void on_start(Context& ctx) = 0;
+  virtual void on_event(Context& ctx, const Event& event) = 0;
+
+  virtual void save(Writer& out) const = 0;
+  virtual void load(Reader& in) = 0;
+  virtual void dump(JsonWriter& out) const = 0;
+  virtual void reseed(Reseeder& reseeder) = 0;
+};
+
+// Implements the state plumbing of Actor from Derived::visit() and Derived::kTypeName.
+template <class Derived>
+class ActorBase : public Actor {
+ public:
+  std::string_view type_name() const final { return Derived::kTypeName; }
+  void save(Writer& out) const final { out.write(self()); }
+  void load(Reader& in) final { in.read(self()); }
+  void dump(JsonWriter& out) const final { out.write(self()); }
+  void reseed(Reseeder& reseeder) final { reseeder.apply(self()); }
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+  const Derived& self() const { return static_cast<const Derived&>(*this); }
+};
+
+// Maps type names to factories so a snapshot can recreate its actors. Upper layers fill it
+// through an explicit registration function that the program calls: static registration
+// objects would be dropped when linking static libraries.
+class ActorRegistry {
+ public:
+  using Factory = std::unique_ptr<Actor> (*)();
+
+  template <class T>
+  void add() {
+    add(T::kTypeName, []() -> std::unique_ptr<Actor> { return std::make_unique<T>(); });
+  }
+  void add(std::string_view type_name, Factory factory);
+
+  bool contains(std::string_view type_name) const;
+  // nullptr for an unknown type name.
+  std::unique_ptr<Actor> create(std::string_view type_name) const;
+
+ private:
+  std::map<std::string, Factory, std::less<>> factories_;
+};
+
+}  // namespace sim

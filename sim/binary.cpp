@@ -1,0 +1,87 @@
+// Stream buffers and the out-of-line parts of the binary Writer and Reader.
+#include "sim/binary.h"
+
+#include "sim/byte_queue.h"
+
+#include <fmt/format.h>
+
+namespace sim {
+namespace detail {
+
+std::streamsize VectorStreamBuf::xsputn(const char* data, std::streamsize count) {
+  SIM_ASSERT_GE(count, 0);
+  out_->insert(out_->end(), reinterpret_cast<const uint8_t*>(data), reinterpret_cast<const uint8_t*>(data) + count);
+  return count;
+}
+
+VectorStreamBuf::int_type VectorStreamBuf::overflow(int_type c) {
+  if (!traits_type::eq_int_type(c, traits_type::eof())) {
+    out_->push_back(static_cast<uint8_t>(traits_type::to_char_type(c)));
+  }
+  return traits_type::not_eof(c);
+}
+
+SpanStreamBuf::SpanStreamBuf(const uint8_t* data, size_t size) {
+  // std::streambuf's get area is non-const, but this buffer never writes to it.
+  char* begin = const_cast<char*>(reinterpret_cast<const char*>(data));  // NOLINT
+  setg(begin, begin, begin + size);
+}
+
+}  // namespace detail
+
+Writer::Writer(Bytes& out, Encoding encoding)
+    : encoding_(encoding), buffer_(out), stream_(&buffer_), archive_(stream_) {}
+
+void Writer::write_bytes(const uint8_t* data, size_t size) {
+  if (size == 0) return;
+  archive_(cereal::binary_data(data, size));
+}
+
+void Writer::write_byte_queue(const ByteQueue& queue) {
+  write(queue.head_offset());
+  write(static_cast<uint64_t>(queue.size()));
+  if (encoding_ == Encoding::kDigest) {
+    write(queue.digest());
+    return;
+  }
+  if (encoding_ == Encoding::kDigestFromScratch) {
+    write(queue.digest_uncached());
+    return;
+  }
+  queue.for_each_span([this](const uint8_t* data, size_t size) { write_bytes(data, size); });
+}
+
+Reader::Reader(const uint8_t* data, size_t size) : buffer_(data, size), stream_(&buffer_), archive_(stream_) {}
+
+void Reader::read_bytes(uint8_t* data, size_t size) {
+  if (size == 0) return;
+  if (remaining() < size) fail("the input ends in the middle of a byte string");
+  archive_(cereal::binary_data(data, size));
+}
+
+size_t Reader::read_length(size_t min_item_bytes) {
+  uint64_t length = 0;
+  read_raw(length);
+  SIM_ASSERT_GT(min_item_bytes, 0u);
+  if (length > remaining() / min_item_bytes) {
+    fail(fmt::format("a length of {} exceeds the {} bytes that remain", length, remaining()));
+  }
+  return static_cast<size_t>(length);
+}
+
+void Reader::fail(std::string_view what) const { throw DecodeError(fmt::format("{} (field '{}')", what, field_)); }
+
+void Reader::read_byte_queue(ByteQueue& queue) {
+  uint64_t head_offset = 0;
+  uint64_t size = 0;
+  read(head_offset);
+  read(size);
+  if (size > remaining())
+    fail(fmt::format("a byte queue of {} bytes exceeds the {} bytes that remain", size, remaining()));
+  Bytes content(static_cast<size_t>(size));
+  read_bytes(content.data(), content.size());
+  queue = ByteQueue(head_offset);
+  queue.append(content.data(), content.size());
+}
+
+}  // namespace sim

@@ -1,0 +1,218 @@
+// Binary Writer and bounded Reader over cereal's portable binary archives.
+#pragma once
+
+#include "sim/serial.h"
+
+#include <cereal/archives/portable_binary.hpp>
+
+#include <istream>
+#include <ostream>
+#include <streambuf>
+#include <string_view>
+
+namespace sim {
+
+// What a Writer is producing. A digest encoding differs from a snapshot encoding in one
+// way only: structures that keep their own cached digest (ByteQueue's chunk digests)
+// contribute that digest instead of their bytes, so an append does not rehash a buffer.
+// kDigestFromScratch gives the same bytes as kDigest while bypassing those caches; it
+// exists to check them.
+enum class Encoding { kSnapshot, kDigest, kDigestFromScratch };
+
+namespace detail {
+
+// Appends everything written to an externally owned byte vector.
+class VectorStreamBuf : public std::streambuf {
+ public:
+  explicit VectorStreamBuf(Bytes& out) : out_(&out) {}
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize count) override;
+  int_type overflow(int_type c) override;
+
+ private:
+  Bytes* out_;
+};
+
+// Reads from a borrowed span; knows how many bytes remain.
+class SpanStreamBuf : public std::streambuf {
+ public:
+  SpanStreamBuf(const uint8_t* data, size_t size);
+  size_t remaining() const { return static_cast<size_t>(egptr() - gptr()); }
+};
+
+}  // namespace detail
+
+// Canonical little-endian encoding: fixed-width integers, u64 lengths before containers,
+// maps and sets in key order, optionals as a presence byte. Deterministic by construction.
+class Writer {
+ public:
+  Writer(Bytes& out, Encoding encoding);
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  Encoding encoding() const { return encoding_; }
+
+  template <class T>
+  void operator()(const char* /*name*/, const T& value) {
+    write(value);
+  }
+
+  template <class T>
+  void write(const T& value) {
+    if constexpr (std::is_same_v<T, bool>) {
+      write_raw(static_cast<uint8_t>(value ? 1 : 0));
+    } else if constexpr (std::is_enum_v<T>) {
+      write_raw(static_cast<std::underlying_type_t<T>>(value));
+    } else if constexpr (std::is_integral_v<T>) {
+      write_raw(value);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      write_length(value.size());
+      write_bytes(reinterpret_cast<const uint8_t*>(value.data()), value.size());
+    } else if constexpr (std::is_same_v<T, Bytes>) {
+      write_length(value.size());
+      write_bytes(value.data(), value.size());
+    } else if constexpr (traits::is_byte_array<T>::value) {
+      write_bytes(value.data(), value.size());
+    } else if constexpr (traits::is_vector<T>::value || traits::is_set<T>::value) {
+      write_length(value.size());
+      for (const auto& item : value) write(item);
+    } else if constexpr (traits::is_map<T>::value) {
+      write_length(value.size());
+      for (const auto& [key, item] : value) {
+        write(key);
+        write(item);
+      }
+    } else if constexpr (traits::is_optional<T>::value) {
+      write(value.has_value());
+      if (value) write(*value);
+    } else if constexpr (std::is_same_v<T, ByteQueue>) {
+      write_byte_queue(value);
+    } else {
+      static_assert(traits::has_visit<T>::value, "state types list their fields in visit()");
+      visit_fields(value, *this);
+    }
+  }
+
+  void write_bytes(const uint8_t* data, size_t size);
+
+ private:
+  template <class T>
+  void write_raw(T value) {
+    archive_(value);
+  }
+  void write_length(size_t size) { write_raw(static_cast<uint64_t>(size)); }
+  void write_byte_queue(const ByteQueue& queue);
+
+  Encoding encoding_;
+  detail::VectorStreamBuf buffer_;
+  std::ostream stream_;
+  cereal::PortableBinaryOutputArchive archive_;
+};
+
+// Decodes what a Writer wrote, trusting nothing: every length is bounded by the bytes
+// that remain before anything is allocated, and a short read is a DecodeError. Only
+// decode functions that catch DecodeError (and cereal::Exception, which an input too
+// short for cereal's own header raises in the constructor) own a Reader.
+class Reader {
+ public:
+  Reader(const uint8_t* data, size_t size);
+  explicit Reader(const Bytes& data) : Reader(data.data(), data.size()) {}
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  size_t remaining() const { return buffer_.remaining(); }
+
+  template <class T>
+  void operator()(const char* name, T& value) {
+    field_ = name;
+    read(value);
+  }
+
+  template <class T>
+  void read(T& value) {
+    if constexpr (std::is_same_v<T, bool>) {
+      uint8_t byte = 0;
+      read_raw(byte);
+      if (byte > 1) fail("a boolean byte is neither 0 nor 1");
+      value = byte == 1;
+    } else if constexpr (std::is_enum_v<T>) {
+      std::underlying_type_t<T> raw{};
+      read_raw(raw);
+      value = static_cast<T>(raw);
+    } else if constexpr (std::is_integral_v<T>) {
+      read_raw(value);
+    } else if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, Bytes>) {
+      const size_t size = read_length(1);
+      value.resize(size);
+      read_bytes(reinterpret_cast<uint8_t*>(value.data()), size);
+    } else if constexpr (traits::is_byte_array<T>::value) {
+      read_bytes(value.data(), value.size());
+    } else if constexpr (traits::is_vector<T>::value) {
+      const size_t size = read_length(1);
+      value.clear();
+      value.reserve(size);
+      for (size_t i = 0; i < size; ++i) read(value.emplace_back());
+    } else if constexpr (traits::is_set<T>::value) {
+      const size_t size = read_length(1);
+      value.clear();
+      for (size_t i = 0; i < size; ++i) {
+        typename T::value_type item{};
+        read(item);
+        if (!value.empty() && !(*value.rbegin() < item)) fail("set items are not in increasing order");
+        value.insert(value.end(), std::move(item));
+      }
+    } else if constexpr (traits::is_map<T>::value) {
+      const size_t size = read_length(1);
+      value.clear();
+      for (size_t i = 0; i < size; ++i) {
+        typename T::key_type key{};
+        read(key);
+        if (!value.empty() && !(value.rbegin()->first < key)) fail("map keys are not in increasing order");
+        read(value[key]);
+      }
+    } else if constexpr (traits::is_optional<T>::value) {
+      bool present = false;
+      read(present);
+      if (!present) {
+        value.reset();
+      } else {
+        read(value.emplace());
+      }
+    } else if constexpr (std::is_same_v<T, ByteQueue>) {
+      read_byte_queue(value);
+    } else {
+      static_assert(traits::has_visit<T>::value, "state types list their fields in visit()");
+      value.visit(*this);
+    }
+  }
+
+  void read_bytes(uint8_t* data, size_t size);
+  // Reads a u64 length and checks that `size * min_item_bytes` bytes remain.
+  size_t read_length(size_t min_item_bytes);
+  [[noreturn]] void fail(std::string_view what) const;
+
+ private:
+  template <class T>
+  void read_raw(T& value) {
+    if (remaining() < sizeof(T)) fail("the input ends in the middle of a value");
+    archive_(value);
+  }
+  void read_byte_queue(ByteQueue& queue);
+
+  detail::SpanStreamBuf buffer_;
+  std::istream stream_;
+  cereal::PortableBinaryInputArchive archive_;
+  const char* field_ = "(start)";
+};
+
+// Encodes one value on its own.
+template <class T>
+Bytes encode(const T& value, Encoding encoding = Encoding::kSnapshot) {
+  Bytes out;
+  Writer writer(out, encoding);
+  writer.write(value);
+  return out;
+}
+
+}  // namespace sim

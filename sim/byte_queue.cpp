@@ -1,0 +1,128 @@
+// Chunked storage and cached digests of ByteQueue.
+#include "sim/byte_queue.h"
+
+#include "sim/xxh3.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sim {
+namespace {
+
+uint64_t hash_span(const uint8_t* data, size_t size) { return XXH3_64bits(data, size); }
+
+// Folds the queue's identity and its chunk digests in order.
+class DigestBuilder {
+ public:
+  DigestBuilder(uint64_t head_offset, uint64_t size) {
+    XXH3_64bits_reset(&state_);
+    add(head_offset);
+    add(size);
+  }
+  void add(uint64_t value) { XXH3_64bits_update(&state_, &value, sizeof value); }
+  uint64_t finish() { return XXH3_64bits_digest(&state_); }
+
+ private:
+  XXH3_state_t state_;
+};
+
+}  // namespace
+
+void ByteQueue::append(const uint8_t* data, size_t size) {
+  while (size > 0) {
+    const uint64_t tail = tail_offset();
+    const uint64_t index = tail / kChunkBytes;
+    if (chunks_.empty() || chunks_.back().index != index) {
+      SIM_ASSERT(chunks_.empty() || chunks_.back().index + 1 == index);
+      Chunk chunk;
+      chunk.index = index;
+      chunk.skip = static_cast<size_t>(tail % kChunkBytes);
+      chunk.data.reserve(kChunkBytes);
+      chunk.data.resize(chunk.skip);
+      chunks_.push_back(std::move(chunk));
+    }
+    Chunk& chunk = chunks_.back();
+    SIM_ASSERT_EQ(chunk.index * kChunkBytes + chunk.data.size(), tail);
+    const size_t room = kChunkBytes - chunk.data.size();
+    const size_t take = std::min(room, size);
+    chunk.data.insert(chunk.data.end(), data, data + take);
+    chunk.digest_valid = false;
+    data += take;
+    size -= take;
+    size_ += take;
+  }
+}
+
+void ByteQueue::consume(size_t count) {
+  SIM_ASSERT_LE(count, size_);
+  while (count > 0) {
+    SIM_ASSERT(!chunks_.empty());
+    Chunk& chunk = chunks_.front();
+    const size_t held = chunk.data.size() - chunk.skip;
+    const size_t take = std::min(held, count);
+    chunk.skip += take;
+    chunk.digest_valid = false;
+    count -= take;
+    size_ -= take;
+    head_offset_ += take;
+    if (chunk.skip == chunk.data.size()) chunks_.pop_front();
+  }
+  // An emptied queue keeps no chunk, so its next append starts a chunk at the tail.
+  SIM_ASSERT(size_ != 0 || chunks_.empty());
+}
+
+size_t ByteQueue::copy_out(size_t offset, uint8_t* out, size_t count) const {
+  if (offset >= size_) return 0;
+  count = std::min(count, size_ - offset);
+  size_t copied = 0;
+  uint64_t position = head_offset_ + offset;
+  // Chunks are aligned, so the chunk holding `position` is found by arithmetic.
+  size_t chunk_at = static_cast<size_t>(position / kChunkBytes - chunks_.front().index);
+  while (copied < count) {
+    SIM_ASSERT_LT(chunk_at, chunks_.size());
+    const Chunk& chunk = chunks_[chunk_at];
+    const size_t within = static_cast<size_t>(position - chunk.index * kChunkBytes);
+    SIM_ASSERT_GE(within, chunk.skip);
+    const size_t take = std::min(chunk.data.size() - within, count - copied);
+    std::memcpy(out + copied, chunk.data.data() + within, take);
+    copied += take;
+    position += take;
+    ++chunk_at;
+  }
+  return copied;
+}
+
+Bytes ByteQueue::read(size_t offset, size_t count) const {
+  Bytes out(std::min(count, offset >= size_ ? 0 : size_ - offset));
+  const size_t copied = copy_out(offset, out.data(), out.size());
+  SIM_ASSERT_EQ(copied, out.size());
+  return out;
+}
+
+uint64_t ByteQueue::chunk_digest(const Chunk& chunk) const {
+  if (!chunk.digest_valid) {
+    chunk.digest = hash_span(chunk.data.data() + chunk.skip, chunk.data.size() - chunk.skip);
+    chunk.digest_valid = true;
+  }
+  return chunk.digest;
+}
+
+uint64_t ByteQueue::digest() const {
+  DigestBuilder builder(head_offset_, size_);
+  for (const Chunk& chunk : chunks_) builder.add(chunk_digest(chunk));
+  return builder.finish();
+}
+
+uint64_t ByteQueue::digest_uncached() const {
+  DigestBuilder builder(head_offset_, size_);
+  for (const Chunk& chunk : chunks_)
+    builder.add(hash_span(chunk.data.data() + chunk.skip, chunk.data.size() - chunk.skip));
+  return builder.finish();
+}
+
+bool operator==(const ByteQueue& a, const ByteQueue& b) {
+  if (a.head_offset_ != b.head_offset_ || a.size_ != b.size_) return false;
+  return a.read(0, a.size_) == b.read(0, b.size_);
+}
+
+}  // namespace sim

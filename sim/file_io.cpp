@@ -1,0 +1,34 @@
+// Whole-file reads and writes with errors a person can act on.
+#include "sim/file_io.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace sim {
+
+Result<Bytes> read_file(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) return Error{fmt::format("cannot open '{}': {}", path, std::strerror(errno))};
+  Bytes content;
+  uint8_t buffer[65536];
+  size_t got = 0;
+  while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) content.insert(content.end(), buffer, buffer + got);
+  const bool failed = std::ferror(file) != 0;
+  std::fclose(file);
+  if (failed) return Error{fmt::format("cannot read '{}'", path)};
+  return content;
+}
+
+Status write_file(const std::string& path, const Bytes& content) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) return Error{fmt::format("cannot create '{}': {}", path, std::strerror(errno))};
+  const size_t written = std::fwrite(content.data(), 1, content.size(), file);
+  const bool closed = std::fclose(file) == 0;
+  if (written != content.size() || !closed) return Error{fmt::format("cannot write '{}'", path)};
+  return Ok{};
+}
+
+}  // namespace sim

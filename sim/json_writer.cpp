@@ -1,0 +1,134 @@
+// Text output of the JSON dump.
+#include "sim/json_writer.h"
+
+#include "sim/byte_queue.h"
+
+#include <fmt/format.h>
+#include "sim/xxh3.h"
+
+namespace sim {
+namespace {
+
+// Bytes shown in full at the start of a buffer in dumps.
+constexpr size_t kPrefixBytes = 16;
+
+}  // namespace
+
+std::string JsonWriter::to_hex(const uint8_t* data, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    text += kDigits[data[i] >> 4];
+    text += kDigits[data[i] & 0xf];
+  }
+  return text;
+}
+
+std::string JsonWriter::hex_u64(uint64_t value) { return fmt::format("0x{:016x}", value); }
+
+void JsonWriter::newline() {
+  *out_ += '\n';
+  out_->append(static_cast<size_t>(depth_) * 2, ' ');
+}
+
+// Emits the comma and line break that precede a value, unless it follows a key.
+void JsonWriter::separate() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (depth_ == 0) return;
+  if (!first_in_container_) *out_ += ',';
+  first_in_container_ = false;
+  newline();
+}
+
+void JsonWriter::raw(std::string_view text) {
+  separate();
+  out_->append(text);
+}
+
+void JsonWriter::open(char bracket) {
+  separate();
+  *out_ += bracket;
+  ++depth_;
+  first_in_container_ = true;
+}
+
+void JsonWriter::close(char bracket) {
+  SIM_ASSERT_GT(depth_, 0);
+  SIM_ASSERT(!after_key_);
+  --depth_;
+  if (!first_in_container_) newline();
+  *out_ += bracket;
+  first_in_container_ = false;
+}
+
+void JsonWriter::begin_object() { open('{'); }
+void JsonWriter::end_object() { close('}'); }
+void JsonWriter::begin_array() { open('['); }
+void JsonWriter::end_array() { close(']'); }
+
+void JsonWriter::key(std::string_view name) {
+  SIM_ASSERT(!after_key_);
+  SIM_ASSERT_GT(depth_, 0);
+  separate();
+  append_quoted(name);
+  *out_ += ": ";
+  after_key_ = true;
+}
+
+void JsonWriter::string(std::string_view text) {
+  separate();
+  append_quoted(text);
+}
+
+void JsonWriter::append_quoted(std::string_view text) {
+  *out_ += '"';
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      *out_ += '\\';
+      *out_ += c;
+    } else if (c == '\n') {
+      *out_ += "\\n";
+    } else if (byte < 0x20) {
+      *out_ += fmt::format("\\u{:04x}", byte);
+    } else {
+      *out_ += c;
+    }
+  }
+  *out_ += '"';
+}
+
+void JsonWriter::number(int64_t value) { raw(fmt::format("{}", value)); }
+
+void JsonWriter::hex(uint64_t value) { string(hex_u64(value)); }
+
+void JsonWriter::bytes_summary(const uint8_t* data, size_t size) {
+  begin_object();
+  key("length");
+  number(static_cast<int64_t>(size));
+  key("xxh3");
+  hex(XXH3_64bits(data, size));
+  key("prefix");
+  string(to_hex(data, std::min(size, kPrefixBytes)));
+  end_object();
+}
+
+void JsonWriter::write_byte_queue(const ByteQueue& queue) {
+  const Bytes prefix = queue.read(0, kPrefixBytes);
+  begin_object();
+  key("head_offset");
+  hex(queue.head_offset());
+  key("length");
+  number(static_cast<int64_t>(queue.size()));
+  key("digest");
+  hex(queue.digest());
+  key("prefix");
+  string(to_hex(prefix.data(), prefix.size()));
+  end_object();
+}
+
+}  // namespace sim

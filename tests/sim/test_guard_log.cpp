@@ -1,0 +1,56 @@
+// The OS-randomness guard of the test main, and the deterministic log's filter.
+#include "sim/log.h"
+#include "tests/sim/world_fixture.h"
+#include "tests/support/child_process.h"
+
+#include <sodium.h>
+#include <catch2/catch.hpp>
+
+namespace {
+
+int call_randombytes(const std::vector<std::string>&) {
+  (void)randombytes_random();
+  return 0;
+}
+
+const test_support::ChildModeRegistration randombytes_mode("call-randombytes", &call_randombytes);
+
+}  // namespace
+
+TEST_CASE("sim: randomness guard: any call to libsodium's randombytes aborts loudly") {
+  const test_support::ChildResult child = test_support::run_child("call-randombytes", {});
+  CHECK(child.exit_code != 0);
+  CHECK_THAT(child.output, Catch::Contains("OS randomness used (randombytes_random)"));
+}
+
+TEST_CASE("sim: log: filters by default level and per component") {
+  const sim::Result<sim::LogFilter> filter = sim::LogFilter::parse("warn,net=debug,dmsg=off");
+  REQUIRE(filter.ok());
+  CHECK(filter->allows("net", sim::LogLevel::kDebug));
+  CHECK_FALSE(filter->allows("net", sim::LogLevel::kTrace));
+  CHECK_FALSE(filter->allows("dmsg", sim::LogLevel::kError));
+  CHECK(filter->allows("sim", sim::LogLevel::kWarn));
+  CHECK_FALSE(filter->allows("sim", sim::LogLevel::kInfo));
+  CHECK_FALSE(sim::LogFilter::parse("loud").ok());
+  CHECK_FALSE(sim::LogFilter::parse("net=").ok());
+  CHECK_FALSE(sim::LogFilter::parse("").ok());
+  CHECK_THAT(sim::LogFilter::parse("net=verbose").error().message, Catch::Contains("net=verbose"));
+}
+
+TEST_CASE("sim: log: lines carry virtual time and node, and logging never changes the chain") {
+  sim::Log log(sim::LogFilter::parse("trace").value(), nullptr, /*capture=*/true);
+  auto logged = test_sim::make_demo_world(21, &log);
+  auto silent = test_sim::make_demo_world(21);
+  logged->run_ticks(100);
+  silent->run_ticks(100);
+  CHECK(logged->chain_hash() == silent->chain_hash());
+  REQUIRE_FALSE(log.captured().empty());
+  CHECK_THAT(log.captured().front(), Catch::StartsWith("     0.000000000s node   0 demo"));
+  sim::Log window(sim::LogFilter::parse("trace").value(), nullptr, true);
+  window.set_window(sim::Instant::from_ns(20'000'000), sim::Instant::from_ns(30'000'000));
+  auto windowed = test_sim::make_demo_world(21, &window);
+  windowed->run_ticks(100);
+  REQUIRE_FALSE(window.captured().empty());
+  CHECK(window.captured().size() < log.captured().size());
+  CHECK_THAT(window.captured().front(), Catch::StartsWith("     0.02"));
+}

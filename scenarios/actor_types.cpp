@@ -1,11 +1,17 @@
 // Registration of every actor type.
 #include "scenarios/actor_types.h"
 
+#include "net/network.h"
 #include "scenarios/demo_world.h"
+#include "scenarios/transfer.h"
 
 namespace scenarios {
 
-void register_actor_types(sim::ActorRegistry& registry) { register_demo_actors(registry); }
+void register_actor_types(sim::ActorRegistry& registry) {
+  register_demo_actors(registry);
+  registry.add<net::Network>();
+  register_transfer_actors(registry);
+}
 
 const sim::ActorRegistry& all_actor_types() {
   // Built once on first use and never changed afterwards: a constant, not mutable state.

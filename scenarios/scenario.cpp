@@ -1,14 +1,20 @@
-// The scenario catalog.
+// The scenario catalog: how each named scenario is built and judged.
 #include "scenarios/scenario.h"
 
+#include "net/network.h"
 #include "scenarios/demo_world.h"
+#include "scenarios/net_assembly.h"
+#include "scenarios/transfer.h"
 
 #include <fmt/format.h>
 
 namespace scenarios {
 namespace {
 
-void build_demo(sim::World& world) { build_demo_world(world, DemoOptions{}); }
+sim::Status build_demo(sim::World& world, const RunConfig&) {
+  build_demo_world(world, DemoOptions{});
+  return sim::Ok{};
+}
 
 // The demo has no protocol to fail; it checks that the gossip actually flowed.
 ScenarioOutcome judge_demo(const sim::World& world) {
@@ -20,18 +26,85 @@ ScenarioOutcome judge_demo(const sim::World& world) {
     received += gossiper.received();
   }
   ScenarioOutcome outcome;
-  outcome.checks.push_back(Check{"messages_flow", received > 0 && received <= sent,
-                                 fmt::format("{} sent, {} received", sent, received),
-                                 "some messages received, never more than sent"});
-  for (const Check& check : outcome.checks) outcome.passed = outcome.passed && check.passed;
+  outcome.add(Check{"messages_flow", received > 0 && received <= sent,
+                    fmt::format("{} sent, {} received", sent, received),
+                    "some messages received, never more than sent"});
+  return outcome;
+}
+
+sim::Status build_transfer(sim::World& world, const RunConfig& config) {
+  sim::Result<net::FaultProfile> profile = world_profile(world, config.profile);
+  if (!profile) return profile.error();
+  build_transfer_world(world, *profile, TransferOptions{});
+  return sim::Ok{};
+}
+
+template <class F>
+void for_each_transfer_node(const sim::World& world, F&& f) {
+  for (uint32_t i = 0; i < world.actor_count(); ++i) {
+    const sim::ActorId id{i};
+    const sim::Actor* actor = world.actor(id);
+    if (actor != nullptr && actor->type_name() == TransferNode::kTypeName) f(world.actor_as<TransferNode>(id));
+  }
+}
+
+bool transfer_finished(const sim::World& world) {
+  bool all = true;
+  for_each_transfer_node(world, [&](const TransferNode& node) { all = all && node.completed_at().has_value(); });
+  return all;
+}
+
+ScenarioOutcome judge_transfer(const sim::World& world) {
+  ScenarioOutcome outcome;
+  uint64_t sent = 0;
+  uint64_t delivered = 0;
+  uint64_t expected = 0;
+  uint64_t complete = 0;
+  uint64_t nodes = 0;
+  uint64_t mismatches = 0;
+  uint64_t retransmissions = 0;
+  uint64_t failed = 0;
+  for_each_transfer_node(world, [&](const TransferNode& node) {
+    ++nodes;
+    sent += node.bytes_sent();
+    delivered += node.verifier().verified;
+    expected += node.settings().bytes_expected;
+    mismatches += node.verifier().mismatches;
+    complete += node.is_complete() ? 1 : 0;
+    retransmissions += node.transport().retransmissions();
+    failed += node.transport().connections_failed();
+  });
+  outcome.add(Check{"bytes_verified", mismatches == 0, fmt::format("{} mismatched bytes", mismatches),
+                    "every received byte matches its pattern"});
+  outcome.add(Check{"transfers_complete", complete == nodes, fmt::format("{} of {} nodes complete", complete, nodes),
+                    "every node sent, received and verified everything, then saw end of stream"});
+  const sim::ActorId network_id = find_network(world).value();
+  const net::NetworkStats& stats = world.actor_as<net::Network>(network_id).stats();
+  outcome.stats = {
+      {"bytes_sent", static_cast<int64_t>(sent)},
+      {"bytes_delivered", static_cast<int64_t>(delivered)},
+      {"bytes_expected", static_cast<int64_t>(expected)},
+      {"retransmissions", static_cast<int64_t>(retransmissions)},
+      {"packets_sent", static_cast<int64_t>(stats.packets_sent)},
+      {"packets_lost", static_cast<int64_t>(stats.packets_lost)},
+      {"connections_failed", static_cast<int64_t>(failed)},
+  };
   return outcome;
 }
 
 }  // namespace
 
+void ScenarioOutcome::add(Check check) {
+  passed = passed && check.passed;
+  checks.push_back(std::move(check));
+}
+
 const std::vector<ScenarioInfo>& scenario_catalog() {
   static const std::vector<ScenarioInfo> catalog = {
-      {"demo", "gossiping timer and message actors (the simulation core on its own)", 1000, &build_demo, &judge_demo},
+      {"transfer", "pairs of nodes exchange 1 MiB each way over the transport, verified byte by byte", 600'000, true,
+       &build_transfer, &transfer_finished, &judge_transfer},
+      {"demo", "gossiping timer and message actors (the simulation core on its own)", 1000, false, &build_demo, nullptr,
+       &judge_demo},
   };
   return catalog;
 }
@@ -43,6 +116,6 @@ const ScenarioInfo* find_scenario(std::string_view name) {
   return nullptr;
 }
 
-std::string_view default_scenario_name() { return "demo"; }
+std::string_view default_scenario_name() { return "transfer"; }
 
 }  // namespace scenarios

@@ -1,6 +1,7 @@
-// The catalog of named scenarios that `dmsgsim run` can build and check.
+// The catalog of named scenarios that `dmsgsim run` builds, runs and judges.
 #pragma once
 
+#include "sim/result.h"
 #include "sim/world.h"
 
 #include <string>
@@ -8,6 +9,21 @@
 #include <vector>
 
 namespace scenarios {
+
+// What a run is built from, besides its external inputs.
+struct RunConfig {
+  uint64_t seed = 1;
+  sim::Duration tick = sim::Duration::milliseconds(1);
+  /// Fault profile of the network (scenarios without a network ignore it).
+  std::string profile = "calm";
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("seed", seed);
+    v("tick", tick);
+    v("profile", profile);
+  }
+};
 
 // One named check of a scenario's outcome, with what it measured.
 struct Check {
@@ -17,18 +33,31 @@ struct Check {
   std::string expected;  // what would have passed, shown on failure
 };
 
+// A figure a scenario reports (a JSON number in --json output).
+struct Stat {
+  std::string name;
+  int64_t value = 0;
+};
+
 struct ScenarioOutcome {
   bool passed = true;
   std::vector<Check> checks;
+  std::vector<Stat> stats;
+
+  void add(Check check);
 };
 
 struct ScenarioInfo {
   std::string_view name;
   std::string_view description;
-  /// Ticks a run lasts when --ticks is not given.
-  uint64_t default_ticks;
+  /// Ticks a run lasts at most when --ticks is not given.
+  uint64_t max_ticks;
+  /// Whether the scenario has a network (and so takes --profile and --fault).
+  bool has_network;
   /// Spawns the scenario's actors into an empty world.
-  void (*build)(sim::World& world);
+  sim::Status (*build)(sim::World& world, const RunConfig& config);
+  /// True once the scenario has nothing more to do; nullptr: it runs for max_ticks.
+  bool (*is_finished)(const sim::World& world);
   /// Judges the world after the run.
   ScenarioOutcome (*judge)(const sim::World& world);
 };

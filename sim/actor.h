@@ -34,14 +34,23 @@ class Actor {
 };
 
 // Implements the state plumbing of Actor from Derived::visit() and Derived::kTypeName.
-template <class Derived>
-class ActorBase : public Actor {
+// `Base` is Actor or an abstract actor class of an upper layer that derives from it.
+template <class Derived, class Base = Actor>
+class ActorBase : public Base {
  public:
+  using Base::Base;
+
   std::string_view type_name() const final { return Derived::kTypeName; }
-  void save(Writer& out) const final { out.write(self()); }
-  void load(Reader& in) final { in.read(self()); }
-  void dump(JsonWriter& out) const final { out.write(self()); }
-  void reseed(Reseeder& reseeder) final { reseeder.apply(self()); }
+  // The field list is walked directly: writing the actor as a value would find these very
+  // save/load/dump members as its custom encoding.
+  void save(Writer& out) const final { visit_fields(self(), out); }
+  void load(Reader& in) final { self().visit(in); }
+  void dump(JsonWriter& out) const final {
+    out.begin_object();
+    visit_fields(self(), out);
+    out.end_object();
+  }
+  void reseed(Reseeder& reseeder) final { self().visit(reseeder); }
 
  private:
   Derived& self() { return static_cast<Derived&>(*this); }

@@ -1,8 +1,6 @@
 // Stream buffers and the out-of-line parts of the binary Writer and Reader.
 #include "sim/binary.h"
 
-#include "sim/byte_queue.h"
-
 #include <fmt/format.h>
 
 namespace sim {
@@ -37,20 +35,6 @@ void Writer::write_bytes(const uint8_t* data, size_t size) {
   archive_(cereal::binary_data(data, size));
 }
 
-void Writer::write_byte_queue(const ByteQueue& queue) {
-  write(queue.head_offset());
-  write(static_cast<uint64_t>(queue.size()));
-  if (encoding_ == Encoding::kDigest) {
-    write(queue.digest());
-    return;
-  }
-  if (encoding_ == Encoding::kDigestFromScratch) {
-    write(queue.digest_uncached());
-    return;
-  }
-  queue.for_each_span([this](const uint8_t* data, size_t size) { write_bytes(data, size); });
-}
-
 Reader::Reader(const uint8_t* data, size_t size) : buffer_(data, size), stream_(&buffer_), archive_(stream_) {}
 
 void Reader::read_bytes(uint8_t* data, size_t size) {
@@ -70,18 +54,5 @@ size_t Reader::read_length(size_t min_item_bytes) {
 }
 
 void Reader::fail(std::string_view what) const { throw DecodeError(fmt::format("{} (field '{}')", what, field_)); }
-
-void Reader::read_byte_queue(ByteQueue& queue) {
-  uint64_t head_offset = 0;
-  uint64_t size = 0;
-  read(head_offset);
-  read(size);
-  if (size > remaining())
-    fail(fmt::format("a byte queue of {} bytes exceeds the {} bytes that remain", size, remaining()));
-  Bytes content(static_cast<size_t>(size));
-  read_bytes(content.data(), content.size());
-  queue = ByteQueue(head_offset);
-  queue.append(content.data(), content.size());
-}
 
 }  // namespace sim

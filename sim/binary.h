@@ -86,8 +86,8 @@ class Writer {
     } else if constexpr (traits::is_optional<T>::value) {
       write(value.has_value());
       if (value) write(*value);
-    } else if constexpr (std::is_same_v<T, ByteQueue>) {
-      write_byte_queue(value);
+    } else if constexpr (traits::has_custom_encoding<T, Writer>::value) {
+      value.save(*this);
     } else {
       static_assert(traits::has_visit<T>::value, "state types list their fields in visit()");
       visit_fields(value, *this);
@@ -102,7 +102,6 @@ class Writer {
     archive_(value);
   }
   void write_length(size_t size) { write_raw(static_cast<uint64_t>(size)); }
-  void write_byte_queue(const ByteQueue& queue);
 
   Encoding encoding_;
   detail::VectorStreamBuf buffer_;
@@ -179,8 +178,8 @@ class Reader {
       } else {
         read(value.emplace());
       }
-    } else if constexpr (std::is_same_v<T, ByteQueue>) {
-      read_byte_queue(value);
+    } else if constexpr (traits::has_custom_decoding<T, Reader>::value) {
+      value.load(*this);
     } else {
       static_assert(traits::has_visit<T>::value, "state types list their fields in visit()");
       value.visit(*this);
@@ -198,7 +197,6 @@ class Reader {
     if (remaining() < sizeof(T)) fail("the input ends in the middle of a value");
     archive_(value);
   }
-  void read_byte_queue(ByteQueue& queue);
 
   detail::SpanStreamBuf buffer_;
   std::istream stream_;

@@ -1,7 +1,12 @@
 // Chunked storage and cached digests of ByteQueue.
 #include "sim/byte_queue.h"
 
+#include "sim/binary.h"
+#include "sim/json_writer.h"
+
 #include "sim/xxh3.h"
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
@@ -123,6 +128,45 @@ uint64_t ByteQueue::digest_uncached() const {
 bool operator==(const ByteQueue& a, const ByteQueue& b) {
   if (a.head_offset_ != b.head_offset_ || a.size_ != b.size_) return false;
   return a.read(0, a.size_) == b.read(0, b.size_);
+}
+
+void ByteQueue::save(Writer& out) const {
+  out.write(head_offset_);
+  out.write(static_cast<uint64_t>(size_));
+  switch (out.encoding()) {
+    case Encoding::kDigest:
+      out.write(digest());
+      return;
+    case Encoding::kDigestFromScratch:
+      out.write(digest_uncached());
+      return;
+    case Encoding::kSnapshot:
+      for_each_span([&out](const uint8_t* data, size_t size) { out.write_bytes(data, size); });
+      return;
+  }
+}
+
+void ByteQueue::load(Reader& in) {
+  uint64_t head_offset = 0;
+  uint64_t size = 0;
+  in.read(head_offset);
+  in.read(size);
+  if (size > in.remaining()) {
+    in.fail(fmt::format("a byte queue of {} bytes exceeds the {} bytes that remain", size, in.remaining()));
+  }
+  Bytes content(static_cast<size_t>(size));
+  in.read_bytes(content.data(), content.size());
+  *this = ByteQueue(head_offset);
+  append(content.data(), content.size());
+}
+
+void ByteQueue::dump(JsonWriter& out) const {
+  out.begin_object();
+  out.key("head_offset");
+  out.hex(head_offset_);
+  out.key("buffer");
+  out.buffer_summary(size_, digest(), read(0, JsonWriter::kPrefixBytes));
+  out.end_object();
 }
 
 }  // namespace sim

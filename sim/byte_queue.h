@@ -8,6 +8,10 @@
 
 namespace sim {
 
+class Writer;
+class Reader;
+class JsonWriter;
+
 // Bytes appended at the back and consumed from the front, addressed by absolute stream
 // offsets (like TCP sequence numbers). Storage is split into chunks aligned to absolute
 // offsets that are multiples of kChunkBytes, and each chunk caches its digest, so after an
@@ -47,6 +51,12 @@ class ByteQueue {
   }
 
   friend bool operator==(const ByteQueue& a, const ByteQueue& b);
+
+  // Snapshots hold the bytes; digest encodings hold (head offset, size, digest) only, so
+  // an append does not rehash the whole buffer.
+  void save(Writer& out) const;
+  void load(Reader& in);
+  void dump(JsonWriter& out) const;
 
  private:
   struct Chunk {

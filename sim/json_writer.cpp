@@ -1,19 +1,10 @@
 // Text output of the JSON dump.
 #include "sim/json_writer.h"
 
-#include "sim/byte_queue.h"
-
 #include <fmt/format.h>
 #include "sim/xxh3.h"
 
 namespace sim {
-namespace {
-
-// Bytes shown in full at the start of a buffer in dumps.
-constexpr size_t kPrefixBytes = 16;
-
-}  // namespace
-
 std::string JsonWriter::to_hex(const uint8_t* data, size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string text;
@@ -117,15 +108,12 @@ void JsonWriter::bytes_summary(const uint8_t* data, size_t size) {
   end_object();
 }
 
-void JsonWriter::write_byte_queue(const ByteQueue& queue) {
-  const Bytes prefix = queue.read(0, kPrefixBytes);
+void JsonWriter::buffer_summary(uint64_t length, uint64_t digest, const Bytes& prefix) {
   begin_object();
-  key("head_offset");
-  hex(queue.head_offset());
   key("length");
-  number(static_cast<int64_t>(queue.size()));
+  number(static_cast<int64_t>(length));
   key("digest");
-  hex(queue.digest());
+  hex(digest);
   key("prefix");
   string(to_hex(prefix.data(), prefix.size()));
   end_object();

@@ -14,7 +14,7 @@ namespace sim {
 // unsigned 64-bit integers (hashes, seeds, sequence numbers) as "0x..." strings since jq
 // reads numbers as doubles, durations and instants as integer nanoseconds, byte strings
 // and byte queues as {length, xxh3, prefix}, enums by name where the type provides
-// enum_name().
+// enum_name(). Map keys of other types provide `std::string json_key(const K&)`.
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(&out) {}
@@ -60,8 +60,8 @@ class JsonWriter {
       } else {
         raw("null");
       }
-    } else if constexpr (std::is_same_v<T, ByteQueue>) {
-      write_byte_queue(value);
+    } else if constexpr (traits::has_custom_dump<T, JsonWriter>::value) {
+      value.dump(*this);
     } else {
       static_assert(traits::has_visit<T>::value, "state types list their fields in visit()");
       begin_object();
@@ -80,6 +80,11 @@ class JsonWriter {
   void number(int64_t value);
   void hex(uint64_t value);
   void bytes_summary(const uint8_t* data, size_t size);
+  // Shows a buffer held in pieces: its length and digest, and its first bytes.
+  void buffer_summary(uint64_t length, uint64_t digest, const Bytes& prefix);
+
+  // Bytes of a buffer shown in full at its start.
+  static constexpr size_t kPrefixBytes = 16;
 
   static std::string to_hex(const uint8_t* data, size_t size);
   static std::string hex_u64(uint64_t value);
@@ -105,11 +110,13 @@ class JsonWriter {
     } else if constexpr (traits::is_byte_array<K>::value) {
       return to_hex(k.data(), k.size());
     } else {
-      static_assert(traits::is_byte_array<K>::value, "map keys are integers, enums, strings or byte arrays");
+      static_assert(
+          requires { json_key(k); },
+          "map keys are integers, enums, strings, byte arrays, or provide json_key() for their text");
+      return json_key(k);
     }
   }
 
-  void write_byte_queue(const ByteQueue& queue);
   void open(char bracket);
   void close(char bracket);
   void raw(std::string_view text);

@@ -31,6 +31,8 @@ class Reseeder {
       for (auto& [key, item] : value) apply(item);
     } else if constexpr (traits::is_optional<T>::value) {
       if (value) apply(*value);
+    } else if constexpr (requires { value.for_each_value([](auto&) {}); }) {
+      value.for_each_value([this](auto& item) { apply(item); });
     } else if constexpr (traits::has_visit<T>::value) {
       value.visit(*this);
     }

@@ -25,7 +25,6 @@ namespace sim {
 
 using Bytes = std::vector<uint8_t>;
 
-class ByteQueue;
 class Rng;
 
 namespace traits {
@@ -64,6 +63,26 @@ template <class T, class = void>
 struct has_visit : std::false_type {};
 template <class T>
 struct has_visit<T, std::void_t<decltype(std::declval<T&>().visit(std::declval<ProbeVisitor&>()))>> : std::true_type {};
+
+// Types whose encoding is not a plain field list (a cached digest, a heap kept sorted)
+// provide `void save(Writer&) const`, `void load(Reader&)` and `void dump(JsonWriter&) const`.
+template <class T, class W, class = void>
+struct has_custom_encoding : std::false_type {};
+template <class T, class W>
+struct has_custom_encoding<T, W, std::void_t<decltype(std::declval<const T&>().save(std::declval<W&>()))>>
+    : std::true_type {};
+
+template <class T, class R, class = void>
+struct has_custom_decoding : std::false_type {};
+template <class T, class R>
+struct has_custom_decoding<T, R, std::void_t<decltype(std::declval<T&>().load(std::declval<R&>()))>> : std::true_type {
+};
+
+template <class T, class J, class = void>
+struct has_custom_dump : std::false_type {};
+template <class T, class J>
+struct has_custom_dump<T, J, std::void_t<decltype(std::declval<const T&>().dump(std::declval<J&>()))>>
+    : std::true_type {};
 
 }  // namespace traits
 

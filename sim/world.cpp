@@ -145,6 +145,12 @@ void World::mark_dirty(ActorId id) {
   dirty_ids_.push_back(id);
 }
 
+Context World::context_for(ActorId id) {
+  SIM_ASSERT(is_up(id));
+  mark_dirty(id);
+  return Context(*this, id);
+}
+
 // --- World: running --------------------------------------------------------------------------------
 
 void World::dispatch(const Event& event) {
@@ -166,7 +172,7 @@ void World::dispatch(const Event& event) {
   ++events_processed_;
 }
 
-void World::ensure_started() {
+void World::start() {
   if (started_) return;
   started_ = true;
   finish_boundary();
@@ -174,7 +180,7 @@ void World::ensure_started() {
 
 void World::run_tick() {
   AssertScope scope(&assert_context_);
-  ensure_started();
+  start();
   const Instant end = now_ + tick_length_;
   while (std::optional<Event> event = scheduler_.pop_before(end)) {
     SIM_ASSERT_GE(event->time, now_);
@@ -257,12 +263,12 @@ void World::finish_boundary() {
 }
 
 uint64_t World::state_hash() {
-  ensure_started();
+  start();
   return state_hash_;
 }
 
 uint64_t World::chain_hash() {
-  ensure_started();
+  start();
   return chain_.back();
 }
 
@@ -300,7 +306,7 @@ void World::encode_state(Bytes& out) const {
 }
 
 Snapshot World::snapshot() {
-  ensure_started();
+  start();
   SIM_ASSERT_MSG(dirty_ids_.empty() && !meta_dirty_ && scheduler_.digest() == scheduler_digest_,
                  "a snapshot is taken at a tick boundary, before any input changes the world");
   Snapshot snap;
@@ -373,7 +379,7 @@ Result<std::unique_ptr<World>> World::restore(const Snapshot& snap, const ActorR
 }
 
 void World::reseed_for_fork(uint64_t new_seed) {
-  ensure_started();
+  start();
   const uint64_t words[3] = {chain_.back(), tick_, new_seed};
   stream_base_ = hash_words(words, 3);
   scheduler_.batch_rng().reseed(stream_base_);
@@ -393,7 +399,7 @@ void World::reseed_for_fork(uint64_t new_seed) {
 // --- World: dumps --------------------------------------------------------------------------------------
 
 std::string World::dump_json() {
-  ensure_started();
+  start();
   std::string out;
   JsonWriter json(out);
   json.begin_object();
@@ -432,7 +438,7 @@ std::string World::dump_json() {
 }
 
 std::string World::summary() {
-  ensure_started();
+  start();
   constexpr size_t kMaxRows = 40;
   std::string out = fmt::format("tick {} ({}), seed 0x{:016x}, tick length {}\n", tick_, now_, seed_, tick_length_);
   out += fmt::format("state hash 0x{:016x}  chain hash 0x{:016x}\n", state_hash_, chain_.back());

@@ -71,6 +71,9 @@ class World {
 
   // --- Running ----------------------------------------------------------------------------
 
+  // Records the hash of the current boundary if nothing ran yet (idempotent). Inputs
+  // applied after it show in the next tick's hash; run_tick() calls it too.
+  void start();
   void run_tick();
   void run_ticks(uint64_t count);
   // Runs whole ticks until `done(*this)` holds at a boundary or `max_ticks` ran; returns
@@ -115,8 +118,21 @@ class World {
     mark_dirty(id);
     return const_cast<T&>(actor_as<T>(id));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
   }
+  // The same for actors known by an abstract base class of an upper layer.
+  template <class Base>
+  Base& mutate_as(ActorId id) {
+    mark_dirty(id);
+    Actor* a = slot(id).actor.get();
+    SIM_ASSERT_MSG(a != nullptr, "actor {} is down", id);
+    Base* base = dynamic_cast<Base*>(a);
+    SIM_ASSERT_MSG(base != nullptr, "actor {} ({}) is not of the requested kind", id, a->type_name());
+    return *base;
+  }
   // Marks an actor's cached digest stale (handlers' actors are marked automatically).
   void mark_dirty(ActorId id);
+  // A context acting as `id`, for external inputs applied at a tick boundary and for an
+  // actor that hands an event on to another; marks `id` dirty.
+  Context context_for(ActorId id);
 
   // The state hash recomputed from the state alone, bypassing every cache: entity
   // digests, byte queue chunk digests and the scheduler's running sum. Equal to
@@ -158,7 +174,6 @@ class World {
   void finish_boundary();
   // Recomputes stale digests and the state hash if anything changed (or if forced).
   void update_state_hash(bool force);
-  void ensure_started();
   void refresh_digests();
   uint64_t slot_digest(const Slot& slot, Encoding encoding) const;
   uint64_t meta_digest() const;

@@ -1,9 +1,8 @@
 // `dmsgsim run`: build a scenario from a seed, run it, print its hashes and checks.
-#include "scenarios/actor_types.h"
+#include "net/profile.h"
 #include "scenarios/cli/commands.h"
-#include "scenarios/scenario.h"
+#include "scenarios/runner.h"
 #include "sim/json_writer.h"
-#include "sim/world.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -14,59 +13,65 @@ namespace scenarios::cli {
 namespace {
 
 constexpr std::string_view kRunHelp = R"(usage: dmsgsim run [--scenario NAME] [--seed N] [--ticks N] [--tick DURATION]
-                    [--json] [--log FILTER] [--list]
+                    [--profile P] [--fault 'AT KIND ARGS']... [--json] [--log FILTER]
+       dmsgsim run --list
 
-Builds a scenario's world from a seed, runs it for a number of ticks, and prints the
-state hash and hash chain at the end with the scenario's checks.
+Builds a scenario's world from a seed, runs it until it finishes (or for --ticks ticks),
+and prints the state hash and hash chain at the end with the scenario's checks.
 
-  --scenario NAME   scenario to run (default: demo); --list shows them all
+  --scenario NAME   scenario to run (default: transfer); --list shows them all
   --seed N          world seed, decimal or 0x hex (default: 1)
-  --ticks N         ticks to run (default: the scenario's own)
+  --ticks N         run exactly this many ticks (default: until the scenario finishes,
+                    at most its own limit)
   --tick DURATION   virtual time per tick, with a unit (default: 1ms)
+  --profile P       network fault profile: calm, lossy, hostile, swarm (default: calm)
+  --fault SPEC      an external input applied at its time (repeatable), e.g.
+                    --fault '2s partition a0|b0' --fault '5s heal'
   --json            print one JSON object instead of text
-  --log FILTER      deterministic log to stderr, e.g. info or warn,demo=trace
-  --list            list the scenarios and exit
+  --log FILTER      deterministic log to stderr, e.g. info or warn,transfer=debug
+  --list            list the scenarios and profiles, and exit
 
 Exit codes: 0 the scenario passed, 1 it failed, 2 bad arguments.
 )";
 
-constexpr uint64_t kDefaultSeed = 1;
-
 struct RunOptions {
   const ScenarioInfo* scenario = nullptr;
-  uint64_t seed = kDefaultSeed;
-  uint64_t ticks = 0;
-  sim::Duration tick = sim::Duration::milliseconds(1);
+  RunConfig config;
+  std::optional<uint64_t> ticks;
+  std::vector<FaultInput> faults;
   bool json = false;
   std::optional<sim::LogFilter> log_filter;
 };
 
-struct RunReport {
-  uint64_t events = 0;
-  uint64_t state_hash = 0;
-  uint64_t chain_hash = 0;
-  ScenarioOutcome outcome;
-};
-
 void print_list(const Io& io) {
   fmt::print(io.out, "scenarios:\n");
-  for (const ScenarioInfo& info : scenario_catalog()) {
+  for (const ScenarioInfo& info : scenario_catalog()) fmt::print(io.out, "  {:<12} {}\n", info.name, info.description);
+  fmt::print(io.out, "profiles:\n");
+  for (const net::ProfileInfo& info : net::profile_catalog())
     fmt::print(io.out, "  {:<12} {}\n", info.name, info.description);
-  }
+  fmt::print(io.out, "fault inputs (--fault):\n  {}\n", fault_syntax_help());
 }
 
-std::string reproduce_command(const RunOptions& options) {
-  return fmt::format("dmsgsim run --scenario {} --seed 0x{:016x} --ticks {} --tick {}", options.scenario->name,
-                     options.seed, options.ticks, options.tick);
+std::string shell_quote(const std::string& word) {
+  std::string quoted = "'";
+  for (char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+std::string reproduce_command(const RunOptions& options, const RunReport& report) {
+  std::string command = fmt::format("dmsgsim run --scenario {} --seed 0x{:016x} --ticks {} --tick {}",
+                                    options.scenario->name, options.config.seed, report.ticks, options.config.tick);
+  if (options.scenario->has_network) command += fmt::format(" --profile {}", options.config.profile);
+  for (const FaultInput& fault : options.faults) command += " --fault " + shell_quote(fault.text);
+  return command;
 }
 
 // A progress line on an interactive terminal only, so logs and pipes stay clean.
 class Progress {
  public:
-  Progress(const Io& io, uint64_t total)
-      : io_(io), total_(total), enabled_(isatty(fileno(io.err)) != 0 && total >= 100'000) {}
-  void update(uint64_t done) {
-    if (enabled_ && done % 10'000 == 0) fmt::print(io_.err, "\rtick {}/{}", done, total_);
+  explicit Progress(const Io& io) : io_(io), enabled_(isatty(fileno(io.err)) != 0) {}
+  void update(uint64_t tick) {
+    if (enabled_ && tick % 50'000 == 0 && tick > 0) fmt::print(io_.err, "\rtick {}", tick);
   }
   ~Progress() {
     if (enabled_) fmt::print(io_.err, "\r\033[K");
@@ -74,45 +79,53 @@ class Progress {
 
  private:
   const Io& io_;
-  uint64_t total_;
   bool enabled_;
 };
 
-RunReport execute(const RunOptions& options, const Io& io) {
-  std::unique_ptr<sim::Log> log;
-  if (options.log_filter) log = std::make_unique<sim::Log>(*options.log_filter, io.err);
-  sim::World world(sim::WorldOptions{options.seed, options.tick}, all_actor_types(), log.get());
-  options.scenario->build(world);
-  Progress progress(io, options.ticks);
-  for (uint64_t i = 0; i < options.ticks; ++i) {
-    world.run_tick();
-    progress.update(i + 1);
+RunReport execute(ScenarioRunner& runner, const RunOptions& options, const Io& io) {
+  Progress progress(io);
+  sim::World& world = runner.world();
+  if (options.ticks) {
+    for (uint64_t i = 0; i < *options.ticks; ++i) {
+      runner.run_tick();
+      progress.update(world.tick());
+    }
+  } else {
+    while (world.tick() < options.scenario->max_ticks && !runner.is_finished()) {
+      runner.run_tick();
+      progress.update(world.tick());
+    }
   }
-  RunReport report;
-  report.events = world.events_processed();
-  report.state_hash = world.state_hash();
-  report.chain_hash = world.chain_hash();
-  report.outcome = options.scenario->judge(world);
-  return report;
+  return runner.report();
 }
 
 void print_json(const RunOptions& options, const RunReport& report, const Io& io) {
   std::string out;
   sim::JsonWriter json(out);
   json.begin_object();
-  json("seed", options.seed);
+  json("seed", options.config.seed);
   json.key("scenario");
   json.string(options.scenario->name);
+  if (options.scenario->has_network) {
+    json.key("profile");
+    json.string(options.config.profile);
+    json.key("profile_details");
+    json.string(report.profile);
+  }
   json.key("ticks");
-  json.number(static_cast<int64_t>(options.ticks));
+  json.number(static_cast<int64_t>(report.ticks));
   json.key("tick_ns");
-  json.number(options.tick.ns());
+  json.number(options.config.tick.ns());
   json.key("events");
   json.number(static_cast<int64_t>(report.events));
   json("state_hash", report.state_hash);
   json("chain_hash", report.chain_hash);
   json.key("result");
   json.string(report.outcome.passed ? "pass" : "fail");
+  for (const Stat& stat : report.outcome.stats) {
+    json.key(stat.name);
+    json.number(stat.value);
+  }
   json.key("checks");
   json.begin_array();
   for (const Check& check : report.outcome.checks) {
@@ -125,22 +138,24 @@ void print_json(const RunOptions& options, const RunReport& report, const Io& io
     json.end_object();
   }
   json.end_array();
-  if (!report.outcome.passed) json("reproduce", reproduce_command(options));
+  if (!report.outcome.passed) json("reproduce", reproduce_command(options, report));
   json.end_object();
   fmt::print(io.out, "{}\n", out);
 }
 
 void print_text(const RunOptions& options, const RunReport& report, const Io& io) {
-  fmt::print(io.out, "scenario {}, seed 0x{:016x}, {} ticks of {}\n", options.scenario->name, options.seed,
-             options.ticks, options.tick);
+  fmt::print(io.out, "scenario {}, seed 0x{:016x}, {} ticks of {}\n", options.scenario->name, options.config.seed,
+             report.ticks, options.config.tick);
+  if (options.scenario->has_network) fmt::print(io.out, "profile     {}\n", report.profile);
   fmt::print(io.out, "events      {}\nstate hash  0x{:016x}\nchain hash  0x{:016x}\n", report.events, report.state_hash,
              report.chain_hash);
+  for (const Stat& stat : report.outcome.stats) fmt::print(io.out, "{:<20} {}\n", stat.name, stat.value);
   for (const Check& check : report.outcome.checks) {
     fmt::print(io.out, "check {}: {} ({})\n", check.name, check.passed ? "pass" : "FAIL", check.measured);
     if (!check.passed) fmt::print(io.out, "  expected: {}\n", check.expected);
   }
   fmt::print(io.out, "result: {}\n", report.outcome.passed ? "pass" : "FAIL");
-  if (!report.outcome.passed) fmt::print(io.out, "reproduce: {}\n", reproduce_command(options));
+  if (!report.outcome.passed) fmt::print(io.out, "reproduce: {}\n", reproduce_command(options, report));
 }
 
 }  // namespace
@@ -154,12 +169,22 @@ int run_command(Args& args, const Io& io) {
   RunOptions options;
   const std::string scenario_name = args.take_value("scenario").value_or(std::string(default_scenario_name()));
   options.scenario = find_scenario(scenario_name);
-  if (options.scenario == nullptr)
+  if (options.scenario == nullptr) {
     args.fail(fmt::format("unknown scenario '{}' (dmsgsim run --list shows them)", scenario_name));
-  options.seed = args.take_u64("seed").value_or(kDefaultSeed);
-  const std::optional<uint64_t> ticks = args.take_u64("ticks");
-  options.tick = args.take_duration("tick").value_or(options.tick);
-  if (options.tick <= sim::Duration::zero()) args.fail("--tick must be positive");
+  }
+  options.config.seed = args.take_u64("seed").value_or(options.config.seed);
+  options.ticks = args.take_u64("ticks");
+  options.config.tick = args.take_duration("tick").value_or(options.config.tick);
+  if (options.config.tick <= sim::Duration::zero()) args.fail("--tick must be positive");
+  if (std::optional<std::string> profile = args.take_value("profile")) options.config.profile = *profile;
+  for (const std::string& text : args.take_values("fault")) {
+    sim::Result<FaultInput> fault = parse_fault(text);
+    if (fault) {
+      options.faults.push_back(fault.value());
+    } else {
+      args.fail(fault.error().message);
+    }
+  }
   options.json = args.take_flag("json");
   if (std::optional<std::string> filter = args.take_value("log")) {
     sim::Result<sim::LogFilter> parsed = sim::LogFilter::parse(*filter);
@@ -174,8 +199,12 @@ int run_command(Args& args, const Io& io) {
     print_list(io);
     return kExitOk;
   }
-  options.ticks = ticks.value_or(options.scenario->default_ticks);
-  const RunReport report = execute(options, io);
+  std::unique_ptr<sim::Log> log;
+  if (options.log_filter) log = std::make_unique<sim::Log>(*options.log_filter, io.err);
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner =
+      ScenarioRunner::create(*options.scenario, options.config, options.faults, log.get());
+  if (!runner) return usage_error(io, "run", runner.error().message);
+  const RunReport report = execute(**runner, options, io);
   if (options.json) {
     print_json(options, report, io);
   } else {

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,15 @@ namespace {
 
 bool update_golden_flag = false;
 std::string executable_path;
+std::optional<SeedRange> seed_range_flag;
+
+std::optional<SeedRange> parse_seed_range(const char* text) {
+  unsigned long long from = 0;
+  unsigned long long to = 0;
+  char tail = 0;
+  if (std::sscanf(text, "%llu:%llu%c", &from, &to, &tail) != 2 || from >= to) return std::nullopt;
+  return SeedRange{from, to};
+}
 
 // Any use of libsodium's randomness in a test is a determinism bug: keys and nonces must
 // come from the simulation's RNG streams. Each entry point aborts with a message.
@@ -51,6 +61,15 @@ void arm_randomness_guard() {
 }  // namespace
 
 bool update_golden() { return update_golden_flag; }
+
+SeedRange seeds(uint64_t default_from, uint64_t default_to) {
+  return seed_range_flag.value_or(SeedRange{default_from, default_to});
+}
+
+std::string reproduce_seed(const std::string& test_spec, uint64_t seed) {
+  return executable_path + " --seeds " + std::to_string(seed) + ":" + std::to_string(seed + 1) + " \"" + test_spec +
+         "\"";
+}
 const std::string& self_executable() { return executable_path; }
 
 }  // namespace test_support
@@ -62,6 +81,15 @@ int main(int argc, char** argv) {
   test_support::executable_path = length > 0 ? std::string(path, static_cast<size_t>(length)) : std::string(argv[0]);
   std::vector<char*> catch_args;
   for (int i = 0; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--seeds") == 0 && i + 1 < argc) {
+      test_support::seed_range_flag = test_support::parse_seed_range(argv[i + 1]);
+      if (!test_support::seed_range_flag) {
+        std::fprintf(stderr, "--seeds expects FROM:TO with FROM < TO, got '%s'\n", argv[i + 1]);
+        return 2;
+      }
+      ++i;
+      continue;
+    }
     if (std::strcmp(argv[i], "--update-golden") == 0) {
       test_support::update_golden_flag = true;
       continue;

@@ -1,0 +1,592 @@
+// The TCP-like connection: handshake, reliable ordered delivery, flow and congestion
+// control, retransmission, half-close, reset and the connection's timers.
+#include "net/connection.h"
+
+#include "sim/assert.h"
+
+#include <algorithm>
+
+namespace net {
+namespace {
+
+using sim::Duration;
+using sim::Instant;
+
+std::optional<Instant> earliest(std::optional<Instant> a, std::optional<Instant> b) {
+  if (!a) return b;
+  if (!b) return a;
+  return std::min(*a, *b);
+}
+
+}  // namespace
+
+std::string_view enum_name(ConnState state) {
+  switch (state) {
+    case ConnState::kSynSent:
+      return "syn_sent";
+    case ConnState::kSynReceived:
+      return "syn_received";
+    case ConnState::kEstablished:
+      return "established";
+    case ConnState::kClosed:
+      return "closed";
+    case ConnState::kFailed:
+      return "failed";
+  }
+  SIM_UNREACHABLE("connection state {}", static_cast<int>(state));
+}
+
+std::string_view enum_name(FailReason reason) {
+  switch (reason) {
+    case FailReason::kNone:
+      return "none";
+    case FailReason::kRefused:
+      return "refused";
+    case FailReason::kTimedOut:
+      return "timed_out";
+    case FailReason::kReset:
+      return "reset";
+  }
+  SIM_UNREACHABLE("fail reason {}", static_cast<int>(reason));
+}
+
+std::string_view enum_name(NoticeKind kind) {
+  switch (kind) {
+    case NoticeKind::kConnected:
+      return "connected";
+    case NoticeKind::kEstablished:
+      return "established";
+    case NoticeKind::kReadable:
+      return "readable";
+    case NoticeKind::kWritable:
+      return "writable";
+    case NoticeKind::kPeerClosed:
+      return "peer_closed";
+    case NoticeKind::kFailed:
+      return "failed";
+    case NoticeKind::kClosed:
+      return "closed";
+  }
+  SIM_UNREACHABLE("notice kind {}", static_cast<int>(kind));
+}
+
+// --- Opening -----------------------------------------------------------------------------------
+
+Connection Connection::open_active(ConnId id, uint16_t local_port, NodeAddress remote, uint16_t remote_port,
+                                   uint64_t local_nonce, const TransportOptions& options, Instant now,
+                                   ConnEffects& fx) {
+  SIM_ASSERT_NE(local_nonce, 0u);
+  Connection c;
+  c.id_ = id;
+  c.state_ = ConnState::kSynSent;
+  c.local_port_ = local_port;
+  c.remote_ = remote;
+  c.remote_port_ = remote_port;
+  c.local_nonce_ = local_nonce;
+  c.cwnd_ = uint64_t{options.initial_cwnd_segments} * options.mss_bytes;
+  c.ssthresh_ = UINT64_MAX / 2;
+  c.rto_ = options.rto_initial;
+  c.last_heard_ = now;
+  c.connect_deadline_ = now + options.connect_timeout;
+  c.rto_deadline_ = now + c.rto_;
+  fx.segments.push_back(c.make_segment(kSyn, options));
+  return c;
+}
+
+Connection Connection::open_passive(ConnId id, uint16_t local_port, NodeAddress remote, const Segment& syn,
+                                    uint64_t local_nonce, const TransportOptions& options, Instant now,
+                                    ConnEffects& fx) {
+  SIM_ASSERT(syn.has(kSyn));
+  SIM_ASSERT_NE(local_nonce, 0u);
+  Connection c;
+  c.id_ = id;
+  c.state_ = ConnState::kSynReceived;
+  c.passive_ = true;
+  c.local_port_ = local_port;
+  c.remote_ = remote;
+  c.remote_port_ = syn.src_port;
+  c.local_nonce_ = local_nonce;
+  c.remote_nonce_ = syn.src_nonce;
+  c.peer_edge_ = syn.window;
+  c.cwnd_ = uint64_t{options.initial_cwnd_segments} * options.mss_bytes;
+  c.ssthresh_ = UINT64_MAX / 2;
+  c.rto_ = options.rto_initial;
+  c.last_heard_ = now;
+  c.connect_deadline_ = now + options.connect_timeout;
+  c.rto_deadline_ = now + c.rto_;
+  fx.segments.push_back(c.make_segment(kSyn | kAck, options));
+  return c;
+}
+
+// --- Segments out --------------------------------------------------------------------------------
+
+uint64_t Connection::ack_number() const { return recv_buffer_.tail_offset() + (fin_received_ ? 1 : 0); }
+
+uint32_t Connection::advertised_window(const TransportOptions& options) const {
+  const size_t used = recv_buffer_.size();
+  return used >= options.recv_buffer_bytes ? 0 : static_cast<uint32_t>(options.recv_buffer_bytes - used);
+}
+
+// Every segment advertises the current receive window (a SYN with a zero window would
+// leave the peer probing instead of sending).
+Segment Connection::make_segment(uint8_t flags, const TransportOptions& options) {
+  Segment s;
+  s.src_port = local_port_;
+  s.dst_port = remote_port_;
+  s.src_nonce = local_nonce_;
+  s.dst_nonce = remote_nonce_;
+  s.flags = flags;
+  s.seq = snd_nxt_;
+  s.ack = ack_number();
+  s.window = advertised_window(options);
+  window_advertised_ = s.window;
+  return s;
+}
+
+void Connection::send_ack(const TransportOptions& options, ConnEffects& fx) {
+  fx.segments.push_back(make_segment(kAck, options));
+}
+
+void Connection::send_data(uint64_t seq, size_t length, const TransportOptions& options, ConnEffects& fx) {
+  SIM_ASSERT_GE(seq, snd_una());
+  SIM_ASSERT_LE(seq + length, data_end());
+  Segment s = make_segment(kAck, options);
+  s.seq = seq;
+  s.payload = send_buffer_.read(static_cast<size_t>(seq - snd_una()), length);
+  SIM_ASSERT_EQ(s.payload.size(), length);
+  fx.segments.push_back(std::move(s));
+}
+
+bool Connection::has_outstanding() const { return snd_max_ > snd_una() || (fin_sent_ && !fin_acked_); }
+
+size_t Connection::send_buffer_free(const TransportOptions& options) const {
+  const size_t used = send_buffer_.size();
+  return used >= options.send_buffer_bytes ? 0 : options.send_buffer_bytes - used;
+}
+
+// Sends what the windows allow: new data, then the FIN; probes a zero window.
+void Connection::pump(const TransportOptions& options, Instant now, ConnEffects& fx) {
+  if (state_ != ConnState::kEstablished) return;
+  while (snd_nxt_ < data_end()) {
+    const uint64_t in_flight = snd_nxt_ - snd_una();
+    const uint64_t window_room = peer_edge_ > snd_nxt_ ? peer_edge_ - snd_nxt_ : 0;
+    const uint64_t cwnd_room = cwnd_ > in_flight ? cwnd_ - in_flight : 0;
+    const uint64_t length = std::min({uint64_t{options.mss_bytes}, data_end() - snd_nxt_, window_room, cwnd_room});
+    if (length == 0) break;
+    const bool is_new = snd_nxt_ == snd_max_;
+    send_data(snd_nxt_, static_cast<size_t>(length), options, fx);
+    snd_nxt_ += length;
+    snd_max_ = std::max(snd_max_, snd_nxt_);
+    // Karn: time only data sent for the first time.
+    if (is_new && !rtt_sample_) rtt_sample_ = RttSample{snd_nxt_, now};
+    if (!rto_deadline_) rto_deadline_ = now + rto_;
+  }
+  if (fin_pending_ && snd_nxt_ == data_end()) {
+    Segment s = make_segment(kFin | kAck, options);
+    s.seq = data_end();
+    fx.segments.push_back(std::move(s));
+    fin_pending_ = false;
+    fin_sent_ = true;
+    if (!rto_deadline_) rto_deadline_ = now + rto_;
+  }
+  // A closed window: the probe timer keeps asking, since the window update that would
+  // reopen it may be lost.
+  if (is_window_closed() && !rto_deadline_) rto_deadline_ = now + rto_;
+}
+
+// --- Segments in ---------------------------------------------------------------------------------
+
+void Connection::on_segment(const Segment& segment, const TransportOptions& options, Instant now, ConnEffects& fx) {
+  if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return;
+  if (segment.has(kRst)) {
+    fail(state_ == ConnState::kSynSent ? FailReason::kRefused : FailReason::kReset, /*send_reset=*/false, fx);
+    return;
+  }
+  last_heard_ = now;
+  keepalive_probes_ = 0;
+  if (state_ == ConnState::kSynSent || state_ == ConnState::kSynReceived || segment.has(kSyn)) {
+    on_handshake_segment(segment, options, now, fx);
+    if (state_ != ConnState::kEstablished || segment.has(kSyn)) return;
+  }
+  if (segment.has(kAck)) on_ack(segment, options, now, fx);
+  if (state_ != ConnState::kEstablished) return;
+  on_data(segment, options, fx);
+  pump(options, now, fx);
+  check_closed(fx);
+}
+
+void Connection::on_handshake_segment(const Segment& segment, const TransportOptions& options, Instant now,
+                                      ConnEffects& fx) {
+  switch (state_) {
+    case ConnState::kSynSent:
+      if (segment.has(kSyn) && segment.has(kAck)) {
+        remote_nonce_ = segment.src_nonce;
+        peer_edge_ = segment.window;
+        become_established(options, now, fx);
+        fx.notices.push_back(NoticeKind::kConnected);
+        send_ack(options, fx);
+        pump(options, now, fx);
+      }
+      return;
+    case ConnState::kSynReceived:
+      if (segment.has(kSyn)) {
+        // Our SYN-ACK was lost: answer the repeated SYN again.
+        fx.segments.push_back(make_segment(kSyn | kAck, options));
+        return;
+      }
+      if (segment.has(kAck)) {
+        become_established(options, now, fx);
+        fx.notices.push_back(NoticeKind::kEstablished);
+      }
+      return;
+    case ConnState::kEstablished:
+      // A repeated SYN-ACK means our final ACK was lost.
+      if (segment.has(kSyn)) send_ack(options, fx);
+      return;
+    case ConnState::kClosed:
+    case ConnState::kFailed:
+      return;
+  }
+}
+
+void Connection::become_established(const TransportOptions& options, Instant now, ConnEffects&) {
+  state_ = ConnState::kEstablished;
+  was_established_ = true;
+  connect_deadline_.reset();
+  rto_deadline_.reset();
+  rto_ = options.rto_initial;
+  window_advertised_ = advertised_window(options);
+  last_heard_ = now;
+}
+
+void Connection::on_ack(const Segment& segment, const TransportOptions& options, Instant now, ConnEffects& fx) {
+  const uint64_t highest = snd_max_ + (fin_sent_ ? 1 : 0);
+  if (segment.ack > highest) return;    // acknowledges what was never sent
+  if (segment.ack < snd_una()) return;  // older than what we know
+  const uint64_t in_flight = snd_max_ - snd_una();
+  bool progress = false;
+  if (segment.ack > snd_una() || (fin_sent_ && !fin_acked_ && segment.ack == data_end() + 1)) {
+    const uint64_t acked_to = std::min(segment.ack, data_end());
+    const uint64_t newly = acked_to - snd_una();
+    send_buffer_.consume(static_cast<size_t>(newly));
+    if (fin_sent_ && segment.ack == data_end() + 1) fin_acked_ = true;
+    if (rtt_sample_ && segment.ack >= rtt_sample_->end) {
+      update_rtt(now - rtt_sample_->sent_at, options);
+      rtt_sample_.reset();
+    }
+    // Progress ends any timeout backoff (as Linux does), even without a fresh sample.
+    rto_ = computed_rto(options);
+    const uint64_t mss = options.mss_bytes;
+    if (snd_una() < recover_) {
+      // A partial ack during recovery: the next hole is lost too; repair it now.
+      retransmit_oldest(options, fx);
+    } else if (cwnd_ < ssthresh_) {
+      // Reno: exponential growth below ssthresh, about one segment per round trip above.
+      cwnd_ += std::min(newly, mss);
+    } else {
+      cwnd_ += std::max<uint64_t>(1, mss * mss / cwnd_);
+    }
+    dup_acks_ = 0;
+    if (snd_nxt_ < snd_una()) snd_nxt_ = snd_una();
+    progress = true;
+    if (writer_blocked_ && send_buffer_free(options) > 0) {
+      writer_blocked_ = false;
+      fx.notices.push_back(NoticeKind::kWritable);
+    }
+  } else if (segment.payload.empty() && !segment.has(kFin) && in_flight > 0 &&
+             segment.ack + segment.window == peer_edge_) {
+    // Three duplicate acks: the oldest segment was most likely lost. Once per window of
+    // data, so duplicated segments (which are acknowledged too) cannot halve the window
+    // again and again.
+    if (++dup_acks_ == 3 && snd_una() >= recover_) {
+      ssthresh_ = std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
+      cwnd_ = ssthresh_;
+      recover_ = snd_max_;
+      retransmit_oldest(options, fx);
+    }
+  }
+  peer_edge_ = segment.ack + segment.window;
+  if (!has_outstanding() && !is_window_closed()) {
+    rto_deadline_.reset();
+  } else if (progress) {
+    restart_rto(now);
+  }
+}
+
+void Connection::on_data(const Segment& segment, const TransportOptions& options, ConnEffects& fx) {
+  const uint64_t rcv_nxt = recv_buffer_.tail_offset();
+  const uint64_t length = segment.payload.size();
+  const bool carries_something = length > 0 || segment.has(kFin);
+  const uint64_t before = recv_buffer_.size();
+  if (segment.has(kFin)) peer_fin_seq_ = segment.seq + length;
+  if (length > 0 && segment.seq + length > rcv_nxt) {
+    const uint64_t skip = segment.seq < rcv_nxt ? rcv_nxt - segment.seq : 0;
+    const uint64_t start = segment.seq + skip;
+    const uint64_t window_end = rcv_nxt + advertised_window(options);
+    if (start == rcv_nxt) {
+      accept_in_order(segment.payload.data() + skip, static_cast<size_t>(length - skip), options);
+      pull_out_of_order(options);
+    } else if (start < window_end && out_of_order_.count(start) == 0) {
+      const uint64_t keep = std::min(length - skip, window_end - start);
+      out_of_order_.emplace(start, sim::Bytes(segment.payload.begin() + static_cast<std::ptrdiff_t>(skip),
+                                              segment.payload.begin() + static_cast<std::ptrdiff_t>(skip + keep)));
+    }
+  }
+  if (peer_fin_seq_ && !fin_received_ && recv_buffer_.tail_offset() == *peer_fin_seq_) {
+    fin_received_ = true;
+    out_of_order_.clear();
+    fx.notices.push_back(NoticeKind::kPeerClosed);
+  }
+  if (app_closed_) {
+    recv_buffer_.consume(recv_buffer_.size());  // nobody will read it
+  } else if (recv_buffer_.size() > before) {
+    fx.notices.push_back(NoticeKind::kReadable);
+  }
+  // Every segment with data or FIN is acknowledged at once (duplicates too, so the peer
+  // learns where we are), and so is a keepalive probe.
+  if (carries_something || segment.has(kProbe)) send_ack(options, fx);
+}
+
+void Connection::accept_in_order(const uint8_t* data, size_t length, const TransportOptions& options) {
+  const size_t room = advertised_window(options);
+  recv_buffer_.append(data, std::min(length, room));
+}
+
+void Connection::pull_out_of_order(const TransportOptions& options) {
+  while (!out_of_order_.empty()) {
+    auto it = out_of_order_.begin();
+    const uint64_t rcv_nxt = recv_buffer_.tail_offset();
+    if (it->first > rcv_nxt) return;
+    const uint64_t end = it->first + it->second.size();
+    if (end > rcv_nxt) {
+      const size_t skip = static_cast<size_t>(rcv_nxt - it->first);
+      accept_in_order(it->second.data() + skip, it->second.size() - skip, options);
+    }
+    out_of_order_.erase(it);
+  }
+}
+
+// --- Timers ----------------------------------------------------------------------------------------
+
+// Data is unacknowledged, or waits for the peer's window.
+bool Connection::is_waiting_for_peer() const { return has_outstanding() || snd_nxt_ < data_end(); }
+
+// Data waits, nothing is in flight, and the peer's window admits nothing.
+bool Connection::is_window_closed() const {
+  return snd_nxt_ < data_end() && snd_nxt_ == snd_una() && peer_edge_ <= snd_nxt_;
+}
+
+// Closed by its owner with everything of ours acknowledged, still waiting for the peer's
+// FIN: give up if the peer stays silent (a busy peer that is still acknowledging or
+// sending keeps the connection alive; a dead one with data outstanding is the user
+// timeout's).
+std::optional<Instant> Connection::linger_deadline(const TransportOptions& options) const {
+  if (!app_closed_ || state_ != ConnState::kEstablished || fin_received_ || is_waiting_for_peer()) return std::nullopt;
+  return last_heard_ + options.user_timeout * 2;
+}
+
+std::optional<Instant> Connection::deadline(const TransportOptions& options) const {
+  if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return std::nullopt;
+  std::optional<Instant> next = earliest(rto_deadline_, connect_deadline_);
+  next = earliest(next, linger_deadline(options));
+  if (state_ == ConnState::kEstablished && is_waiting_for_peer()) {
+    next = earliest(next, last_heard_ + options.user_timeout);
+  }
+  if (options.keepalive.enabled && state_ == ConnState::kEstablished && !is_waiting_for_peer()) {
+    next = earliest(next, last_heard_ + options.keepalive.idle + options.keepalive.interval * keepalive_probes_);
+  }
+  return next;
+}
+
+void Connection::update_rtt(Duration sample, const TransportOptions& options) {
+  // RFC 6298 with integer arithmetic: alpha = 1/8, beta = 1/4.
+  if (!has_rtt_) {
+    srtt_ = sample;
+    rttvar_ = sample / 2;
+    has_rtt_ = true;
+  } else {
+    const Duration error = srtt_ > sample ? srtt_ - sample : sample - srtt_;
+    rttvar_ = (rttvar_ * 3 + error) / 4;
+    srtt_ = (srtt_ * 7 + sample) / 8;
+  }
+  rto_ = computed_rto(options);
+}
+
+Duration Connection::computed_rto(const TransportOptions& options) const {
+  if (!has_rtt_) return options.rto_initial;
+  const Duration variance_term = std::max(Duration::milliseconds(1), rttvar_ * 4);
+  return std::clamp(srtt_ + variance_term, options.rto_min, options.rto_max);
+}
+
+void Connection::retransmit_oldest(const TransportOptions& options, ConnEffects& fx) {
+  const uint64_t length = std::min<uint64_t>(options.mss_bytes, snd_max_ - snd_una());
+  if (length == 0) return;
+  send_data(snd_una(), static_cast<size_t>(std::min<uint64_t>(length, data_end() - snd_una())), options, fx);
+  ++retransmissions_;
+  ++fx.retransmitted;
+  rtt_sample_.reset();
+}
+
+void Connection::on_timer(const TransportOptions& options, Instant now, ConnEffects& fx) {
+  if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return;
+  if (connect_deadline_ && now >= *connect_deadline_) {
+    fail(FailReason::kTimedOut, /*send_reset=*/false, fx);
+    return;
+  }
+  if (const std::optional<Instant> linger = linger_deadline(options); linger && now >= *linger) {
+    fail(FailReason::kTimedOut, /*send_reset=*/true, fx);
+    return;
+  }
+  const bool waiting_for_peer = is_waiting_for_peer();
+  if (waiting_for_peer && now - last_heard_ >= options.user_timeout) {
+    fail(FailReason::kTimedOut, /*send_reset=*/true, fx);
+    return;
+  }
+  if (options.keepalive.enabled && state_ == ConnState::kEstablished && !waiting_for_peer) {
+    const Instant probe_at = last_heard_ + options.keepalive.idle + options.keepalive.interval * keepalive_probes_;
+    if (now >= probe_at) {
+      if (keepalive_probes_ >= options.keepalive.probes) {
+        fail(FailReason::kTimedOut, /*send_reset=*/true, fx);
+        return;
+      }
+      ++keepalive_probes_;
+      fx.segments.push_back(make_segment(kAck | kProbe, options));
+    }
+  }
+  if (rto_deadline_ && now >= *rto_deadline_) on_retransmit_timer(options, now, fx);
+}
+
+void Connection::on_retransmit_timer(const TransportOptions& options, Instant now, ConnEffects& fx) {
+  rto_ = std::min(rto_ * 2, options.rto_max);
+  rto_deadline_ = now + rto_;
+  rtt_sample_.reset();
+  if (state_ == ConnState::kSynSent) {
+    fx.segments.push_back(make_segment(kSyn, options));
+    ++retransmissions_;
+    ++fx.retransmitted;
+    return;
+  }
+  if (state_ == ConnState::kSynReceived) {
+    fx.segments.push_back(make_segment(kSyn | kAck, options));
+    ++retransmissions_;
+    ++fx.retransmitted;
+    return;
+  }
+  if (has_outstanding()) {
+    ++retransmissions_;
+    ++fx.retransmitted;
+    const uint64_t in_flight = snd_max_ - snd_una();
+    ssthresh_ = std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
+    cwnd_ = options.mss_bytes;
+    dup_acks_ = 0;
+    recover_ = snd_max_;
+    snd_nxt_ = snd_una();
+    if (fin_sent_ && !fin_acked_) fin_pending_ = true;
+    // pump() sends the oldest segment again (or the FIN) and keeps this deadline; if the
+    // window is closed it sends nothing, and the window is probed instead.
+    pump(options, now, fx);
+    if (is_window_closed()) send_window_probe(options, fx);
+    return;
+  }
+  if (is_window_closed()) {
+    send_window_probe(options, fx);
+    return;
+  }
+  rto_deadline_.reset();
+}
+
+// One byte past a closed window: the peer keeps it if it has room by now, and answers
+// with its current window either way. snd_nxt stays, so a refused byte leaves no gap.
+void Connection::send_window_probe(const TransportOptions& options, ConnEffects& fx) {
+  SIM_ASSERT(is_window_closed());
+  send_data(snd_nxt_, 1, options, fx);
+  snd_max_ = std::max(snd_max_, snd_nxt_ + 1);
+}
+
+// --- Owner operations --------------------------------------------------------------------------------
+
+size_t Connection::write(const uint8_t* data, size_t size, const TransportOptions& options, Instant now,
+                         ConnEffects& fx) {
+  SIM_ASSERT_MSG(!fin_queued_, "write after shutdown on connection {}", id_);
+  if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return 0;
+  const size_t take = std::min(size, send_buffer_free(options));
+  send_buffer_.append(data, take);
+  if (take < size) writer_blocked_ = true;
+  pump(options, now, fx);
+  return take;
+}
+
+size_t Connection::read(uint8_t* out, size_t size, const TransportOptions& options, Instant now, ConnEffects& fx) {
+  (void)now;
+  const size_t got = recv_buffer_.copy_out(0, out, size);
+  recv_buffer_.consume(got);
+  // Tell the peer when reading reopened a window it may be waiting on.
+  const uint32_t window = advertised_window(options);
+  const bool reopened = window_advertised_ < options.mss_bytes && window >= options.mss_bytes;
+  const bool grew_a_lot = window >= window_advertised_ + options.recv_buffer_bytes / 2;
+  if (state_ == ConnState::kEstablished && got > 0 && (reopened || grew_a_lot)) send_ack(options, fx);
+  return got;
+}
+
+void Connection::shutdown(const TransportOptions& options, Instant now, ConnEffects& fx) {
+  if (fin_queued_) return;
+  fin_queued_ = true;
+  fin_pending_ = true;
+  pump(options, now, fx);
+  check_closed(fx);
+}
+
+void Connection::close(const TransportOptions& options, Instant now, ConnEffects& fx) {
+  if (app_closed_) return;
+  app_closed_ = true;
+  recv_buffer_.consume(recv_buffer_.size());
+  out_of_order_.clear();
+  if (state_ == ConnState::kSynSent || state_ == ConnState::kSynReceived) {
+    fail(FailReason::kReset, /*send_reset=*/state_ == ConnState::kSynReceived, fx);
+    return;
+  }
+  if (state_ != ConnState::kEstablished) return;
+  shutdown(options, now, fx);
+}
+
+void Connection::abort(ConnEffects& fx) {
+  if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return;
+  fail(FailReason::kReset, /*send_reset=*/true, fx);
+}
+
+std::optional<Segment> Connection::reset_segment() const {
+  if (state_ == ConnState::kFailed || state_ == ConnState::kClosed || remote_nonce_ == 0) return std::nullopt;
+  Segment s;
+  s.src_port = local_port_;
+  s.dst_port = remote_port_;
+  s.src_nonce = local_nonce_;
+  s.dst_nonce = remote_nonce_;
+  s.flags = kRst;
+  s.seq = snd_nxt_;
+  return s;
+}
+
+void Connection::fail(FailReason reason, bool send_reset, ConnEffects& fx) {
+  SIM_ASSERT(reason != FailReason::kNone);
+  if (std::optional<Segment> rst = reset_segment(); send_reset && rst) fx.segments.push_back(std::move(*rst));
+  state_ = ConnState::kFailed;
+  failure_ = reason;
+  rto_deadline_.reset();
+  connect_deadline_.reset();
+  out_of_order_.clear();
+  fx.notices.push_back(NoticeKind::kFailed);
+}
+
+void Connection::check_closed(ConnEffects& fx) {
+  if (state_ != ConnState::kEstablished) return;
+  if (!(fin_acked_ && fin_received_)) return;
+  state_ = ConnState::kClosed;
+  rto_deadline_.reset();
+  fx.notices.push_back(NoticeKind::kClosed);
+}
+
+bool Connection::is_finished() const {
+  return app_closed_ && (state_ == ConnState::kClosed || state_ == ConnState::kFailed);
+}
+
+}  // namespace net

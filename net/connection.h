@@ -1,0 +1,240 @@
+// One end of a TCP-like connection, as a state machine with no I/O of its own.
+#pragma once
+
+#include "net/address.h"
+#include "net/segment.h"
+#include "net/transport_options.h"
+#include "sim/byte_queue.h"
+#include "sim/time.h"
+
+#include <map>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace net {
+
+using ConnId = uint32_t;
+
+enum class ConnState : uint8_t {
+  kSynSent,      // connect() sent a SYN
+  kSynReceived,  // a SYN arrived on a listener; our SYN-ACK is out
+  kEstablished,  // data flows (possibly half-closed in either direction)
+  kClosed,       // both directions finished cleanly
+  kFailed,       // refused, timed out or reset
+};
+std::string_view enum_name(ConnState state);
+
+enum class FailReason : uint8_t { kNone, kRefused, kTimedOut, kReset };
+std::string_view enum_name(FailReason reason);
+
+// What a connection tells its owner.
+enum class NoticeKind : uint8_t {
+  kConnected,    // an active open completed
+  kEstablished,  // a passive open completed: ready for accept()
+  kReadable,     // new bytes can be read
+  kWritable,     // room in the send buffer after a write took less than offered
+  kPeerClosed,   // the peer sent FIN: reads end once the buffer is drained
+  kFailed,       // see failure()
+  kClosed,       // both FINs exchanged
+};
+std::string_view enum_name(NoticeKind kind);
+
+// Effects of one input, collected by the caller.
+struct ConnEffects {
+  std::vector<Segment> segments;
+  std::vector<NoticeKind> notices;
+  uint32_t retransmitted = 0;  // segments sent again (handshake, data, FIN)
+};
+
+// The sender keeps a send buffer from the oldest unacknowledged byte, sends within the
+// smaller of the peer's window and a Reno congestion window, times one segment at a time
+// for RTT (Karn), and probes a zero window. Losses are repaired NewReno-style: three
+// duplicate acks retransmit the oldest segment once per window of data, and each partial
+// ack during that recovery retransmits the next hole at once; a timeout retransmits from
+// the oldest unacknowledged byte with a backed-off RTO, and ack progress ends the backoff.
+// The receiver keeps out-of-order segments within its window and acknowledges every
+// segment at once.
+class Connection {
+ public:
+  Connection() = default;
+
+  static Connection open_active(ConnId id, uint16_t local_port, NodeAddress remote, uint16_t remote_port,
+                                uint64_t local_nonce, const TransportOptions& options, sim::Instant now,
+                                ConnEffects& fx);
+  static Connection open_passive(ConnId id, uint16_t local_port, NodeAddress remote, const Segment& syn,
+                                 uint64_t local_nonce, const TransportOptions& options, sim::Instant now,
+                                 ConnEffects& fx);
+
+  void on_segment(const Segment& segment, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void on_timer(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+
+  // Takes what fits in the send buffer; returns how many bytes it took.
+  size_t write(const uint8_t* data, size_t size, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  // Copies out and consumes up to `size` received bytes; returns how many.
+  size_t read(uint8_t* out, size_t size, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  // No more writes: a FIN follows the queued data.
+  void shutdown(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  // The owner lets go: shutdown, and further received data is discarded.
+  void close(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  // Fails the connection at once and tells the peer with a RST.
+  void abort(ConnEffects& fx);
+  // A RST for the peer, for a process that is killed (nullopt if the peer cannot know us).
+  std::optional<Segment> reset_segment() const;
+
+  std::optional<sim::Instant> deadline(const TransportOptions& options) const;
+  // The owner closed it and nothing more will happen: the transport may forget it.
+  bool is_finished() const;
+
+  ConnId id() const { return id_; }
+  ConnState state() const { return state_; }
+  FailReason failure() const { return failure_; }
+  bool is_passive() const { return passive_; }
+  uint16_t local_port() const { return local_port_; }
+  NodeAddress remote() const { return remote_; }
+  uint16_t remote_port() const { return remote_port_; }
+  uint64_t local_nonce() const { return local_nonce_; }
+  uint64_t remote_nonce() const { return remote_nonce_; }
+  size_t readable_bytes() const { return recv_buffer_.size(); }
+  size_t send_buffer_free(const TransportOptions& options) const;
+  bool peer_closed() const { return fin_received_; }
+  bool app_closed() const { return app_closed_; }
+  // Whether the handshake ever completed (a passive connection is announced only then).
+  bool was_established() const { return was_established_; }
+  uint64_t retransmissions() const { return retransmissions_; }
+  uint64_t bytes_acked() const { return send_buffer_.head_offset(); }
+  uint64_t bytes_received() const { return recv_buffer_.tail_offset(); }
+
+  template <class Visitor>
+  void visit(Visitor& v);
+
+ private:
+  struct RttSample {
+    uint64_t end = 0;  // acknowledged once ack >= end
+    sim::Instant sent_at;
+    template <class Visitor>
+    void visit(Visitor& v) {
+      v("end", end);
+      v("sent_at", sent_at);
+    }
+  };
+
+  Segment make_segment(uint8_t flags, const TransportOptions& options);
+  uint64_t ack_number() const;
+  uint32_t advertised_window(const TransportOptions& options) const;
+  uint64_t data_end() const { return send_buffer_.tail_offset(); }
+  uint64_t snd_una() const { return send_buffer_.head_offset(); }
+  bool has_outstanding() const;
+  void send_ack(const TransportOptions& options, ConnEffects& fx);
+  void pump(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void send_data(uint64_t seq, size_t length, const TransportOptions& options, ConnEffects& fx);
+  void on_handshake_segment(const Segment& segment, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void on_ack(const Segment& segment, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void on_data(const Segment& segment, const TransportOptions& options, ConnEffects& fx);
+  void accept_in_order(const uint8_t* data, size_t length, const TransportOptions& options);
+  void pull_out_of_order(const TransportOptions& options);
+  void on_retransmit_timer(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void update_rtt(sim::Duration sample, const TransportOptions& options);
+  sim::Duration computed_rto(const TransportOptions& options) const;
+  void retransmit_oldest(const TransportOptions& options, ConnEffects& fx);
+  std::optional<sim::Instant> linger_deadline(const TransportOptions& options) const;
+  void restart_rto(sim::Instant now) { rto_deadline_ = now + rto_; }
+  bool is_waiting_for_peer() const;
+  bool is_window_closed() const;
+  void send_window_probe(const TransportOptions& options, ConnEffects& fx);
+  void become_established(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void fail(FailReason reason, bool send_reset, ConnEffects& fx);
+  void check_closed(ConnEffects& fx);
+
+  ConnId id_ = 0;
+  ConnState state_ = ConnState::kSynSent;
+  FailReason failure_ = FailReason::kNone;
+  bool passive_ = false;
+  uint16_t local_port_ = 0;
+  NodeAddress remote_{};
+  uint16_t remote_port_ = 0;
+  uint64_t local_nonce_ = 0;
+  uint64_t remote_nonce_ = 0;
+
+  // Sending: the buffer starts at the oldest unacknowledged byte.
+  sim::ByteQueue send_buffer_;
+  uint64_t snd_nxt_ = 0;      // next byte to send
+  uint64_t snd_max_ = 0;      // one past the highest byte ever sent
+  uint64_t peer_edge_ = 0;    // the peer takes bytes below this (ack + window)
+  bool fin_queued_ = false;   // shutdown() was called
+  bool fin_pending_ = false;  // a FIN must be (re)sent once all data is out
+  bool fin_sent_ = false;
+  bool fin_acked_ = false;
+  uint64_t cwnd_ = 0;
+  uint64_t ssthresh_ = 0;
+  uint32_t dup_acks_ = 0;
+  uint64_t recover_ = 0;         // recovering from a loss until snd_una reaches this
+  bool writer_blocked_ = false;  // a write took less than offered: notify kWritable later
+
+  // Timing.
+  bool has_rtt_ = false;
+  sim::Duration srtt_;
+  sim::Duration rttvar_;
+  sim::Duration rto_;
+  std::optional<RttSample> rtt_sample_;
+  std::optional<sim::Instant> rto_deadline_;  // retransmission or zero-window probe
+  std::optional<sim::Instant> connect_deadline_;
+  sim::Instant last_heard_;
+  uint32_t keepalive_probes_ = 0;
+
+  // Receiving: the buffer starts at the first byte the owner has not read.
+  sim::ByteQueue recv_buffer_;
+  std::map<uint64_t, sim::Bytes> out_of_order_;
+  std::optional<uint64_t> peer_fin_seq_;
+  bool fin_received_ = false;
+  uint32_t window_advertised_ = 0;
+
+  bool app_closed_ = false;
+  bool was_established_ = false;
+  uint64_t retransmissions_ = 0;
+};
+
+template <class Visitor>
+void Connection::visit(Visitor& v) {
+  v("id", id_);
+  v("state", state_);
+  v("failure", failure_);
+  v("passive", passive_);
+  v("local_port", local_port_);
+  v("remote", remote_);
+  v("remote_port", remote_port_);
+  v("local_nonce", local_nonce_);
+  v("remote_nonce", remote_nonce_);
+  v("send_buffer", send_buffer_);
+  v("snd_nxt", snd_nxt_);
+  v("snd_max", snd_max_);
+  v("peer_edge", peer_edge_);
+  v("fin_queued", fin_queued_);
+  v("fin_pending", fin_pending_);
+  v("fin_sent", fin_sent_);
+  v("fin_acked", fin_acked_);
+  v("cwnd", cwnd_);
+  v("ssthresh", ssthresh_);
+  v("dup_acks", dup_acks_);
+  v("recover", recover_);
+  v("writer_blocked", writer_blocked_);
+  v("has_rtt", has_rtt_);
+  v("srtt", srtt_);
+  v("rttvar", rttvar_);
+  v("rto", rto_);
+  v("rtt_sample", rtt_sample_);
+  v("rto_deadline", rto_deadline_);
+  v("connect_deadline", connect_deadline_);
+  v("last_heard", last_heard_);
+  v("keepalive_probes", keepalive_probes_);
+  v("recv_buffer", recv_buffer_);
+  v("out_of_order", out_of_order_);
+  v("peer_fin_seq", peer_fin_seq_);
+  v("fin_received", fin_received_);
+  v("window_advertised", window_advertised_);
+  v("app_closed", app_closed_);
+  v("was_established", was_established_);
+  v("retransmissions", retransmissions_);
+}
+
+}  // namespace net

@@ -1,0 +1,72 @@
+// Transport segments and the packets that carry them across the network.
+#pragma once
+
+#include "net/address.h"
+#include "sim/serial.h"
+
+#include <cstdint>
+
+namespace net {
+
+enum SegmentFlag : uint8_t {
+  kSyn = 1,
+  kAck = 2,
+  kFin = 4,
+  kRst = 8,
+  // A keepalive probe: the receiver answers it with an ack. (Recognising probes by an old
+  // sequence number, as TCP does, can make two go-back senders ack each other forever.)
+  kProbe = 16,
+};
+
+// One transport segment. Connections are identified by 64-bit nonces drawn at open time
+// (the role TCP's initial sequence numbers play): a segment names the sender's and the
+// receiver's nonce, so a segment of an older connection or incarnation never matches a
+// newer one. Data sequence numbers start at 0 and never wrap; a FIN occupies the sequence
+// number after the last data byte.
+struct Segment {
+  uint16_t src_port = 0;
+  uint16_t dst_port = 0;
+  uint64_t src_nonce = 0;
+  uint64_t dst_nonce = 0;  // 0 in a SYN: the receiver has not chosen one yet
+  uint8_t flags = 0;
+  uint64_t seq = 0;
+  uint64_t ack = 0;
+  uint32_t window = 0;  // receive window in bytes, from `ack` on
+  sim::Bytes payload;
+
+  bool has(SegmentFlag f) const { return (flags & f) != 0; }
+  // Header bytes counted against the MTU and the link's bandwidth.
+  static constexpr uint32_t kHeaderBytes = 40;
+  uint32_t wire_bytes() const { return kHeaderBytes + static_cast<uint32_t>(payload.size()); }
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("src_port", src_port);
+    v("dst_port", dst_port);
+    v("src_nonce", src_nonce);
+    v("dst_nonce", dst_nonce);
+    v("flags", flags);
+    v("seq", seq);
+    v("ack", ack);
+    v("window", window);
+    v("payload", payload);
+  }
+};
+
+// The RST that answers `segment` (sent for segments nobody here can take).
+Segment reset_reply(const Segment& segment);
+
+struct Packet {
+  NodeAddress src{};
+  NodeAddress dst{};
+  Segment segment;
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("src", src);
+    v("dst", dst);
+    v("segment", segment);
+  }
+};
+
+}  // namespace net

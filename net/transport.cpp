@@ -1,0 +1,288 @@
+// Demultiplexing, listeners and accept queues of the transport.
+#include "net/transport.h"
+
+#include "sim/assert.h"
+
+#include <fmt/format.h>
+
+namespace net {
+
+std::string_view enum_name(TransportEvent::Kind kind) {
+  switch (kind) {
+    case TransportEvent::Kind::kConnected:
+      return "connected";
+    case TransportEvent::Kind::kIncoming:
+      return "incoming";
+    case TransportEvent::Kind::kReadable:
+      return "readable";
+    case TransportEvent::Kind::kWritable:
+      return "writable";
+    case TransportEvent::Kind::kPeerClosed:
+      return "peer_closed";
+    case TransportEvent::Kind::kFailed:
+      return "failed";
+    case TransportEvent::Kind::kClosed:
+      return "closed";
+  }
+  SIM_UNREACHABLE("transport event kind {}", static_cast<int>(kind));
+}
+
+Transport::Transport(NodeAddress self, sim::Rng rng, TransportOptions options)
+    : self_(self), options_(options), rng_(rng) {}
+
+uint64_t Transport::draw_nonce() {
+  // Zero means "not chosen yet" on the wire, and a nonce must not collide with a live one.
+  while (true) {
+    const uint64_t nonce = rng_.next_u64();
+    if (nonce != 0 && by_nonce_.count(nonce) == 0) return nonce;
+  }
+}
+
+Connection& Transport::connection_mut(ConnId id) {
+  auto it = connections_.find(id);
+  SIM_ASSERT_MSG(it != connections_.end(), "no connection {}", id);
+  return it->second;
+}
+
+const Connection& Transport::connection(ConnId id) const {
+  auto it = connections_.find(id);
+  SIM_ASSERT_MSG(it != connections_.end(), "no connection {}", id);
+  return it->second;
+}
+
+// --- Owner operations ---------------------------------------------------------------------------
+
+sim::Status Transport::listen(uint16_t port) {
+  if (port == 0) return sim::Error{"cannot listen on port 0"};
+  if (listeners_.count(port) != 0) return sim::Error{fmt::format("port {} is already listening", port)};
+  listeners_[port] = Listener{};
+  return sim::Ok{};
+}
+
+void Transport::unlisten(uint16_t port, sim::Instant now) {
+  auto it = listeners_.find(port);
+  if (it == listeners_.end()) return;
+  const std::set<ConnId> queued(it->second.accept_queue.begin(), it->second.accept_queue.end());
+  listeners_.erase(it);
+  // Connections that belong to the listener (queued, or still in their handshake) go
+  // with it; accepted ones belong to their owner.
+  std::vector<ConnId> orphans;
+  for (const auto& [id, c] : connections_) {
+    if (c.is_passive() && c.local_port() == port && (!c.was_established() || queued.count(id) != 0)) {
+      orphans.push_back(id);
+    }
+  }
+  for (ConnId id : orphans) {
+    abort(id, now);
+    if (exists(id)) close(id, now);
+  }
+}
+
+ConnId Transport::connect(NodeAddress dst, uint16_t dst_port, sim::Instant now) {
+  const ConnId id = next_conn_id_++;
+  const uint16_t local_port = next_ephemeral_port_;
+  next_ephemeral_port_ = next_ephemeral_port_ == 65535 ? 49152 : static_cast<uint16_t>(next_ephemeral_port_ + 1);
+  const uint64_t nonce = draw_nonce();
+  ConnEffects fx;
+  connections_.emplace(id, Connection::open_active(id, local_port, dst, dst_port, nonce, options_, now, fx));
+  by_nonce_[nonce] = id;
+  absorb(id, fx);
+  return id;
+}
+
+std::optional<ConnId> Transport::accept(uint16_t port) {
+  auto it = listeners_.find(port);
+  if (it == listeners_.end() || it->second.accept_queue.empty()) return std::nullopt;
+  const ConnId id = it->second.accept_queue.front();
+  it->second.accept_queue.erase(it->second.accept_queue.begin());
+  return id;
+}
+
+size_t Transport::write(ConnId id, const uint8_t* data, size_t size, sim::Instant now) {
+  ConnEffects fx;
+  const size_t taken = connection_mut(id).write(data, size, options_, now, fx);
+  absorb(id, fx);
+  return taken;
+}
+
+size_t Transport::read(ConnId id, uint8_t* out, size_t size, sim::Instant now) {
+  ConnEffects fx;
+  const size_t got = connection_mut(id).read(out, size, options_, now, fx);
+  absorb(id, fx);
+  return got;
+}
+
+void Transport::shutdown(ConnId id, sim::Instant now) {
+  ConnEffects fx;
+  connection_mut(id).shutdown(options_, now, fx);
+  absorb(id, fx);
+}
+
+void Transport::close(ConnId id, sim::Instant now) {
+  ConnEffects fx;
+  connection_mut(id).close(options_, now, fx);
+  absorb(id, fx);
+}
+
+void Transport::abort(ConnId id, sim::Instant now) {
+  (void)now;
+  ConnEffects fx;
+  connection_mut(id).abort(fx);
+  absorb(id, fx);
+}
+
+// --- Inputs --------------------------------------------------------------------------------------
+
+void Transport::on_segment(NodeAddress from, const Segment& segment, sim::Instant now) {
+  if (segment.dst_nonce == 0) {
+    if (segment.has(kSyn) && !segment.has(kAck) && !segment.has(kRst)) on_syn(from, segment, now);
+    return;  // anything else without a receiver nonce is malformed: dropped
+  }
+  auto it = by_nonce_.find(segment.dst_nonce);
+  const bool known = it != by_nonce_.end();
+  Connection* c = known ? &connection_mut(it->second) : nullptr;
+  const bool matches =
+      c != nullptr && c->remote() == from && (c->remote_nonce() == 0 || c->remote_nonce() == segment.src_nonce);
+  if (!matches) {
+    // A segment for a connection this node does not have (an older incarnation's, or one
+    // already forgotten): tell the sender, unless it is itself a reset.
+    if (!segment.has(kRst)) send_reset_for(from, segment);
+    return;
+  }
+  ConnEffects fx;
+  c->on_segment(segment, options_, now, fx);
+  absorb(it->second, fx);
+}
+
+void Transport::on_syn(NodeAddress from, const Segment& segment, sim::Instant now) {
+  // A repeated SYN goes to the connection it already opened.
+  for (auto& [id, c] : connections_) {
+    if (c.is_passive() && c.remote() == from && c.remote_nonce() == segment.src_nonce) {
+      ConnEffects fx;
+      c.on_segment(segment, options_, now, fx);
+      absorb(id, fx);
+      return;
+    }
+  }
+  auto listener = listeners_.find(segment.dst_port);
+  if (listener == listeners_.end() ||
+      listener->second.pending + listener->second.accept_queue.size() >= options_.accept_backlog) {
+    send_reset_for(from, segment);
+    return;
+  }
+  const ConnId id = next_conn_id_++;
+  const uint64_t nonce = draw_nonce();
+  ConnEffects fx;
+  connections_.emplace(id, Connection::open_passive(id, segment.dst_port, from, segment, nonce, options_, now, fx));
+  by_nonce_[nonce] = id;
+  ++listener->second.pending;
+  absorb(id, fx);
+}
+
+void Transport::send_reset_for(NodeAddress to, const Segment& segment) {
+  outgoing_.push_back(Outgoing{to, reset_reply(segment)});
+  ++resets_sent_;
+}
+
+void Transport::on_timer(ConnId id, sim::Instant now) {
+  if (!exists(id)) return;
+  ConnEffects fx;
+  connection_mut(id).on_timer(options_, now, fx);
+  absorb(id, fx);
+}
+
+std::optional<sim::Instant> Transport::deadline(ConnId id) const {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return std::nullopt;
+  return it->second.deadline(options_);
+}
+
+std::vector<Outgoing> Transport::reset_all() const {
+  std::vector<Outgoing> resets;
+  for (const auto& [id, c] : connections_) {
+    if (std::optional<Segment> rst = c.reset_segment()) resets.push_back(Outgoing{c.remote(), std::move(*rst)});
+  }
+  return resets;
+}
+
+// --- Effects -------------------------------------------------------------------------------------
+
+void Transport::absorb(ConnId id, ConnEffects& fx) {
+  Connection& c = connection_mut(id);
+  for (Segment& s : fx.segments) outgoing_.push_back(Outgoing{c.remote(), std::move(s)});
+  touched_.insert(id);
+  retransmissions_ += fx.retransmitted;
+  for (NoticeKind notice : fx.notices) {
+    switch (notice) {
+      case NoticeKind::kConnected:
+        events_.push_back({TransportEvent::Kind::kConnected, id, 0, FailReason::kNone});
+        break;
+      case NoticeKind::kEstablished:
+        on_passive_established(c);
+        break;
+      case NoticeKind::kReadable:
+        events_.push_back({TransportEvent::Kind::kReadable, id, 0, FailReason::kNone});
+        break;
+      case NoticeKind::kWritable:
+        events_.push_back({TransportEvent::Kind::kWritable, id, 0, FailReason::kNone});
+        break;
+      case NoticeKind::kPeerClosed:
+        events_.push_back({TransportEvent::Kind::kPeerClosed, id, 0, FailReason::kNone});
+        break;
+      case NoticeKind::kFailed:
+        ++connections_failed_;
+        // A passive connection whose handshake never completed was never announced: it
+        // disappears without a word to the owner.
+        if (c.is_passive() && !c.was_established()) {
+          drop_half_open(c);
+        } else {
+          events_.push_back({TransportEvent::Kind::kFailed, id, 0, c.failure()});
+        }
+        break;
+      case NoticeKind::kClosed:
+        events_.push_back({TransportEvent::Kind::kClosed, id, 0, FailReason::kNone});
+        break;
+    }
+  }
+  if (c.is_finished()) forget(id);
+}
+
+void Transport::on_passive_established(Connection& c) {
+  auto listener = listeners_.find(c.local_port());
+  if (listener == listeners_.end()) {
+    // The listener went away while the handshake completed.
+    ConnEffects fx;
+    c.abort(fx);
+    for (Segment& s : fx.segments) outgoing_.push_back(Outgoing{c.remote(), std::move(s)});
+    c.close(options_, sim::Instant(), fx);
+    return;
+  }
+  SIM_ASSERT_GT(listener->second.pending, 0u);
+  --listener->second.pending;
+  listener->second.accept_queue.push_back(c.id());
+  events_.push_back({TransportEvent::Kind::kIncoming, c.id(), c.local_port(), FailReason::kNone});
+}
+
+void Transport::drop_half_open(Connection& c) {
+  auto listener = listeners_.find(c.local_port());
+  if (listener != listeners_.end() && !c.app_closed()) {
+    SIM_ASSERT_GT(listener->second.pending, 0u);
+    --listener->second.pending;
+  }
+  ConnEffects fx;
+  c.close(options_, sim::Instant(), fx);
+  SIM_ASSERT(fx.segments.empty());
+}
+
+void Transport::forget(ConnId id) {
+  auto it = connections_.find(id);
+  SIM_ASSERT(it != connections_.end());
+  by_nonce_.erase(it->second.local_nonce());
+  connections_.erase(it);
+}
+
+std::vector<Outgoing> Transport::take_outgoing() { return std::exchange(outgoing_, {}); }
+std::vector<TransportEvent> Transport::take_events() { return std::exchange(events_, {}); }
+std::set<ConnId> Transport::take_touched() { return std::exchange(touched_, {}); }
+
+}  // namespace net

@@ -1,0 +1,139 @@
+// One node's transport: listeners, connections, demultiplexing; no I/O of its own.
+#pragma once
+
+#include "net/connection.h"
+#include "sim/result.h"
+#include "sim/rng.h"
+
+#include <map>
+#include <optional>
+#include <set>
+#include <vector>
+
+namespace net {
+
+// What the transport tells its owner.
+struct TransportEvent {
+  enum class Kind : uint8_t {
+    kConnected,  // connect() completed
+    kIncoming,   // a connection waits in `port`'s accept queue
+    kReadable,
+    kWritable,
+    kPeerClosed,  // the peer finished sending
+    kFailed,      // refused, timed out or reset: see `reason`
+    kClosed,      // both directions finished
+  };
+  Kind kind = Kind::kConnected;
+  ConnId conn = 0;
+  uint16_t port = 0;  // kIncoming: the listening port
+  FailReason reason = FailReason::kNone;
+};
+std::string_view enum_name(TransportEvent::Kind kind);
+
+// A segment on its way out.
+struct Outgoing {
+  NodeAddress dst{};
+  Segment segment;
+};
+
+// Owns the connections of one node and routes segments to them by the receiver's nonce.
+// Operations take the current time and leave their effects in three queues the host
+// drains: segments to send, events for the owner, and connections whose timer deadline
+// may have changed. Nothing here schedules or sends by itself.
+class Transport {
+ public:
+  Transport() = default;
+  Transport(NodeAddress self, sim::Rng rng, TransportOptions options);
+
+  // --- For the owner ---
+  sim::Status listen(uint16_t port);
+  // Stops listening; connections still waiting for accept() are reset.
+  void unlisten(uint16_t port, sim::Instant now);
+  bool is_listening(uint16_t port) const { return listeners_.count(port) != 0; }
+  ConnId connect(NodeAddress dst, uint16_t dst_port, sim::Instant now);
+  std::optional<ConnId> accept(uint16_t port);
+  size_t write(ConnId id, const uint8_t* data, size_t size, sim::Instant now);
+  size_t read(ConnId id, uint8_t* out, size_t size, sim::Instant now);
+  void shutdown(ConnId id, sim::Instant now);
+  // Lets go of a connection: it finishes in the background and is then forgotten.
+  void close(ConnId id, sim::Instant now);
+  void abort(ConnId id, sim::Instant now);
+
+  bool exists(ConnId id) const { return connections_.count(id) != 0; }
+  const Connection& connection(ConnId id) const;
+  const std::map<ConnId, Connection>& connections() const { return connections_; }
+  const TransportOptions& options() const { return options_; }
+
+  // --- From the host ---
+  void on_segment(NodeAddress from, const Segment& segment, sim::Instant now);
+  void on_timer(ConnId id, sim::Instant now);
+  std::optional<sim::Instant> deadline(ConnId id) const;
+  // RSTs for every connection the peer knows, for a process that is being killed.
+  std::vector<Outgoing> reset_all() const;
+
+  // --- Effects, drained by the host ---
+  std::vector<Outgoing> take_outgoing();
+  std::vector<TransportEvent> take_events();
+  std::set<ConnId> take_touched();
+
+  // --- Statistics (part of the state: they survive snapshots) ---
+  uint64_t retransmissions() const { return retransmissions_; }
+  uint64_t connections_failed() const { return connections_failed_; }
+  uint64_t resets_sent() const { return resets_sent_; }
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("self", self_);
+    v("options", options_);
+    v("rng", rng_);
+    v("next_conn_id", next_conn_id_);
+    v("next_ephemeral_port", next_ephemeral_port_);
+    v("listeners", listeners_);
+    v("connections", connections_);
+    v("by_nonce", by_nonce_);
+    v("retransmissions", retransmissions_);
+    v("connections_failed", connections_failed_);
+    v("resets_sent", resets_sent_);
+  }
+
+ private:
+  struct Listener {
+    std::vector<ConnId> accept_queue;  // established, waiting for accept()
+    uint32_t pending = 0;              // half-open connections counted against the backlog
+    template <class Visitor>
+    void visit(Visitor& v) {
+      v("accept_queue", accept_queue);
+      v("pending", pending);
+    }
+  };
+
+  Connection& connection_mut(ConnId id);
+  uint64_t draw_nonce();
+  void on_syn(NodeAddress from, const Segment& segment, sim::Instant now);
+  void send_reset_for(NodeAddress to, const Segment& segment);
+  // Moves a connection's effects into the queues and forgets it if it is finished.
+  void absorb(ConnId id, ConnEffects& fx);
+  void on_passive_established(Connection& c);
+  void drop_half_open(Connection& c);
+  void forget(ConnId id);
+
+  NodeAddress self_{};
+  TransportOptions options_;
+  sim::Rng rng_;
+  ConnId next_conn_id_ = 1;
+  uint16_t next_ephemeral_port_ = 49152;
+  std::map<uint16_t, Listener> listeners_;
+  std::map<ConnId, Connection> connections_;
+  std::map<uint64_t, ConnId> by_nonce_;
+  uint64_t retransmissions_ = 0;
+  uint64_t connections_failed_ = 0;
+  uint64_t resets_sent_ = 0;
+
+  // Effects not yet drained: never part of the state, since the host drains them before
+  // its handler returns.
+  std::vector<Outgoing> outgoing_;
+  std::vector<TransportEvent> events_;
+  std::set<ConnId> touched_;
+};
+
+}  // namespace net

@@ -1,0 +1,252 @@
+// Parsing and applying external fault inputs.
+#include "scenarios/inputs.h"
+
+#include "net/network.h"
+#include "net/node_faults.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <sstream>
+
+namespace scenarios {
+namespace {
+
+struct KindName {
+  InputKind kind;
+  std::string_view name;
+};
+
+constexpr std::array<KindName, 11> kKindNames = {{
+    {InputKind::kPartition, "partition"},
+    {InputKind::kPartitionOneWay, "partition-oneway"},
+    {InputKind::kHeal, "heal"},
+    {InputKind::kClog, "clog"},
+    {InputKind::kHold, "hold"},
+    {InputKind::kRelease, "release"},
+    {InputKind::kLossBurst, "loss-burst"},
+    {InputKind::kClock, "clock"},
+    {InputKind::kCrash, "crash"},
+    {InputKind::kKill, "kill"},
+    {InputKind::kRestart, "restart"},
+}};
+
+constexpr std::string_view kSyntax =
+    "AT partition A,B|C  |  AT partition-oneway A,B>C  |  AT heal  |  AT clog NODE[,NODE] DURATION  |  "
+    "AT hold SRC>DST  |  AT release SRC>DST  |  AT loss-burst RATIO DURATION  |  AT clock NODE OFFSET  |  "
+    "AT crash NODE  |  AT kill NODE  |  AT restart NODE   (AT and DURATION with a unit, e.g. 2s or 150ms)";
+
+std::vector<std::string> split(std::string_view text, char separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t at = text.find(separator, start);
+    parts.emplace_back(text.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) return parts;
+    start = at + 1;
+  }
+}
+
+bool all_named(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    if (name.empty()) return false;
+  }
+  return !names.empty();
+}
+
+// "A,B>C" or "A,B|C" into its two sides.
+bool parse_sides(std::string_view text, char separator, FaultInput& input) {
+  const size_t at = text.find(separator);
+  if (at == std::string_view::npos) return false;
+  input.left = split(text.substr(0, at), ',');
+  input.right = split(text.substr(at + 1), ',');
+  return all_named(input.left) && all_named(input.right);
+}
+
+std::optional<sim::Duration> parse_signed_duration(std::string_view text) {
+  const bool negative = !text.empty() && text[0] == '-';
+  std::optional<sim::Duration> d = sim::parse_duration(negative ? text.substr(1) : text);
+  if (!d) return std::nullopt;
+  return negative ? sim::Duration::zero() - *d : *d;
+}
+
+sim::Error syntax_error(std::string_view text, std::string_view what) {
+  return sim::Error{fmt::format("bad fault '{}': {}; the forms are: {}", text, what, kSyntax)};
+}
+
+}  // namespace
+
+std::string_view enum_name(InputKind kind) {
+  for (const KindName& entry : kKindNames) {
+    if (entry.kind == kind) return entry.name;
+  }
+  SIM_UNREACHABLE("input kind {}", static_cast<int>(kind));
+}
+
+std::string_view fault_syntax_help() { return kSyntax; }
+
+sim::Result<FaultInput> parse_fault(std::string_view text) {
+  std::istringstream words{std::string(text)};
+  std::vector<std::string> w;
+  for (std::string word; words >> word;) w.push_back(word);
+  if (w.size() < 2) return syntax_error(text, "expected AT KIND ARGS");
+  FaultInput input;
+  input.text = std::string(text);
+  std::optional<sim::Duration> at = sim::parse_duration(w[0]);
+  if (!at) return syntax_error(text, fmt::format("'{}' is not a time with a unit", w[0]));
+  input.at = *at;
+  const KindName* kind = nullptr;
+  for (const KindName& entry : kKindNames) {
+    if (entry.name == w[1]) kind = &entry;
+  }
+  if (kind == nullptr) return syntax_error(text, fmt::format("unknown kind '{}'", w[1]));
+  input.kind = kind->kind;
+  const std::vector<std::string> args(w.begin() + 2, w.end());
+  auto expect_args = [&](size_t n) { return args.size() == n; };
+  switch (input.kind) {
+    case InputKind::kPartition:
+      if (!expect_args(1) || !parse_sides(args[0], '|', input)) return syntax_error(text, "expected A,B|C");
+      break;
+    case InputKind::kPartitionOneWay:
+    case InputKind::kHold:
+    case InputKind::kRelease:
+      if (!expect_args(1) || !parse_sides(args[0], '>', input)) return syntax_error(text, "expected SRC>DST");
+      if (input.kind != InputKind::kPartitionOneWay && (input.left.size() != 1 || input.right.size() != 1)) {
+        return syntax_error(text, "a link is one SRC>DST pair");
+      }
+      break;
+    case InputKind::kHeal:
+      if (!expect_args(0)) return syntax_error(text, "heal takes no arguments");
+      break;
+    case InputKind::kClog: {
+      if (!expect_args(2)) return syntax_error(text, "expected NODE[,NODE] DURATION");
+      input.left = split(args[0], ',');
+      std::optional<sim::Duration> d = sim::parse_duration(args[1]);
+      if (!all_named(input.left) || input.left.size() > 2 || !d)
+        return syntax_error(text, "expected NODE[,NODE] DURATION");
+      input.duration = *d;
+      break;
+    }
+    case InputKind::kLossBurst: {
+      if (!expect_args(2)) return syntax_error(text, "expected RATIO DURATION");
+      std::optional<sim::Ratio> ratio = sim::parse_probability(args[0]);
+      std::optional<sim::Duration> d = sim::parse_duration(args[1]);
+      if (!ratio || !d) return syntax_error(text, "expected a probability (0.5, 1/2, 50%) and a duration");
+      input.ratio = *ratio;
+      input.duration = *d;
+      break;
+    }
+    case InputKind::kClock: {
+      if (!expect_args(2)) return syntax_error(text, "expected NODE OFFSET");
+      std::optional<sim::Duration> offset = parse_signed_duration(args[1]);
+      if (!offset) return syntax_error(text, "the offset is a duration with a unit, e.g. -3s");
+      input.left = {args[0]};
+      input.duration = *offset;
+      break;
+    }
+    case InputKind::kCrash:
+    case InputKind::kKill:
+    case InputKind::kRestart:
+      if (!expect_args(1) || args[0].find_first_of(",|>") != std::string::npos)
+        return syntax_error(text, "expected one NODE");
+      input.left = {args[0]};
+      break;
+  }
+  return input;
+}
+
+uint64_t input_tick(const FaultInput& input, sim::Duration tick_length) {
+  SIM_ASSERT_GE(input.at, sim::Duration::zero());
+  return static_cast<uint64_t>(input.at.count_of(tick_length));
+}
+
+namespace {
+
+std::vector<net::NodeAddress> resolve(const net::Network& network, const std::vector<std::string>& names) {
+  std::vector<net::NodeAddress> addresses;
+  for (const std::string& name : names) {
+    std::optional<net::NodeAddress> address = network.find_node(name);
+    SIM_ASSERT_MSG(address.has_value(), "node '{}' was validated but is gone", name);
+    addresses.push_back(*address);
+  }
+  return addresses;
+}
+
+}  // namespace
+
+sim::Status validate_fault(const sim::World& world, sim::ActorId network_id, const FaultInput& input) {
+  const net::Network& network = world.actor_as<net::Network>(network_id);
+  for (const auto* side : {&input.left, &input.right}) {
+    for (const std::string& name : *side) {
+      if (!network.find_node(name)) {
+        std::string known;
+        for (uint32_t i = 0; i < network.node_count(); ++i) {
+          known += (i == 0 ? "" : ", ") + network.node(net::NodeAddress{i}).name;
+        }
+        return sim::Error{fmt::format("fault '{}' names node '{}', which this scenario does not have (nodes: {})",
+                                      input.text, name, known)};
+      }
+    }
+  }
+  return sim::Ok{};
+}
+
+void apply_fault(sim::World& world, sim::ActorId network_id, const FaultInput& input) {
+  const net::Network& view = world.actor_as<net::Network>(network_id);
+  const std::vector<net::NodeAddress> left = resolve(view, input.left);
+  const std::vector<net::NodeAddress> right = resolve(view, input.right);
+  if (world.log() != nullptr && world.log()->enabled("input", sim::LogLevel::kInfo)) {
+    world.log()->write(sim::LogLine{world.now(), std::nullopt, "input", sim::LogLevel::kInfo, input.text});
+  }
+  switch (input.kind) {
+    case InputKind::kCrash:
+      net::crash_node(world, network_id, left[0]);
+      return;
+    case InputKind::kKill:
+      net::kill_node(world, network_id, left[0]);
+      return;
+    case InputKind::kRestart:
+      net::restart_node(world, network_id, left[0]);
+      return;
+    default:
+      break;
+  }
+  sim::Context ctx = world.context_for(network_id);
+  net::Network& network = world.mutate<net::Network>(network_id);
+  switch (input.kind) {
+    case InputKind::kPartition:
+      network.partition(left, right, /*one_way=*/false);
+      return;
+    case InputKind::kPartitionOneWay:
+      network.partition(left, right, /*one_way=*/true);
+      return;
+    case InputKind::kHeal:
+      network.heal();
+      return;
+    case InputKind::kClog:
+      if (left.size() == 1) {
+        network.clog_node(ctx, left[0], input.duration);
+      } else {
+        network.clog_pair(ctx, left[0], left[1], input.duration);
+      }
+      return;
+    case InputKind::kHold:
+      network.hold(left[0], right[0]);
+      return;
+    case InputKind::kRelease:
+      network.release(ctx, left[0], right[0]);
+      return;
+    case InputKind::kLossBurst:
+      network.loss_burst(ctx, input.ratio, input.duration);
+      return;
+    case InputKind::kClock:
+      network.set_clock_offset(left[0], input.duration);
+      return;
+    case InputKind::kCrash:
+    case InputKind::kKill:
+    case InputKind::kRestart:
+      SIM_UNREACHABLE("handled above");
+  }
+}
+
+}  // namespace scenarios

@@ -1,0 +1,67 @@
+// External inputs: faults a person (or the chaos panel) applies to a world at a tick.
+#pragma once
+
+#include "sim/ratio.h"
+#include "sim/result.h"
+#include "sim/time.h"
+#include "sim/world.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scenarios {
+
+enum class InputKind : uint8_t {
+  kPartition,        // partition A,B|C: no traffic either way between the sides
+  kPartitionOneWay,  // partition-oneway A,B>C: no traffic from the left side to the right
+  kHeal,             // heal: lift every partition
+  kClog,             // clog NODE DURATION, or clog A,B DURATION for a pair
+  kHold,             // hold SRC>DST: keep the link's packets until release
+  kRelease,          // release SRC>DST
+  kLossBurst,        // loss-burst RATIO DURATION
+  kClock,            // clock NODE OFFSET: set the node's wall-clock offset
+  kCrash,            // crash NODE: silent host crash
+  kKill,             // kill NODE: process kill; the host sends RSTs
+  kRestart,          // restart NODE
+};
+std::string_view enum_name(InputKind kind);
+
+// One timed input, as parsed from `AT KIND ARGS` (e.g. "2s partition a0,b0|a1").
+struct FaultInput {
+  sim::Duration at;
+  InputKind kind = InputKind::kHeal;
+  std::vector<std::string> left;   // nodes: the only node, a pair, or a partition's left side
+  std::vector<std::string> right;  // a partition's right side, or a link's destination
+  sim::Duration duration;          // clog, loss-burst; the offset of clock
+  sim::Ratio ratio;                // loss-burst
+  std::string text;                // as given, for messages and traces
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("at", at);
+    v("kind", kind);
+    v("left", left);
+    v("right", right);
+    v("duration", duration);
+    v("ratio", ratio);
+    v("text", text);
+  }
+};
+
+// Parses one input; the error says what is wrong and what the syntax is.
+sim::Result<FaultInput> parse_fault(std::string_view text);
+
+// The syntax of every kind, for help texts.
+std::string_view fault_syntax_help();
+
+// The tick at whose start the input is applied.
+uint64_t input_tick(const FaultInput& input, sim::Duration tick_length);
+
+// Checks that every node the input names exists on the world's network.
+sim::Status validate_fault(const sim::World& world, sim::ActorId network, const FaultInput& input);
+
+// Applies an input at the current tick boundary.
+void apply_fault(sim::World& world, sim::ActorId network, const FaultInput& input);
+
+}  // namespace scenarios

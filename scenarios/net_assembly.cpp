@@ -1,0 +1,30 @@
+// Network assembly.
+#include "scenarios/net_assembly.h"
+
+namespace scenarios {
+
+sim::ActorId spawn_network(sim::World& world, const net::FaultProfile& profile) {
+  const sim::ActorId id = world.next_actor_id();
+  const sim::ActorId spawned = world.spawn(std::make_unique<net::Network>(profile, world.stream("net/network"), id));
+  SIM_ASSERT_EQ(spawned, id);
+  return id;
+}
+
+sim::Result<net::FaultProfile> world_profile(const sim::World& world, std::string_view name) {
+  sim::Rng rng = world.stream("net/profile");
+  return net::make_profile(name, rng);
+}
+
+}  // namespace scenarios
+
+namespace scenarios {
+
+std::optional<sim::ActorId> find_network(const sim::World& world) {
+  for (uint32_t i = 0; i < world.actor_count(); ++i) {
+    const sim::Actor* actor = world.actor(sim::ActorId{i});
+    if (actor != nullptr && actor->type_name() == net::Network::kTypeName) return sim::ActorId{i};
+  }
+  return std::nullopt;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,43 @@
+// The byte pattern: splitmix64 of (seed, 8-byte block index), little-endian.
+#include "scenarios/pattern.h"
+
+namespace scenarios {
+namespace {
+
+uint64_t block_value(uint64_t seed, uint64_t block) {
+  uint64_t z = seed + (block + 1) * 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+void pattern_fill(uint64_t seed, uint64_t offset, uint8_t* out, size_t size) {
+  for (size_t i = 0; i < size;) {
+    const uint64_t at = offset + i;
+    const uint64_t value = block_value(seed, at / 8);
+    for (uint64_t byte = at % 8; byte < 8 && i < size; ++byte, ++i) out[i] = static_cast<uint8_t>(value >> (8 * byte));
+  }
+}
+
+bool PatternVerifier::check(const uint8_t* data, size_t size) {
+  uint8_t expected[512];
+  bool clean = true;
+  for (size_t done = 0; done < size;) {
+    const size_t n = size - done < sizeof expected ? size - done : sizeof expected;
+    pattern_fill(seed, verified + done, expected, n);
+    for (size_t i = 0; i < n; ++i) {
+      if (data[done + i] != expected[i]) {
+        if (first_mismatch == UINT64_MAX) first_mismatch = verified + done + i;
+        ++mismatches;
+        clean = false;
+      }
+    }
+    done += n;
+  }
+  verified += size;
+  return clean;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,72 @@
+// The scenario runner.
+#include "scenarios/runner.h"
+
+#include "net/network.h"
+#include "scenarios/actor_types.h"
+#include "scenarios/net_assembly.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace scenarios {
+
+sim::Result<std::unique_ptr<ScenarioRunner>> ScenarioRunner::create(const ScenarioInfo& scenario,
+                                                                    const RunConfig& config,
+                                                                    std::vector<FaultInput> inputs, sim::Log* log) {
+  std::unique_ptr<ScenarioRunner> runner(new ScenarioRunner());
+  runner->scenario_ = &scenario;
+  runner->config_ = config;
+  runner->world_ = std::make_unique<sim::World>(sim::WorldOptions{config.seed, config.tick}, all_actor_types(), log);
+  if (sim::Status built = scenario.build(*runner->world_, config); !built) return built.error();
+  runner->network_ = find_network(*runner->world_);
+  if (!inputs.empty() && !runner->network_) {
+    return sim::Error{fmt::format("scenario {} has no network, so it takes no --fault inputs", scenario.name)};
+  }
+  for (const FaultInput& input : inputs) {
+    if (sim::Status valid = validate_fault(*runner->world_, *runner->network_, input); !valid) return valid.error();
+  }
+  // Inputs for the same tick keep the order they were given in.
+  std::stable_sort(inputs.begin(), inputs.end(), [&](const FaultInput& a, const FaultInput& b) {
+    return input_tick(a, config.tick) < input_tick(b, config.tick);
+  });
+  runner->inputs_ = std::move(inputs);
+  return runner;
+}
+
+void ScenarioRunner::run_tick() {
+  const uint64_t tick = world_->tick();
+  while (next_input_ < inputs_.size() && input_tick(inputs_[next_input_], config_.tick) <= tick) {
+    // The boundary hash of this tick is taken before the input: it shows in tick + 1.
+    world_->start();
+    apply_fault(*world_, *network_, inputs_[next_input_]);
+    ++next_input_;
+  }
+  world_->run_tick();
+}
+
+bool ScenarioRunner::is_finished() const {
+  return scenario_->is_finished != nullptr && scenario_->is_finished(*world_);
+}
+
+RunReport ScenarioRunner::run(std::optional<uint64_t> ticks) {
+  if (ticks) {
+    for (uint64_t i = 0; i < *ticks; ++i) run_tick();
+  } else {
+    while (world_->tick() < scenario_->max_ticks && !is_finished()) run_tick();
+  }
+  return report();
+}
+
+RunReport ScenarioRunner::report() {
+  RunReport r;
+  r.ticks = world_->tick();
+  r.events = world_->events_processed();
+  r.state_hash = world_->state_hash();
+  r.chain_hash = world_->chain_hash();
+  if (network_) r.profile = net::describe_profile(world_->actor_as<net::Network>(*network_).profile());
+  r.outcome = scenario_->judge(*world_);
+  return r;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,113 @@
+// An ordered map whose digest is kept up to date on every insert and removal.
+#pragma once
+
+#include "sim/binary.h"
+#include "sim/json_writer.h"
+#include "sim/xxh3.h"
+
+#include <map>
+#include <optional>
+
+namespace sim {
+
+// For large tables whose entries are inserted and removed but never changed in place
+// (packets in flight): the digest is a wrapping sum of per-entry hashes, updated in O(1)
+// on insert and take, so hashing the table at a tick boundary does not touch its entries.
+// Snapshots hold the entries in key order; digest encodings hold (size, digest).
+template <class K, class V>
+class DigestMap {
+ public:
+  void insert(const K& key, V value) {
+    sum_ += entry_digest(key, value, Encoding::kDigest);
+    const bool inserted = items_.emplace(key, std::move(value)).second;
+    SIM_ASSERT_MSG(inserted, "DigestMap key inserted twice");
+  }
+
+  std::optional<V> take(const K& key) {
+    auto it = items_.find(key);
+    if (it == items_.end()) return std::nullopt;
+    sum_ -= entry_digest(it->first, it->second, Encoding::kDigest);
+    V value = std::move(it->second);
+    items_.erase(it);
+    return value;
+  }
+
+  // Removes every entry for which pred(key, value) holds; returns how many.
+  template <class Predicate>
+  size_t erase_if(Predicate pred) {
+    size_t erased = 0;
+    for (auto it = items_.begin(); it != items_.end();) {
+      if (pred(it->first, it->second)) {
+        sum_ -= entry_digest(it->first, it->second, Encoding::kDigest);
+        it = items_.erase(it);
+        ++erased;
+      } else {
+        ++it;
+      }
+    }
+    return erased;
+  }
+
+  const V* find(const K& key) const {
+    auto it = items_.find(key);
+    return it == items_.end() ? nullptr : &it->second;
+  }
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  const std::map<K, V>& items() const { return items_; }
+
+  uint64_t digest() const { return combine(sum_); }
+  uint64_t digest_uncached() const {
+    uint64_t sum = 0;
+    for (const auto& [key, value] : items_) sum += entry_digest(key, value, Encoding::kDigestFromScratch);
+    return combine(sum);
+  }
+
+  void save(Writer& out) const {
+    switch (out.encoding()) {
+      case Encoding::kSnapshot:
+        out.write(items_);
+        return;
+      case Encoding::kDigest:
+        out.write(static_cast<uint64_t>(items_.size()));
+        out.write(digest());
+        return;
+      case Encoding::kDigestFromScratch:
+        out.write(static_cast<uint64_t>(items_.size()));
+        out.write(digest_uncached());
+        return;
+    }
+  }
+  void load(Reader& in) {
+    in.read(items_);
+    sum_ = 0;
+    for (const auto& [key, value] : items_) sum_ += entry_digest(key, value, Encoding::kDigest);
+  }
+  void dump(JsonWriter& out) const { out.write(items_); }
+
+  // Reseeding reaches the values (the Reseeder treats this like a map).
+  template <class F>
+  void for_each_value(F&& f) {
+    for (auto& [key, value] : items_) f(value);
+  }
+
+ private:
+  static uint64_t entry_digest(const K& key, const V& value, Encoding encoding) {
+    Bytes bytes;
+    {
+      Writer writer(bytes, encoding);
+      writer.write(key);
+      writer.write(value);
+    }
+    return hash_bytes(bytes.data(), bytes.size());
+  }
+  uint64_t combine(uint64_t sum) const {
+    const uint64_t words[2] = {sum, items_.size()};
+    return hash_words(words, 2);
+  }
+
+  std::map<K, V> items_;
+  uint64_t sum_ = 0;
+};
+
+}  // namespace sim

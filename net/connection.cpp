@@ -276,6 +276,7 @@ void Connection::on_ack(const Segment& segment, const TransportOptions& options,
     }
     // Progress ends any timeout backoff (as Linux does), even without a fresh sample.
     rto_ = computed_rto(options);
+    undo_if_spurious(segment.ack, options, now);
     const uint64_t mss = options.mss_bytes;
     if (snd_una() < recover_) {
       // A partial ack during recovery: the next hole is lost too; repair it now.
@@ -298,12 +299,7 @@ void Connection::on_ack(const Segment& segment, const TransportOptions& options,
     // Three duplicate acks: the oldest segment was most likely lost. Once per window of
     // data, so duplicated segments (which are acknowledged too) cannot halve the window
     // again and again.
-    if (++dup_acks_ == 3 && snd_una() >= recover_) {
-      ssthresh_ = std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
-      cwnd_ = ssthresh_;
-      recover_ = snd_max_;
-      retransmit_oldest(options, fx);
-    }
+    if (++dup_acks_ == dupthresh_ && snd_una() >= recover_) enter_fast_recovery(in_flight, options, now, fx);
   }
   peer_edge_ = segment.ack + segment.window;
   if (!has_outstanding() && !is_window_closed()) {
@@ -311,6 +307,32 @@ void Connection::on_ack(const Segment& segment, const TransportOptions& options,
   } else if (progress) {
     restart_rto(now);
   }
+}
+
+void Connection::enter_fast_recovery(uint64_t in_flight, const TransportOptions& options, Instant now,
+                                     ConnEffects& fx) {
+  undo_cwnd_ = cwnd_;
+  undo_ssthresh_ = ssthresh_;
+  fast_retransmit_at_ = now;
+  fast_retransmit_seq_ = snd_una();
+  ssthresh_ = std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
+  cwnd_ = ssthresh_;
+  recover_ = snd_max_;
+  retransmit_oldest(options, fx);
+}
+
+// An ack past the fast-retransmitted segment that arrives sooner than any round trip could
+// take was sent for the original segment: it was reordered, not lost.
+void Connection::undo_if_spurious(uint64_t ack, const TransportOptions& options, Instant now) {
+  if (!fast_retransmit_at_ || ack <= fast_retransmit_seq_) return;
+  const bool spurious = has_rtt_ && now - *fast_retransmit_at_ < min_rtt_;
+  fast_retransmit_at_.reset();
+  if (!spurious) return;
+  cwnd_ = std::max(cwnd_, undo_cwnd_);
+  ssthresh_ = std::max(ssthresh_, undo_ssthresh_);
+  recover_ = snd_una();
+  const uint32_t window_segments = options.send_buffer_bytes / options.mss_bytes;
+  dupthresh_ = std::min(dupthresh_ * 2, std::max<uint32_t>(3, window_segments));
 }
 
 void Connection::on_data(const Segment& segment, const TransportOptions& options, ConnEffects& fx) {
@@ -326,10 +348,10 @@ void Connection::on_data(const Segment& segment, const TransportOptions& options
     if (start == rcv_nxt) {
       accept_in_order(segment.payload.data() + skip, static_cast<size_t>(length - skip), options);
       pull_out_of_order(options);
-    } else if (start < window_end && out_of_order_.count(start) == 0) {
+    } else if (start < window_end && !out_of_order_.contains(start)) {
       const uint64_t keep = std::min(length - skip, window_end - start);
-      out_of_order_.emplace(start, sim::Bytes(segment.payload.begin() + static_cast<std::ptrdiff_t>(skip),
-                                              segment.payload.begin() + static_cast<std::ptrdiff_t>(skip + keep)));
+      out_of_order_.insert(start, sim::Bytes(segment.payload.begin() + static_cast<std::ptrdiff_t>(skip),
+                                             segment.payload.begin() + static_cast<std::ptrdiff_t>(skip + keep)));
     }
   }
   if (peer_fin_seq_ && !fin_received_ && recv_buffer_.tail_offset() == *peer_fin_seq_) {
@@ -354,15 +376,14 @@ void Connection::accept_in_order(const uint8_t* data, size_t length, const Trans
 
 void Connection::pull_out_of_order(const TransportOptions& options) {
   while (!out_of_order_.empty()) {
-    auto it = out_of_order_.begin();
+    const uint64_t start = out_of_order_.front().first;
     const uint64_t rcv_nxt = recv_buffer_.tail_offset();
-    if (it->first > rcv_nxt) return;
-    const uint64_t end = it->first + it->second.size();
-    if (end > rcv_nxt) {
-      const size_t skip = static_cast<size_t>(rcv_nxt - it->first);
-      accept_in_order(it->second.data() + skip, it->second.size() - skip, options);
+    if (start > rcv_nxt) return;
+    const sim::Bytes data = out_of_order_.take(start).value();
+    if (start + data.size() > rcv_nxt) {
+      const size_t skip = static_cast<size_t>(rcv_nxt - start);
+      accept_in_order(data.data() + skip, data.size() - skip, options);
     }
-    out_of_order_.erase(it);
   }
 }
 
@@ -403,8 +424,10 @@ void Connection::update_rtt(Duration sample, const TransportOptions& options) {
   if (!has_rtt_) {
     srtt_ = sample;
     rttvar_ = sample / 2;
+    min_rtt_ = sample;
     has_rtt_ = true;
   } else {
+    min_rtt_ = std::min(min_rtt_, sample);
     const Duration error = srtt_ > sample ? srtt_ - sample : sample - srtt_;
     rttvar_ = (rttvar_ * 3 + error) / 4;
     srtt_ = (srtt_ * 7 + sample) / 8;
@@ -480,6 +503,7 @@ void Connection::on_retransmit_timer(const TransportOptions& options, Instant no
     cwnd_ = options.mss_bytes;
     dup_acks_ = 0;
     recover_ = snd_max_;
+    fast_retransmit_at_.reset();
     snd_nxt_ = snd_una();
     if (fin_sent_ && !fin_acked_) fin_pending_ = true;
     // pump() sends the oldest segment again (or the FIN) and keeps this deadline; if the

@@ -5,6 +5,7 @@
 #include "net/segment.h"
 #include "net/transport_options.h"
 #include "sim/byte_queue.h"
+#include "sim/digest_map.h"
 #include "sim/time.h"
 
 #include <map>
@@ -40,6 +41,18 @@ enum class NoticeKind : uint8_t {
 };
 std::string_view enum_name(NoticeKind kind);
 
+// The one segment being timed for a round-trip sample. A namespace-level type: Clang 14
+// cannot default-construct a nested struct with member initializers inside its class.
+struct RttSample {
+  uint64_t end = 0;  // acknowledged once ack >= end
+  sim::Instant sent_at;
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("end", end);
+    v("sent_at", sent_at);
+  }
+};
+
 // Effects of one input, collected by the caller.
 struct ConnEffects {
   std::vector<Segment> segments;
@@ -49,10 +62,14 @@ struct ConnEffects {
 
 // The sender keeps a send buffer from the oldest unacknowledged byte, sends within the
 // smaller of the peer's window and a Reno congestion window, times one segment at a time
-// for RTT (Karn), and probes a zero window. Losses are repaired NewReno-style: three
-// duplicate acks retransmit the oldest segment once per window of data, and each partial
-// ack during that recovery retransmits the next hole at once; a timeout retransmits from
-// the oldest unacknowledged byte with a backed-off RTO, and ack progress ends the backoff.
+// for RTT (Karn), and probes a zero window. Losses are repaired NewReno-style: `dupthresh`
+// duplicate acks (3 at first) retransmit the oldest segment once per window of data, and
+// each partial ack during that recovery retransmits the next hole at once; a timeout
+// retransmits from the oldest unacknowledged byte with a backed-off RTO, and ack progress
+// ends the backoff. Reordering is told from loss as Linux does it: a fast retransmit
+// whose ack comes back sooner than the shortest round trip seen was answered by the
+// original segment, so it is undone (window restored, recovery left) and dupthresh
+// doubles, up to a window's worth of segments.
 // The receiver keeps out-of-order segments within its window and acknowledges every
 // segment at once.
 class Connection {
@@ -109,16 +126,6 @@ class Connection {
   void visit(Visitor& v);
 
  private:
-  struct RttSample {
-    uint64_t end = 0;  // acknowledged once ack >= end
-    sim::Instant sent_at;
-    template <class Visitor>
-    void visit(Visitor& v) {
-      v("end", end);
-      v("sent_at", sent_at);
-    }
-  };
-
   Segment make_segment(uint8_t flags, const TransportOptions& options);
   uint64_t ack_number() const;
   uint32_t advertised_window(const TransportOptions& options) const;
@@ -137,6 +144,8 @@ class Connection {
   void update_rtt(sim::Duration sample, const TransportOptions& options);
   sim::Duration computed_rto(const TransportOptions& options) const;
   void retransmit_oldest(const TransportOptions& options, ConnEffects& fx);
+  void enter_fast_recovery(uint64_t in_flight, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void undo_if_spurious(uint64_t ack, const TransportOptions& options, sim::Instant now);
   std::optional<sim::Instant> linger_deadline(const TransportOptions& options) const;
   void restart_rto(sim::Instant now) { rto_deadline_ = now + rto_; }
   bool is_waiting_for_peer() const;
@@ -168,7 +177,13 @@ class Connection {
   uint64_t cwnd_ = 0;
   uint64_t ssthresh_ = 0;
   uint32_t dup_acks_ = 0;
-  uint64_t recover_ = 0;         // recovering from a loss until snd_una reaches this
+  uint64_t recover_ = 0;  // recovering from a loss until snd_una reaches this
+  uint32_t dupthresh_ = 3;
+  // The last fast retransmit, and what to restore if it proves spurious.
+  std::optional<sim::Instant> fast_retransmit_at_;
+  uint64_t fast_retransmit_seq_ = 0;
+  uint64_t undo_cwnd_ = 0;
+  uint64_t undo_ssthresh_ = 0;
   bool writer_blocked_ = false;  // a write took less than offered: notify kWritable later
 
   // Timing.
@@ -176,6 +191,7 @@ class Connection {
   sim::Duration srtt_;
   sim::Duration rttvar_;
   sim::Duration rto_;
+  sim::Duration min_rtt_;
   std::optional<RttSample> rtt_sample_;
   std::optional<sim::Instant> rto_deadline_;  // retransmission or zero-window probe
   std::optional<sim::Instant> connect_deadline_;
@@ -184,7 +200,9 @@ class Connection {
 
   // Receiving: the buffer starts at the first byte the owner has not read.
   sim::ByteQueue recv_buffer_;
-  std::map<uint64_t, sim::Bytes> out_of_order_;
+  // Segments past a hole, by sequence number; digest-cached, as reordering can keep it
+  // full for a long time.
+  sim::DigestMap<uint64_t, sim::Bytes> out_of_order_;
   std::optional<uint64_t> peer_fin_seq_;
   bool fin_received_ = false;
   uint32_t window_advertised_ = 0;
@@ -217,11 +235,17 @@ void Connection::visit(Visitor& v) {
   v("ssthresh", ssthresh_);
   v("dup_acks", dup_acks_);
   v("recover", recover_);
+  v("dupthresh", dupthresh_);
+  v("fast_retransmit_at", fast_retransmit_at_);
+  v("fast_retransmit_seq", fast_retransmit_seq_);
+  v("undo_cwnd", undo_cwnd_);
+  v("undo_ssthresh", undo_ssthresh_);
   v("writer_blocked", writer_blocked_);
   v("has_rtt", has_rtt_);
   v("srtt", srtt_);
   v("rttvar", rttvar_);
   v("rto", rto_);
+  v("min_rtt", min_rtt_);
   v("rtt_sample", rtt_sample_);
   v("rto_deadline", rto_deadline_);
   v("connect_deadline", connect_deadline_);

@@ -131,6 +131,12 @@ size_t Host::write(sim::Context& ctx, ConnId id, const uint8_t* data, size_t siz
   return taken;
 }
 
+size_t Host::writable_bytes(ConnId id) const {
+  const Connection& c = transport_.connection(id);
+  if (c.state() == ConnState::kFailed || c.state() == ConnState::kClosed) return 0;
+  return c.send_buffer_free(transport_.options());
+}
+
 size_t Host::read(sim::Context& ctx, ConnId id, uint8_t* out, size_t size) {
   const size_t got = transport_.read(id, out, size, ctx.now());
   flush(ctx);

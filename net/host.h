@@ -69,6 +69,8 @@ class Host : public sim::Actor {
   ConnId connect(sim::Context& ctx, NodeAddress dst, uint16_t port);
   std::optional<ConnId> accept(sim::Context& ctx, uint16_t port);
   size_t write(sim::Context& ctx, ConnId id, const uint8_t* data, size_t size);
+  // Bytes a write on `id` would take now (free room in its send buffer).
+  size_t writable_bytes(ConnId id) const;
   size_t read(sim::Context& ctx, ConnId id, uint8_t* out, size_t size);
   void shutdown(sim::Context& ctx, ConnId id);
   void close(sim::Context& ctx, ConnId id);

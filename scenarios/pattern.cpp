@@ -1,6 +1,8 @@
 // The byte pattern: splitmix64 of (seed, 8-byte block index), little-endian.
 #include "scenarios/pattern.h"
 
+#include <cstring>
+
 namespace scenarios {
 namespace {
 
@@ -14,21 +16,31 @@ uint64_t block_value(uint64_t seed, uint64_t block) {
 }  // namespace
 
 void pattern_fill(uint64_t seed, uint64_t offset, uint8_t* out, size_t size) {
-  for (size_t i = 0; i < size;) {
+  size_t i = 0;
+  // Whole blocks are stored little-endian at once; the ragged ends byte by byte.
+  while (i < size) {
     const uint64_t at = offset + i;
     const uint64_t value = block_value(seed, at / 8);
+    if (at % 8 == 0 && size - i >= 8) {
+      uint8_t bytes[8];
+      for (int b = 0; b < 8; ++b) bytes[b] = static_cast<uint8_t>(value >> (8 * b));
+      std::memcpy(out + i, bytes, 8);
+      i += 8;
+      continue;
+    }
     for (uint64_t byte = at % 8; byte < 8 && i < size; ++byte, ++i) out[i] = static_cast<uint8_t>(value >> (8 * byte));
   }
 }
 
 bool PatternVerifier::check(const uint8_t* data, size_t size) {
-  uint8_t expected[512];
+  uint8_t expected[4096];
   bool clean = true;
   for (size_t done = 0; done < size;) {
     const size_t n = size - done < sizeof expected ? size - done : sizeof expected;
     pattern_fill(seed, verified + done, expected, n);
-    for (size_t i = 0; i < n; ++i) {
-      if (data[done + i] != expected[i]) {
+    if (std::memcmp(data + done, expected, n) != 0) {
+      for (size_t i = 0; i < n; ++i) {
+        if (data[done + i] == expected[i]) continue;
         if (first_mismatch == UINT64_MAX) first_mismatch = verified + done + i;
         ++mismatches;
         clean = false;

@@ -74,7 +74,10 @@ void TransferNode::pump_writes(sim::Context& ctx) {
   if (!conn_ || failure_) return;
   uint8_t chunk[kChunkBytes];
   while (bytes_sent_ < settings_.bytes_to_send) {
-    const size_t size = static_cast<size_t>(std::min<uint64_t>(kChunkBytes, settings_.bytes_to_send - bytes_sent_));
+    const uint64_t left = settings_.bytes_to_send - bytes_sent_;
+    // Offer one byte more than fits, so a full buffer registers this writer for kWritable;
+    // generating only that much keeps the pattern off the hot path.
+    const size_t size = static_cast<size_t>(std::min<uint64_t>({kChunkBytes, left, writable_bytes(*conn_) + 1}));
     pattern_fill(settings_.send_seed, bytes_sent_, chunk, size);
     const size_t taken = write(ctx, *conn_, chunk, size);
     bytes_sent_ += taken;
@@ -118,16 +121,19 @@ void build_transfer_world(sim::World& world, const net::FaultProfile& profile, c
     const uint64_t a_seed = 0xa000 + i;
     const uint64_t b_seed = 0xb000 + i;
     TransferSettings b;
-    b.bytes_to_send = options.bytes_each_way;
+    b.bytes_to_send = options.bytes_back;
     b.send_seed = b_seed;
-    b.bytes_expected = options.bytes_each_way;
+    b.bytes_expected = options.bytes_forward;
     b.recv_seed = a_seed;
     const net::NodeAddress b_address =
         add_host<TransferNode>(world, network, fmt::format("b{}", i), options.transport, b);
-    TransferSettings a = b;
+    TransferSettings a;
     a.initiator = true;
     a.peer = b_address;
+    a.port = b.port;
+    a.bytes_to_send = options.bytes_forward;
     a.send_seed = a_seed;
+    a.bytes_expected = options.bytes_back;
     a.recv_seed = b_seed;
     add_host<TransferNode>(world, network, fmt::format("a{}", i), options.transport, a);
   }

@@ -90,8 +90,9 @@ class TransferNode : public sim::ActorBase<TransferNode, net::Host> {
 struct TransferOptions {
   /// Pairs of nodes; pair i is a<i> (connects) and b<i> (listens).
   uint32_t pairs = 2;
-  /// Bytes each node sends to its peer.
-  uint64_t bytes_each_way = 1 << 20;
+  /// Bytes each a<i> sends to b<i>, and each b<i> sends back.
+  uint64_t bytes_forward = 1 << 20;
+  uint64_t bytes_back = 1 << 20;
   net::TransportOptions transport;
 };
 

@@ -27,12 +27,26 @@ SpanStreamBuf::SpanStreamBuf(const uint8_t* data, size_t size) {
 
 }  // namespace detail
 
-Writer::Writer(Bytes& out, Encoding encoding)
-    : encoding_(encoding), buffer_(out), stream_(&buffer_), archive_(stream_) {}
+// cereal's portable archive opens with one byte naming the byte order; the direct path
+// writes the same byte, so both produce identical output.
+constexpr uint8_t kLittleEndianMarker = 1;
+
+Writer::Writer(Bytes& out, Encoding encoding) : encoding_(encoding), out_(&out) {
+  if (encoding == Encoding::kSnapshot) {
+    backend_ = std::make_unique<CerealBackend>(out);
+    archive_ = &backend_->archive;
+  } else {
+    out.push_back(kLittleEndianMarker);
+  }
+}
 
 void Writer::write_bytes(const uint8_t* data, size_t size) {
   if (size == 0) return;
-  archive_(cereal::binary_data(data, size));
+  if (archive_ != nullptr) {
+    (*archive_)(cereal::binary_data(data, size));
+    return;
+  }
+  out_->insert(out_->end(), data, data + size);
 }
 
 Reader::Reader(const uint8_t* data, size_t size) : buffer_(data, size), stream_(&buffer_), archive_(stream_) {}

@@ -6,6 +6,7 @@
 #include <cereal/archives/portable_binary.hpp>
 
 #include <istream>
+#include <memory>
 #include <ostream>
 #include <streambuf>
 #include <string_view>
@@ -45,6 +46,11 @@ class SpanStreamBuf : public std::streambuf {
 
 // Canonical little-endian encoding: fixed-width integers, u64 lengths before containers,
 // maps and sets in key order, optionals as a presence byte. Deterministic by construction.
+//
+// Snapshots are written through cereal's portable binary archive. Digests, computed for
+// every changed entity at every tick, append the very same bytes straight into the
+// vector (a test holds the two paths to byte equality): per-value stream calls would
+// dominate a busy tick.
 class Writer {
  public:
   Writer(Bytes& out, Encoding encoding);
@@ -99,14 +105,30 @@ class Writer {
  private:
   template <class T>
   void write_raw(T value) {
-    archive_(value);
+    static_assert(std::is_integral_v<T>);
+    if (archive_) {
+      (*archive_)(value);
+      return;
+    }
+    uint8_t bytes[sizeof(T)];
+    for (size_t i = 0; i < sizeof(T); ++i)
+      bytes[i] = static_cast<uint8_t>(static_cast<std::make_unsigned_t<T>>(value) >> (8 * i));
+    out_->insert(out_->end(), bytes, bytes + sizeof(T));
   }
   void write_length(size_t size) { write_raw(static_cast<uint64_t>(size)); }
 
+  // The snapshot backend; absent for digest encodings.
+  struct CerealBackend {
+    explicit CerealBackend(Bytes& out) : buffer(out), stream(&buffer), archive(stream) {}
+    detail::VectorStreamBuf buffer;
+    std::ostream stream;
+    cereal::PortableBinaryOutputArchive archive;
+  };
+
   Encoding encoding_;
-  detail::VectorStreamBuf buffer_;
-  std::ostream stream_;
-  cereal::PortableBinaryOutputArchive archive_;
+  Bytes* out_;
+  std::unique_ptr<CerealBackend> backend_;
+  cereal::PortableBinaryOutputArchive* archive_ = nullptr;
 };
 
 // Decodes what a Writer wrote, trusting nothing: every length is bounded by the bytes

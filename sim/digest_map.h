@@ -18,16 +18,17 @@ template <class K, class V>
 class DigestMap {
  public:
   void insert(const K& key, V value) {
-    sum_ += entry_digest(key, value, Encoding::kDigest);
-    const bool inserted = items_.emplace(key, std::move(value)).second;
+    const uint64_t digest = entry_digest(key, value, Encoding::kDigest);
+    sum_ += digest;
+    const bool inserted = items_.emplace(key, Entry{std::move(value), digest}).second;
     SIM_ASSERT_MSG(inserted, "DigestMap key inserted twice");
   }
 
   std::optional<V> take(const K& key) {
     auto it = items_.find(key);
     if (it == items_.end()) return std::nullopt;
-    sum_ -= entry_digest(it->first, it->second, Encoding::kDigest);
-    V value = std::move(it->second);
+    sum_ -= it->second.digest;
+    V value = std::move(it->second.value);
     items_.erase(it);
     return value;
   }
@@ -37,8 +38,8 @@ class DigestMap {
   size_t erase_if(Predicate pred) {
     size_t erased = 0;
     for (auto it = items_.begin(); it != items_.end();) {
-      if (pred(it->first, it->second)) {
-        sum_ -= entry_digest(it->first, it->second, Encoding::kDigest);
+      if (pred(it->first, it->second.value)) {
+        sum_ -= it->second.digest;
         it = items_.erase(it);
         ++erased;
       } else {
@@ -48,25 +49,43 @@ class DigestMap {
     return erased;
   }
 
+  void clear() {
+    items_.clear();
+    sum_ = 0;
+  }
+
   const V* find(const K& key) const {
     auto it = items_.find(key);
-    return it == items_.end() ? nullptr : &it->second;
+    return it == items_.end() ? nullptr : &it->second.value;
   }
+  bool contains(const K& key) const { return items_.count(key) != 0; }
   size_t size() const { return items_.size(); }
   bool empty() const { return items_.empty(); }
-  const std::map<K, V>& items() const { return items_; }
+  // The first entry in key order; the map must not be empty.
+  std::pair<const K&, const V&> front() const {
+    SIM_ASSERT(!items_.empty());
+    return {items_.begin()->first, items_.begin()->second.value};
+  }
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [key, entry] : items_) f(key, entry.value);
+  }
 
   uint64_t digest() const { return combine(sum_); }
   uint64_t digest_uncached() const {
     uint64_t sum = 0;
-    for (const auto& [key, value] : items_) sum += entry_digest(key, value, Encoding::kDigestFromScratch);
+    for (const auto& [key, entry] : items_) sum += entry_digest(key, entry.value, Encoding::kDigestFromScratch);
     return combine(sum);
   }
 
   void save(Writer& out) const {
     switch (out.encoding()) {
       case Encoding::kSnapshot:
-        out.write(items_);
+        out.write(static_cast<uint64_t>(items_.size()));
+        for (const auto& [key, entry] : items_) {
+          out.write(key);
+          out.write(entry.value);
+        }
         return;
       case Encoding::kDigest:
         out.write(static_cast<uint64_t>(items_.size()));
@@ -79,16 +98,30 @@ class DigestMap {
     }
   }
   void load(Reader& in) {
-    in.read(items_);
-    sum_ = 0;
-    for (const auto& [key, value] : items_) sum_ += entry_digest(key, value, Encoding::kDigest);
+    std::map<K, V> plain;
+    in.read(plain);
+    clear();
+    for (auto& [key, value] : plain) insert(key, std::move(value));
   }
-  void dump(JsonWriter& out) const { out.write(items_); }
+  void dump(JsonWriter& out) const {
+    out.begin_object();
+    for (const auto& [key, entry] : items_) {
+      out.key(JsonWriter::key_text(key));
+      out.write(entry.value);
+    }
+    out.end_object();
+  }
 
-  // Reseeding reaches the values (the Reseeder treats this like a map).
+  // Reseeding reaches the values (the Reseeder treats this like a map). Reseeding changes
+  // state, so every cached entry digest is recomputed.
   template <class F>
   void for_each_value(F&& f) {
-    for (auto& [key, value] : items_) f(value);
+    sum_ = 0;
+    for (auto& [key, entry] : items_) {
+      f(entry.value);
+      entry.digest = entry_digest(key, entry.value, Encoding::kDigest);
+      sum_ += entry.digest;
+    }
   }
 
  private:
@@ -106,7 +139,12 @@ class DigestMap {
     return hash_words(words, 2);
   }
 
-  std::map<K, V> items_;
+  struct Entry {
+    V value;
+    uint64_t digest = 0;  // of (key, value) in the digest encoding, cached at insert
+  };
+
+  std::map<K, Entry> items_;
   uint64_t sum_ = 0;
 };
 

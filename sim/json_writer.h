@@ -89,6 +89,10 @@ class JsonWriter {
   static std::string to_hex(const uint8_t* data, size_t size);
   static std::string hex_u64(uint64_t value);
 
+  // The text of a map key (see the rules above).
+  template <class K>
+  static std::string key_text(const K& k);
+
  private:
   template <class E>
   void write_enum(E value) {
@@ -96,24 +100,6 @@ class JsonWriter {
       string(enum_name(value));
     } else {
       number(static_cast<int64_t>(value));
-    }
-  }
-
-  template <class K>
-  static std::string key_text(const K& k) {
-    if constexpr (std::is_enum_v<K>) {
-      return std::to_string(static_cast<std::underlying_type_t<K>>(k));
-    } else if constexpr (std::is_integral_v<K>) {
-      return std::to_string(k);
-    } else if constexpr (std::is_same_v<K, std::string>) {
-      return k;
-    } else if constexpr (traits::is_byte_array<K>::value) {
-      return to_hex(k.data(), k.size());
-    } else {
-      static_assert(
-          requires { json_key(k); },
-          "map keys are integers, enums, strings, byte arrays, or provide json_key() for their text");
-      return json_key(k);
     }
   }
 
@@ -129,6 +115,24 @@ class JsonWriter {
   bool first_in_container_ = true;
   bool after_key_ = false;
 };
+
+template <class K>
+std::string JsonWriter::key_text(const K& k) {
+  if constexpr (std::is_enum_v<K>) {
+    return std::to_string(static_cast<std::underlying_type_t<K>>(k));
+  } else if constexpr (std::is_integral_v<K>) {
+    return std::to_string(k);
+  } else if constexpr (std::is_same_v<K, std::string>) {
+    return k;
+  } else if constexpr (traits::is_byte_array<K>::value) {
+    return to_hex(k.data(), k.size());
+  } else {
+    static_assert(
+        requires { json_key(k); },
+        "map keys are integers, enums, strings, byte arrays, or provide json_key() for their text");
+    return json_key(k);
+  }
+}
 
 // Renders any state type as a JSON document.
 template <class T>

@@ -32,7 +32,7 @@ class Reseeder {
     } else if constexpr (traits::is_optional<T>::value) {
       if (value) apply(*value);
     } else if constexpr (requires { value.for_each_value([](auto&) {}); }) {
-      value.for_each_value([this](auto& item) { apply(item); });
+      value.for_each_value([&](auto& item) { apply(item); });
     } else if constexpr (traits::has_visit<T>::value) {
       value.visit(*this);
     }

@@ -2,6 +2,7 @@
 #include "tests/net/net_fixture.h"
 
 #include "scenarios/inputs.h"
+#include "scenarios/runner.h"
 
 #include <catch2/catch.hpp>
 
@@ -303,4 +304,27 @@ TEST_CASE("net: inputs: malformed fault text is refused with the syntax") {
   REQUIRE_FALSE(valid.ok());
   CHECK_THAT(valid.error().message, Catch::Contains("node 'zz'"));
   CHECK_THAT(valid.error().message, Catch::Contains("h0, h1"));
+}
+
+TEST_CASE("net: inputs: a run with a changed input diverges exactly at that input's tick") {
+  auto chain_with = [](const char* fault) {
+    sim::Result<scenarios::FaultInput> input = scenarios::parse_fault(fault);
+    REQUIRE(input.ok());
+    scenarios::RunConfig config;
+    config.seed = 12;
+    auto runner = scenarios::ScenarioRunner::create(*scenarios::find_scenario("transfer"), config, {*input});
+    REQUIRE(runner.ok());
+    std::vector<uint64_t> chain;
+    for (int t = 0; t < 600; ++t) {
+      chain.push_back((*runner)->world().chain_hash());
+      (*runner)->run_tick();
+    }
+    return chain;
+  };
+  const std::vector<uint64_t> early = chain_with("300ms partition a0|b0");
+  const std::vector<uint64_t> late = chain_with("400ms partition a0|b0");
+  // The input enters at the start of tick 300, so the boundary hash of tick 301 is the
+  // first to see it.
+  for (size_t t = 0; t <= 300; ++t) REQUIRE(early[t] == late[t]);
+  CHECK(early[301] != late[301]);
 }

@@ -31,7 +31,8 @@ std::unique_ptr<sim::World> transfer_world(uint64_t seed, const net::FaultProfil
   auto world = std::make_unique<sim::World>(sim::WorldOptions{seed, Duration::milliseconds(1)}, test_net::registry());
   scenarios::TransferOptions options;
   options.pairs = 1;
-  options.bytes_each_way = bytes;
+  options.bytes_forward = bytes;
+  options.bytes_back = bytes;
   scenarios::build_transfer_world(*world, profile, options);
   return world;
 }

@@ -3,6 +3,7 @@
 #include "net/connection.h"
 
 #include "sim/assert.h"
+#include "sim/enum_names.h"
 
 #include <algorithm>
 
@@ -20,55 +21,34 @@ std::optional<Instant> earliest(std::optional<Instant> a, std::optional<Instant>
 
 }  // namespace
 
-std::string_view enum_name(ConnState state) {
-  switch (state) {
-    case ConnState::kSynSent:
-      return "syn_sent";
-    case ConnState::kSynReceived:
-      return "syn_received";
-    case ConnState::kEstablished:
-      return "established";
-    case ConnState::kClosed:
-      return "closed";
-    case ConnState::kFailed:
-      return "failed";
-  }
-  SIM_UNREACHABLE("connection state {}", static_cast<int>(state));
-}
+constexpr std::array<sim::EnumName<ConnState>, 5> kConnStateNames = {{
+    {ConnState::kSynSent, "syn_sent"},
+    {ConnState::kSynReceived, "syn_received"},
+    {ConnState::kEstablished, "established"},
+    {ConnState::kClosed, "closed"},
+    {ConnState::kFailed, "failed"},
+}};
 
-std::string_view enum_name(FailReason reason) {
-  switch (reason) {
-    case FailReason::kNone:
-      return "none";
-    case FailReason::kRefused:
-      return "refused";
-    case FailReason::kTimedOut:
-      return "timed_out";
-    case FailReason::kReset:
-      return "reset";
-  }
-  SIM_UNREACHABLE("fail reason {}", static_cast<int>(reason));
-}
+constexpr std::array<sim::EnumName<FailReason>, 4> kFailReasonNames = {{
+    {FailReason::kNone, "none"},
+    {FailReason::kRefused, "refused"},
+    {FailReason::kTimedOut, "timed_out"},
+    {FailReason::kReset, "reset"},
+}};
 
-std::string_view enum_name(NoticeKind kind) {
-  switch (kind) {
-    case NoticeKind::kConnected:
-      return "connected";
-    case NoticeKind::kEstablished:
-      return "established";
-    case NoticeKind::kReadable:
-      return "readable";
-    case NoticeKind::kWritable:
-      return "writable";
-    case NoticeKind::kPeerClosed:
-      return "peer_closed";
-    case NoticeKind::kFailed:
-      return "failed";
-    case NoticeKind::kClosed:
-      return "closed";
-  }
-  SIM_UNREACHABLE("notice kind {}", static_cast<int>(kind));
-}
+constexpr std::array<sim::EnumName<NoticeKind>, 7> kNoticeNames = {{
+    {NoticeKind::kConnected, "connected"},
+    {NoticeKind::kEstablished, "established"},
+    {NoticeKind::kReadable, "readable"},
+    {NoticeKind::kWritable, "writable"},
+    {NoticeKind::kPeerClosed, "peer_closed"},
+    {NoticeKind::kFailed, "failed"},
+    {NoticeKind::kClosed, "closed"},
+}};
+
+std::string_view enum_name(ConnState state) { return sim::name_in(kConnStateNames, state); }
+std::string_view enum_name(FailReason reason) { return sim::name_in(kFailReasonNames, reason); }
+std::string_view enum_name(NoticeKind kind) { return sim::name_in(kNoticeNames, kind); }
 
 // --- Opening -----------------------------------------------------------------------------------
 

@@ -2,30 +2,27 @@
 #include "net/transport.h"
 
 #include "sim/assert.h"
+#include "sim/enum_names.h"
 
 #include <fmt/format.h>
 
 namespace net {
 
-std::string_view enum_name(TransportEvent::Kind kind) {
-  switch (kind) {
-    case TransportEvent::Kind::kConnected:
-      return "connected";
-    case TransportEvent::Kind::kIncoming:
-      return "incoming";
-    case TransportEvent::Kind::kReadable:
-      return "readable";
-    case TransportEvent::Kind::kWritable:
-      return "writable";
-    case TransportEvent::Kind::kPeerClosed:
-      return "peer_closed";
-    case TransportEvent::Kind::kFailed:
-      return "failed";
-    case TransportEvent::Kind::kClosed:
-      return "closed";
-  }
-  SIM_UNREACHABLE("transport event kind {}", static_cast<int>(kind));
-}
+namespace {
+
+constexpr std::array<sim::EnumName<TransportEvent::Kind>, 7> kEventNames = {{
+    {TransportEvent::Kind::kConnected, "connected"},
+    {TransportEvent::Kind::kIncoming, "incoming"},
+    {TransportEvent::Kind::kReadable, "readable"},
+    {TransportEvent::Kind::kWritable, "writable"},
+    {TransportEvent::Kind::kPeerClosed, "peer_closed"},
+    {TransportEvent::Kind::kFailed, "failed"},
+    {TransportEvent::Kind::kClosed, "closed"},
+}};
+
+}  // namespace
+
+std::string_view enum_name(TransportEvent::Kind kind) { return sim::name_in(kEventNames, kind); }
 
 Transport::Transport(NodeAddress self, sim::Rng rng, TransportOptions options)
     : self_(self), options_(options), rng_(rng) {}

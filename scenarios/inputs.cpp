@@ -3,6 +3,7 @@
 
 #include "net/network.h"
 #include "net/node_faults.h"
+#include "sim/enum_names.h"
 
 #include <fmt/format.h>
 
@@ -12,12 +13,7 @@
 namespace scenarios {
 namespace {
 
-struct KindName {
-  InputKind kind;
-  std::string_view name;
-};
-
-constexpr std::array<KindName, 11> kKindNames = {{
+constexpr std::array<sim::EnumName<InputKind>, 11> kKindNames = {{
     {InputKind::kPartition, "partition"},
     {InputKind::kPartitionOneWay, "partition-oneway"},
     {InputKind::kHeal, "heal"},
@@ -76,12 +72,7 @@ sim::Error syntax_error(std::string_view text, std::string_view what) {
 
 }  // namespace
 
-std::string_view enum_name(InputKind kind) {
-  for (const KindName& entry : kKindNames) {
-    if (entry.kind == kind) return entry.name;
-  }
-  SIM_UNREACHABLE("input kind {}", static_cast<int>(kind));
-}
+std::string_view enum_name(InputKind kind) { return sim::name_in(kKindNames, kind); }
 
 std::string_view fault_syntax_help() { return kSyntax; }
 
@@ -95,12 +86,9 @@ sim::Result<FaultInput> parse_fault(std::string_view text) {
   std::optional<sim::Duration> at = sim::parse_duration(w[0]);
   if (!at) return syntax_error(text, fmt::format("'{}' is not a time with a unit", w[0]));
   input.at = *at;
-  const KindName* kind = nullptr;
-  for (const KindName& entry : kKindNames) {
-    if (entry.name == w[1]) kind = &entry;
-  }
-  if (kind == nullptr) return syntax_error(text, fmt::format("unknown kind '{}'", w[1]));
-  input.kind = kind->kind;
+  const std::optional<InputKind> kind = sim::value_in(kKindNames, w[1]);
+  if (!kind) return syntax_error(text, fmt::format("unknown kind '{}'", w[1]));
+  input.kind = *kind;
   const std::vector<std::string> args(w.begin() + 2, w.end());
   auto expect_args = [&](size_t n) { return args.size() == n; };
   switch (input.kind) {

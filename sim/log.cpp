@@ -1,6 +1,8 @@
 // Log filters and line formatting.
 #include "sim/log.h"
 
+#include "sim/enum_names.h"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -8,12 +10,7 @@
 namespace sim {
 namespace {
 
-struct LevelName {
-  LogLevel level;
-  std::string_view name;
-};
-
-constexpr std::array<LevelName, 5> kLevelNames = {{
+constexpr std::array<EnumName<LogLevel>, 5> kLevelNames = {{
     {LogLevel::kTrace, "trace"},
     {LogLevel::kDebug, "debug"},
     {LogLevel::kInfo, "info"},
@@ -31,19 +28,9 @@ std::optional<std::optional<LogLevel>> parse_threshold(std::string_view text) {
 
 }  // namespace
 
-std::string_view enum_name(LogLevel level) {
-  for (const LevelName& entry : kLevelNames) {
-    if (entry.level == level) return entry.name;
-  }
-  SIM_UNREACHABLE("log level {}", static_cast<int>(level));
-}
+std::string_view enum_name(LogLevel level) { return name_in(kLevelNames, level); }
 
-std::optional<LogLevel> parse_log_level(std::string_view text) {
-  for (const LevelName& entry : kLevelNames) {
-    if (entry.name == text) return entry.level;
-  }
-  return std::nullopt;
-}
+std::optional<LogLevel> parse_log_level(std::string_view text) { return value_in(kLevelNames, text); }
 
 Result<LogFilter> LogFilter::parse(std::string_view spec) {
   LogFilter filter;

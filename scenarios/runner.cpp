@@ -19,19 +19,45 @@ sim::Result<std::unique_ptr<ScenarioRunner>> ScenarioRunner::create(const Scenar
   runner->config_ = config;
   runner->world_ = std::make_unique<sim::World>(sim::WorldOptions{config.seed, config.tick}, all_actor_types(), log);
   if (sim::Status built = scenario.build(*runner->world_, config); !built) return built.error();
-  runner->network_ = find_network(*runner->world_);
-  if (!inputs.empty() && !runner->network_) {
-    return sim::Error{fmt::format("scenario {} has no network, so it takes no --fault inputs", scenario.name)};
+  if (sim::Status adopted = runner->adopt_inputs(std::move(inputs)); !adopted) return adopted.error();
+  return runner;
+}
+
+sim::Result<std::unique_ptr<ScenarioRunner>> ScenarioRunner::resume(const ScenarioInfo& scenario,
+                                                                    const RunConfig& config,
+                                                                    std::vector<FaultInput> inputs,
+                                                                    const sim::Snapshot& snapshot, sim::Log* log) {
+  std::unique_ptr<ScenarioRunner> runner(new ScenarioRunner());
+  runner->scenario_ = &scenario;
+  runner->config_ = config;
+  sim::Result<std::unique_ptr<sim::World>> world = sim::World::restore(snapshot, all_actor_types(), log);
+  if (!world) return world.error();
+  runner->world_ = std::move(world).value();
+  if (runner->world_->tick_length() != config.tick) {
+    return sim::Error{"the snapshot's tick length differs from the run's configuration"};
+  }
+  if (sim::Status adopted = runner->adopt_inputs(std::move(inputs)); !adopted) return adopted.error();
+  while (runner->next_input_ < runner->inputs_.size() &&
+         input_tick(runner->inputs_[runner->next_input_], config.tick) < snapshot.tick) {
+    ++runner->next_input_;
+  }
+  return runner;
+}
+
+sim::Status ScenarioRunner::adopt_inputs(std::vector<FaultInput> inputs) {
+  network_ = find_network(*world_);
+  if (!inputs.empty() && !network_) {
+    return sim::Error{fmt::format("scenario {} has no network, so it takes no --fault inputs", scenario_->name)};
   }
   for (const FaultInput& input : inputs) {
-    if (sim::Status valid = validate_fault(*runner->world_, *runner->network_, input); !valid) return valid.error();
+    if (sim::Status valid = validate_fault(*world_, *network_, input); !valid) return valid.error();
   }
   // Inputs for the same tick keep the order they were given in.
   std::stable_sort(inputs.begin(), inputs.end(), [&](const FaultInput& a, const FaultInput& b) {
-    return input_tick(a, config.tick) < input_tick(b, config.tick);
+    return input_tick(a, config_.tick) < input_tick(b, config_.tick);
   });
-  runner->inputs_ = std::move(inputs);
-  return runner;
+  inputs_ = std::move(inputs);
+  return sim::Ok{};
 }
 
 void ScenarioRunner::run_tick() {

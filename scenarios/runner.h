@@ -31,6 +31,12 @@ class ScenarioRunner {
   static sim::Result<std::unique_ptr<ScenarioRunner>> create(const ScenarioInfo& scenario, const RunConfig& config,
                                                              std::vector<FaultInput> inputs, sim::Log* log = nullptr);
 
+  // A run continued from a snapshot of it: inputs due before the snapshot's tick are
+  // already in its state; the rest are applied as usual.
+  static sim::Result<std::unique_ptr<ScenarioRunner>> resume(const ScenarioInfo& scenario, const RunConfig& config,
+                                                             std::vector<FaultInput> inputs,
+                                                             const sim::Snapshot& snapshot, sim::Log* log = nullptr);
+
   sim::World& world() { return *world_; }
   const ScenarioInfo& scenario() const { return *scenario_; }
   const RunConfig& config() const { return config_; }
@@ -45,6 +51,7 @@ class ScenarioRunner {
 
  private:
   ScenarioRunner() = default;
+  sim::Status adopt_inputs(std::vector<FaultInput> inputs);
 
   const ScenarioInfo* scenario_ = nullptr;
   RunConfig config_;

@@ -43,18 +43,36 @@ Writer::Writer(Bytes& out, Encoding encoding) : encoding_(encoding), out_(&out) 
 void Writer::write_bytes(const uint8_t* data, size_t size) {
   if (size == 0) return;
   if (archive_ != nullptr) {
-    (*archive_)(cereal::binary_data(data, size));
+    (*archive_)(cereal::binary_data(static_cast<const uint8_t*>(data), size));
     return;
   }
   out_->insert(out_->end(), data, data + size);
 }
 
-Reader::Reader(const uint8_t* data, size_t size) : buffer_(data, size), stream_(&buffer_), archive_(stream_) {}
+namespace {
+
+// Our encoding is always little-endian. cereal's portable reader would otherwise believe
+// the marker and byte-swap every value, and for byte strings it swaps in words of the
+// pointer's size, past the end of short buffers (found by the trace reader's fuzzer).
+const uint8_t* checked_marker(const uint8_t* data, size_t size) {
+  if (size == 0) throw DecodeError("the input is empty");
+  if (data[0] != kLittleEndianMarker) {
+    throw DecodeError(
+        fmt::format("the input does not start with the little-endian marker (found byte 0x{:02x})", data[0]));
+  }
+  return data;
+}
+
+}  // namespace
+
+Reader::Reader(const uint8_t* data, size_t size)
+    : buffer_(checked_marker(data, size), size), stream_(&buffer_), archive_(stream_) {}
 
 void Reader::read_bytes(uint8_t* data, size_t size) {
   if (size == 0) return;
   if (remaining() < size) fail("the input ends in the middle of a byte string");
-  archive_(cereal::binary_data(data, size));
+  // An rvalue pointer: cereal sizes a byte string's elements by the deduced type.
+  archive_(cereal::binary_data(static_cast<uint8_t*>(data), size));
 }
 
 size_t Reader::read_length(size_t min_item_bytes) {

@@ -170,7 +170,9 @@ class Reader {
     } else if constexpr (traits::is_byte_array<T>::value) {
       read_bytes(value.data(), value.size());
     } else if constexpr (traits::is_vector<T>::value) {
-      const size_t size = read_length(1);
+      // Fixed-width items bound the count more tightly before anything is reserved.
+      using Item = typename T::value_type;
+      const size_t size = read_length(std::is_integral_v<Item> ? sizeof(Item) : 1);
       value.clear();
       value.reserve(size);
       for (size_t i = 0; i < size; ++i) read(value.emplace_back());

@@ -154,6 +154,7 @@ void ByteQueue::load(Reader& in) {
   if (size > in.remaining()) {
     in.fail(fmt::format("a byte queue of {} bytes exceeds the {} bytes that remain", size, in.remaining()));
   }
+  if (head_offset > UINT64_MAX - size) in.fail("a byte queue's offsets run past 2^64");
   Bytes content(static_cast<size_t>(size));
   in.read_bytes(content.data(), content.size());
   *this = ByteQueue(head_offset);

@@ -3,6 +3,7 @@
 
 #include "sim/binary.h"
 #include "sim/json_writer.h"
+#include "sim/wide_int.h"
 
 #include <fmt/format.h>
 #include <cereal/details/helpers.hpp>
@@ -160,6 +161,7 @@ void World::dispatch(const Event& event) {
     return;
   }
   mark_dirty(event.target);
+  if (event_sink_ != nullptr) event_sink_->push_back(event);
   // The actor lives on the heap: it stays put if a handler spawns actors (growing slots_),
   // and one that is stopped or replaced meanwhile is only retired, not destroyed.
   Actor* actor = target.actor.get();
@@ -257,8 +259,13 @@ void World::finish_boundary() {
   const uint64_t previous = chain_.empty() ? 0 : chain_.back();
   if (chain_.empty()) first_chain_tick_ = tick_;
   chain_.push_back(extend_chain(previous, state_hash_));
-  if (snapshot_policy_.every_ticks != 0 && tick_ % snapshot_policy_.every_ticks == 0) {
+  const bool by_ticks = snapshot_policy_.every_ticks != 0 && tick_ % snapshot_policy_.every_ticks == 0;
+  const bool by_events = snapshot_policy_.every_events != 0 &&
+                         events_processed_ - events_at_last_snapshot_ >= snapshot_policy_.every_events;
+  const bool first = snapshot_policy_.keeps_any() && snapshots_.empty();
+  if (by_ticks || by_events || first) {
     snapshots_[tick_] = snapshot();
+    events_at_last_snapshot_ = events_processed_;
   }
 }
 
@@ -305,6 +312,11 @@ void World::encode_state(Bytes& out) const {
   }
 }
 
+void World::keep_snapshot_now() {
+  snapshots_[tick_] = snapshot();
+  events_at_last_snapshot_ = events_processed_;
+}
+
 Snapshot World::snapshot() {
   start();
   SIM_ASSERT_MSG(dirty_ids_.empty() && !meta_dirty_ && scheduler_.digest() == scheduler_digest_,
@@ -331,7 +343,10 @@ void World::decode_state(const Bytes& state) {
   reader("tick", tick_);
   reader("now", now_);
   if (tick_length_ <= Duration::zero()) reader.fail("the tick length is not positive");
-  if (now_.ns() != static_cast<int64_t>(tick_) * tick_length_.ns()) reader.fail("the clock is not at a tick boundary");
+  // 128-bit: hostile input must not overflow the check meant to catch it.
+  if (static_cast<i128>(now_.ns()) != static_cast<i128>(tick_) * tick_length_.ns()) {
+    reader.fail("the clock is not at a tick boundary");
+  }
   scheduler_.load(reader);
   const size_t count = reader.read_length(1);
   slots_.clear();

@@ -26,8 +26,14 @@ struct WorldOptions {
 };
 
 struct SnapshotPolicy {
-  /// Keep a snapshot at every tick that is a multiple of this (0: keep none).
+  /// Keep a snapshot at every tick that is a multiple of this (0: none by tick count).
   uint64_t every_ticks = 0;
+  /// Also keep one at the first boundary after this many events since the last snapshot
+  /// (0: none by event count). This bounds the work of re-executing from a snapshot in a
+  /// busy world, where ticks alone would not.
+  uint64_t every_events = 0;
+
+  bool keeps_any() const { return every_ticks != 0 || every_events != 0; }
 };
 
 // Owns every actor (by id), the scheduler, the clock and the seed. Events are processed in
@@ -105,6 +111,9 @@ class World {
   const Scheduler& scheduler() const { return scheduler_; }
 
   const Actor* actor(ActorId id) const;
+  // The actor's digest at the last boundary: equal digests, equal state (for pruning
+  // tick-by-tick scans).
+  uint64_t actor_digest(ActorId id) const { return slot(id).digest; }
   template <class T>
   const T& actor_as(ActorId id) const {
     const Actor* a = actor(id);
@@ -148,6 +157,8 @@ class World {
   static Result<std::unique_ptr<World>> restore(const Snapshot& snapshot, const ActorRegistry& registry,
                                                 Log* log = nullptr);
   void set_snapshot_policy(SnapshotPolicy policy) { snapshot_policy_ = policy; }
+  // Keeps a snapshot of the current boundary whatever the policy (a fork's start).
+  void keep_snapshot_now();
   const std::map<uint64_t, Snapshot>& snapshots() const { return snapshots_; }
 
   // Restarts every RNG stream from (chain hash, tick, new_seed): a fork of this world.
@@ -158,6 +169,9 @@ class World {
   std::string summary();
 
   Log* log() const { return log_; }
+  // Every event dispatched from now on is appended to `sink` (nullptr: none). An observer
+  // outside the state, for showing what ran in a tick.
+  void set_event_sink(std::vector<Event>* sink) { event_sink_ = sink; }
 
  private:
   friend class Context;
@@ -206,6 +220,8 @@ class World {
   SnapshotPolicy snapshot_policy_;
   std::map<uint64_t, Snapshot> snapshots_;
   uint64_t events_processed_ = 0;
+  uint64_t events_at_last_snapshot_ = 0;
+  std::vector<Event>* event_sink_ = nullptr;
   uint64_t events_dropped_ = 0;
   // Actors replaced during a dispatch are destroyed after it, never under their own feet.
   std::vector<std::unique_ptr<Actor>> retired_;

@@ -21,6 +21,7 @@ struct Group {
 
 std::vector<Figure> run_sim_group();
 std::vector<Figure> run_net_group();
+std::vector<Figure> run_trace_group();
 
 const std::vector<Group>& groups();
 

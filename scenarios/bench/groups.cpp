@@ -11,6 +11,7 @@ const std::vector<Group>& groups() {
        &run_sim_group},
       {"net", "payload MiB and events per wall second of a 64 MiB bulk transfer, on calm and with 10% loss",
        &run_net_group},
+      {"trace", "seek time in a 1M-tick trace, recording overhead, trace bytes per million ticks", &run_trace_group},
   };
   return all;
 }

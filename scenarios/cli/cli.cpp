@@ -16,8 +16,14 @@ constexpr std::string_view kHelp = R"(dmsgsim: the dmsg relay network on a deter
 usage: dmsgsim COMMAND [OPTIONS]
 
 commands:
-  run      run a scenario from a seed and print its hashes (and checks)
-  bench    measure the simulator's speed (scheduler, hashing)
+  run      run a scenario from a seed and print its hashes and checks (--trace records it)
+  replay   re-execute a trace, verifying every tick's hash
+  seek     the state at any tick of a trace
+  diff     the first tick where two traces diverge, and how their states differ there
+  fork     the run of a trace from a tick on, with a new seed
+  debug    travel through a trace: goto, step, back, print, events, watch
+  info     what a trace holds
+  bench    measure the simulator's speed
 
 options:
   --help       this text (also after a command: dmsgsim run --help)
@@ -32,8 +38,8 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"run", &run_command},
-    {"bench", &bench_command},
+    {"run", &run_command},   {"replay", &replay_command}, {"seek", &seek_command}, {"diff", &diff_command},
+    {"fork", &fork_command}, {"debug", &debug_command},   {"info", &info_command}, {"bench", &bench_command},
 };
 
 }  // namespace

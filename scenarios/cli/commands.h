@@ -21,6 +21,12 @@ struct Io {
 
 int run_command(Args& args, const Io& io);
 int bench_command(Args& args, const Io& io);
+int info_command(Args& args, const Io& io);
+int replay_command(Args& args, const Io& io);
+int seek_command(Args& args, const Io& io);
+int diff_command(Args& args, const Io& io);
+int fork_command(Args& args, const Io& io);
+int debug_command(Args& args, const Io& io);
 
 // Prints "dmsgsim COMMAND: message" and a pointer to --help; returns kExitBadInput.
 int usage_error(const Io& io, std::string_view command, std::string_view message);

@@ -2,6 +2,8 @@
 #include "net/profile.h"
 #include "scenarios/cli/commands.h"
 #include "scenarios/runner.h"
+#include "scenarios/trace_session.h"
+#include "sim/file_io.h"
 #include "sim/json_writer.h"
 
 #include <fmt/format.h>
@@ -14,6 +16,7 @@ namespace {
 
 constexpr std::string_view kRunHelp = R"(usage: dmsgsim run [--scenario NAME] [--seed N] [--ticks N] [--tick DURATION]
                     [--profile P] [--fault 'AT KIND ARGS']... [--json] [--log FILTER]
+                    [--trace FILE [--snapshot-every N]]
        dmsgsim run --list
 
 Builds a scenario's world from a seed, runs it until it finishes (or for --ticks ticks),
@@ -29,6 +32,10 @@ and prints the state hash and hash chain at the end with the scenario's checks.
                     --fault '2s partition a0|b0' --fault '5s heal'
   --json            print one JSON object instead of text
   --log FILTER      deterministic log to stderr, e.g. info or warn,transfer=debug
+  --trace FILE      record the run (configuration, inputs, hash chain, snapshots) for
+                    dmsgsim replay, seek, diff, fork and debug
+  --snapshot-every N  with --trace: a snapshot every N ticks (default: every 100000
+                    ticks and after every 50000 events)
   --list            list the scenarios and profiles, and exit
 
 Exit codes: 0 the scenario passed, 1 it failed, 2 bad arguments.
@@ -41,6 +48,8 @@ struct RunOptions {
   std::vector<FaultInput> faults;
   bool json = false;
   std::optional<sim::LogFilter> log_filter;
+  std::optional<std::string> trace_path;
+  sim::SnapshotPolicy snapshot_policy = default_snapshot_policy();
 };
 
 void print_list(const Io& io) {
@@ -186,6 +195,12 @@ int run_command(Args& args, const Io& io) {
     }
   }
   options.json = args.take_flag("json");
+  options.trace_path = args.take_value("trace");
+  if (std::optional<uint64_t> every = args.take_u64("snapshot-every")) {
+    if (*every == 0) args.fail("--snapshot-every must be at least 1");
+    if (!options.trace_path) args.fail("--snapshot-every goes with --trace");
+    options.snapshot_policy = sim::SnapshotPolicy{*every, 0};
+  }
   if (std::optional<std::string> filter = args.take_value("log")) {
     sim::Result<sim::LogFilter> parsed = sim::LogFilter::parse(*filter);
     if (parsed) {
@@ -204,7 +219,15 @@ int run_command(Args& args, const Io& io) {
   sim::Result<std::unique_ptr<ScenarioRunner>> runner =
       ScenarioRunner::create(*options.scenario, options.config, options.faults, log.get());
   if (!runner) return usage_error(io, "run", runner.error().message);
+  if (options.trace_path) (*runner)->world().set_snapshot_policy(options.snapshot_policy);
   const RunReport report = execute(**runner, options, io);
+  if (options.trace_path) {
+    const sim::Bytes file = sim::encode_trace(record_trace(**runner));
+    if (sim::Status written = sim::write_file(*options.trace_path, file); !written) {
+      return usage_error(io, "run", written.error().message);
+    }
+    if (!options.json) fmt::print(io.out, "trace       {} ({} bytes)\n", *options.trace_path, file.size());
+  }
   if (options.json) {
     print_json(options, report, io);
   } else {

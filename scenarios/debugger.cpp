@@ -1,0 +1,169 @@
+// The time-travel debugger.
+#include "scenarios/debugger.h"
+
+#include <fmt/format.h>
+
+namespace scenarios {
+
+sim::Result<Debugger> Debugger::open(TraceSession session) {
+  Debugger debugger(std::move(session));
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner = debugger.session_.start();
+  if (!runner) return runner.error();
+  debugger.runner_ = std::move(runner).value();
+  return debugger;
+}
+
+sim::Status Debugger::go_to(uint64_t target) {
+  const sim::TraceFile& trace = session_.trace();
+  if (target < trace.first_tick || target > trace.last_tick()) {
+    return sim::Error{
+        fmt::format("tick {} is outside the trace (ticks {} to {})", target, trace.first_tick, trace.last_tick())};
+  }
+  // Forward from here unless a snapshot lies in between (then rebuilding is cheaper).
+  const sim::Snapshot* base = trace.snapshot_at_or_before(target);
+  const bool forward = target >= tick() && (base == nullptr || base->tick <= tick());
+  if (forward) {
+    if (std::optional<Divergence> d = session_.advance_verified(*runner_, target)) {
+      return sim::Error{fmt::format("re-execution does not match the trace:\n{}", describe(*d))};
+    }
+    return sim::Ok{};
+  }
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner = session_.at_tick(target);
+  if (!runner) return runner.error();
+  runner_ = std::move(runner).value();
+  return sim::Ok{};
+}
+
+sim::Status Debugger::step(uint64_t ticks) {
+  const uint64_t last = session_.trace().last_tick();
+  if (tick() + ticks > last) return sim::Error{fmt::format("the trace ends at tick {}", last)};
+  return go_to(tick() + ticks);
+}
+
+sim::Status Debugger::back(uint64_t ticks) {
+  const uint64_t first = session_.trace().first_tick;
+  if (tick() < first + ticks) return sim::Error{fmt::format("the trace starts at tick {}", first)};
+  return go_to(tick() - ticks);
+}
+
+Debugger::Probe Debugger::make_probe(std::string_view pointer) {
+  Probe probe;
+  probe.pointer = std::string(pointer);
+  constexpr std::string_view kActors = "/actors/";
+  if (pointer.substr(0, kActors.size()) == kActors) {
+    const std::string_view rest = pointer.substr(kActors.size());
+    const std::string index(rest.substr(0, rest.find('/')));
+    if (!index.empty() && index.find_first_not_of("0123456789") == std::string::npos) {
+      probe.actor = static_cast<uint32_t>(std::stoul(index));
+    }
+  }
+  return probe;
+}
+
+sim::Result<std::string> Debugger::read(sim::World& world, Probe& probe, bool force) {
+  const uint64_t state_hash = world.state_hash();
+  const bool actor_known = probe.actor && *probe.actor < world.actor_count();
+  const uint64_t digest = actor_known ? world.actor_digest(sim::ActorId{*probe.actor}) : 0;
+  // Equal hashes mean equal state: only a changed world (or actor) is dumped again.
+  const bool unchanged = state_hash == probe.last_state_hash || (actor_known && digest == probe.last_actor_digest);
+  probe.last_state_hash = state_hash;
+  probe.last_actor_digest = digest;
+  if (unchanged && !force) return probe.value;
+  const sim::JsonValue json = world_json(world);
+  sim::Result<const sim::JsonValue*> at = json.at_pointer(probe.pointer);
+  if (!at) return at.error();
+  probe.value = (*at)->to_text();
+  return probe.value;
+}
+
+sim::Result<std::string> Debugger::print(std::string_view pointer) {
+  Probe probe = make_probe(pointer);
+  return read(world(), probe, /*force=*/true);
+}
+
+sim::Result<std::vector<sim::Event>> Debugger::events() {
+  const uint64_t here = tick();
+  if (here == session_.trace().first_tick) return std::vector<sim::Event>{};
+  if (sim::Status moved = go_to(here - 1); !moved) return moved.error();
+  std::vector<sim::Event> ran;
+  world().set_event_sink(&ran);
+  std::optional<Divergence> d = session_.advance_verified(*runner_, here);
+  world().set_event_sink(nullptr);
+  if (d) return sim::Error{describe(*d)};
+  return ran;
+}
+
+sim::Result<std::vector<std::string>> Debugger::log(const sim::LogFilter& filter) {
+  const uint64_t here = tick();
+  if (here == session_.trace().first_tick) return std::vector<std::string>{};
+  const sim::Snapshot* base = session_.trace().snapshot_at_or_before(here - 1);
+  sim::Log capture(filter, nullptr, /*capture=*/true);
+  const sim::Duration length = session_.run().config.tick;
+  capture.set_window(sim::Instant::zero() + length * static_cast<int64_t>(here - 1),
+                     sim::Instant::zero() + length * static_cast<int64_t>(here) - sim::Duration::nanoseconds(1));
+  // The log is an observer: a world rebuilt with one logs what the original logged.
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner =
+      base == nullptr
+          ? session_.start(&capture)
+          : ScenarioRunner::resume(session_.scenario(), session_.run().config, session_.run().inputs, *base, &capture);
+  if (!runner) return runner.error();
+  if (std::optional<Divergence> d = session_.advance_verified(**runner, here)) return sim::Error{describe(*d)};
+  return capture.captured();
+}
+
+sim::Result<std::optional<Debugger::Change>> Debugger::watch_forward(std::string_view pointer) {
+  Probe probe = make_probe(pointer);
+  sim::Result<std::string> start = read(world(), probe, true);
+  if (!start) return start.error();
+  const uint64_t last = session_.trace().last_tick();
+  while (tick() < last) {
+    const std::string before = probe.value;
+    if (sim::Status moved = go_to(tick() + 1); !moved) return moved.error();
+    sim::Result<std::string> now = read(world(), probe, false);
+    if (!now) return now.error();
+    if (*now != before) return std::optional<Change>(Change{tick(), before, *now});
+  }
+  return std::optional<Change>();
+}
+
+// The last tick t in (from, to] whose value differs from t - 1's, scanning forward from
+// `from`; leaves the cursor at `to`.
+sim::Result<std::optional<Debugger::Change>> Debugger::last_change_between(uint64_t from, uint64_t to,
+                                                                           std::string_view pointer) {
+  if (sim::Status moved = go_to(from); !moved) return moved.error();
+  Probe probe = make_probe(pointer);
+  sim::Result<std::string> start = read(world(), probe, true);
+  if (!start) return start.error();
+  std::optional<Change> latest;
+  while (tick() < to) {
+    const std::string before = probe.value;
+    if (sim::Status moved = go_to(tick() + 1); !moved) return moved.error();
+    sim::Result<std::string> now = read(world(), probe, false);
+    if (!now) return now.error();
+    if (*now != before) latest = Change{tick(), before, *now};
+  }
+  return latest;
+}
+
+sim::Result<std::optional<Debugger::Change>> Debugger::watch_backward(std::string_view pointer) {
+  const uint64_t here = tick();
+  const uint64_t first = session_.trace().first_tick;
+  // Scan windows between snapshots, latest first: each is re-executed tick by tick, so a
+  // change that reverts before the next snapshot is still seen.
+  uint64_t window_end = here;
+  while (window_end > first) {
+    const sim::Snapshot* base = session_.trace().snapshot_at_or_before(window_end - 1);
+    const uint64_t window_start = base == nullptr ? first : base->tick;
+    sim::Result<std::optional<Change>> found = last_change_between(window_start, window_end, pointer);
+    if (!found) return found.error();
+    if (*found) {
+      if (sim::Status moved = go_to((*found)->tick); !moved) return moved.error();
+      return found;
+    }
+    window_end = window_start;
+  }
+  if (sim::Status moved = go_to(first); !moved) return moved.error();
+  return std::optional<Change>();
+}
+
+}  // namespace scenarios

@@ -1,0 +1,71 @@
+// Time travel through a trace: go to a tick, step, step back, inspect, watch a value.
+#pragma once
+
+#include "scenarios/trace_session.h"
+#include "sim/log.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scenarios {
+
+// A cursor on a trace. Moving forward re-executes and checks every tick against the
+// recording; moving back rebuilds from the nearest snapshot. Values are read with JSON
+// pointers into the world's dump (e.g. /actors/2/state/bytes_sent).
+class Debugger {
+ public:
+  // Opens at the trace's first tick.
+  static sim::Result<Debugger> open(TraceSession session);
+
+  uint64_t tick() const { return runner_->world().tick(); }
+  uint64_t chain_hash() const { return runner_->world().chain_hash(); }
+  const TraceSession& session() const { return session_; }
+  sim::World& world() { return runner_->world(); }
+
+  sim::Status go_to(uint64_t tick);
+  sim::Status step(uint64_t ticks);
+  sim::Status back(uint64_t ticks);
+
+  // The value at `pointer`, as JSON text.
+  sim::Result<std::string> print(std::string_view pointer);
+  // What ran in the tick that ended at the cursor.
+  sim::Result<std::vector<sim::Event>> events();
+  // The log lines of that tick (the deterministic log, filtered).
+  sim::Result<std::vector<std::string>> log(const sim::LogFilter& filter);
+
+  struct Change {
+    uint64_t tick = 0;  // the first tick showing the new value
+    std::string before;
+    std::string after;
+  };
+  // The next tick after the cursor where the value differs from its value at the tick
+  // before; nullopt when it never changes until the end. Moves the cursor there.
+  sim::Result<std::optional<Change>> watch_forward(std::string_view pointer);
+  // The last tick at or before the cursor where the value differs from its value at the
+  // tick before (when it took the value it has at the cursor); nullopt when it never
+  // changed since the trace's start. Moves the cursor there.
+  sim::Result<std::optional<Change>> watch_backward(std::string_view pointer);
+
+ private:
+  explicit Debugger(TraceSession session) : session_(std::move(session)) {}
+
+  // Reads `pointer` in `world`, using `cache` (the value at the tick before) when the state
+  // it lives in did not change.
+  struct Probe {
+    std::string pointer;
+    std::optional<uint32_t> actor;  // the actor the pointer lies in, for pruning
+    uint64_t last_state_hash = 0;
+    uint64_t last_actor_digest = 0;
+    std::string value;
+  };
+  static Probe make_probe(std::string_view pointer);
+  static sim::Result<std::string> read(sim::World& world, Probe& probe, bool force);
+  sim::Result<std::optional<Change>> last_change_between(uint64_t from, uint64_t to, std::string_view pointer);
+
+  TraceSession session_;
+  std::unique_ptr<ScenarioRunner> runner_;
+};
+
+}  // namespace scenarios

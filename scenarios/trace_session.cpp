@@ -1,0 +1,178 @@
+// Recording and re-executing traces.
+#include "scenarios/trace_session.h"
+
+#include "scenarios/actor_types.h"
+#include "sim/binary.h"
+#include "sim/file_io.h"
+
+#include <fmt/format.h>
+#include <cereal/details/helpers.hpp>
+
+namespace scenarios {
+namespace {
+
+// Differences kept for a divergence, and shown to a person.
+constexpr size_t kMaxDifferences = 5000;
+constexpr size_t kPrintedDifferences = 200;
+
+}  // namespace
+
+sim::SnapshotPolicy default_snapshot_policy() { return sim::SnapshotPolicy{100'000, 50'000}; }
+
+sim::TraceFile record_trace(ScenarioRunner& runner, std::optional<sim::ForkOrigin> fork) {
+  sim::World& world = runner.world();
+  world.start();
+  sim::TraceFile trace;
+  trace.semantics_version = sim::kTraceSemanticsVersion;
+  trace.build_id = sim::this_build_id();
+  trace.run = sim::encode(RunDescription{std::string(runner.scenario().name), runner.config(), runner.inputs()});
+  trace.first_tick = fork ? fork->tick : world.first_chain_tick();
+  for (uint64_t t = trace.first_tick; t <= world.tick(); ++t) trace.chain.push_back(world.chain_at(t));
+  for (const auto& [tick, snapshot] : world.snapshots()) {
+    if (tick >= trace.first_tick) trace.snapshots.push_back(snapshot);
+  }
+  SIM_ASSERT_MSG(!trace.snapshots.empty() && trace.snapshots.front().tick == trace.first_tick,
+                 "a recorded run keeps a snapshot at its first tick (set a snapshot policy before it starts)");
+  trace.fork = fork;
+  return trace;
+}
+
+std::string describe(const Divergence& d) {
+  std::string text =
+      fmt::format("diverged in tick {}: the chain after it was recorded as 0x{:016x}, replayed as 0x{:016x}\n", d.tick,
+                  d.recorded_chain, d.replayed_chain);
+  text += fmt::format("events of tick {} ({}):\n", d.tick, d.events.size());
+  for (const sim::Event& e : d.events) {
+    text += fmt::format("  {} seq {} -> actor {} (incarnation {}) kind {} args 0x{:x} 0x{:x}\n", e.time, e.seq,
+                        e.target, e.incarnation, e.kind, e.arg0, e.arg1);
+  }
+  if (!d.diff_tick) {
+    text += "no recorded snapshot at or after that tick to compare states with (record with --snapshot-every 1)\n";
+    return text;
+  }
+  text += fmt::format("state differences at tick {} (recorded, then replayed):\n", *d.diff_tick);
+  if (d.diff.empty()) text += "  none in the dumped state (the difference is in a digest-only field)\n";
+  for (size_t i = 0; i < d.diff.size() && i < kPrintedDifferences; ++i) {
+    text += fmt::format("  {}: {} | {}\n", d.diff[i].path, d.diff[i].left, d.diff[i].right);
+  }
+  if (d.diff.size() > kPrintedDifferences)
+    text += fmt::format("  ... and {} more\n", d.diff.size() - kPrintedDifferences);
+  return text;
+}
+
+sim::JsonValue world_json(sim::World& world) {
+  sim::Result<sim::JsonValue> parsed = sim::parse_json(world.dump_json());
+  SIM_ASSERT_MSG(parsed.ok(), "the world's own dump does not parse: {}", parsed.ok() ? "" : parsed.error().message);
+  return std::move(parsed).value();
+}
+
+sim::Result<TraceSession> TraceSession::open(sim::TraceFile trace) {
+  TraceSession session;
+  try {
+    sim::Reader reader(trace.run);
+    reader.read(session.run_);
+    if (reader.remaining() != 0) return sim::Error{"corrupt trace: unexpected bytes after the run description"};
+  } catch (const sim::DecodeError& e) {
+    return sim::Error{fmt::format("corrupt trace: the run description: {}", e.what())};
+  } catch (const cereal::Exception& e) {
+    return sim::Error{fmt::format("corrupt trace: the run description: {}", e.what())};
+  }
+  session.scenario_ = find_scenario(session.run_.scenario);
+  if (session.scenario_ == nullptr) {
+    return sim::Error{
+        fmt::format("the trace runs scenario '{}', which this build does not have", session.run_.scenario)};
+  }
+  if (session.run_.config.tick <= sim::Duration::zero())
+    return sim::Error{"corrupt trace: the tick length is not positive"};
+  session.trace_ = std::move(trace);
+  return session;
+}
+
+sim::Result<TraceSession> TraceSession::open_file(const std::string& path) {
+  sim::Result<sim::Bytes> bytes = sim::read_file(path);
+  if (!bytes) return bytes.error();
+  sim::Result<sim::TraceFile> trace = sim::decode_trace(*bytes);
+  if (!trace) return sim::Error{fmt::format("{}: {}", path, trace.error().message)};
+  return open(std::move(trace).value());
+}
+
+uint64_t TraceSession::chain_at(uint64_t tick) const {
+  SIM_ASSERT_GE(tick, trace_.first_tick);
+  SIM_ASSERT_LE(tick, trace_.last_tick());
+  return trace_.chain[tick - trace_.first_tick];
+}
+
+sim::Result<std::unique_ptr<ScenarioRunner>> TraceSession::start(sim::Log* log) const {
+  if (trace_.first_tick == 0) {
+    sim::Result<std::unique_ptr<ScenarioRunner>> runner =
+        ScenarioRunner::create(*scenario_, run_.config, run_.inputs, log);
+    if (!runner) return runner.error();
+    if ((*runner)->world().chain_hash() != chain_at(0)) {
+      return sim::Error{
+          fmt::format("the trace's world does not build the same: tick 0 hashes to 0x{:016x}, recorded "
+                      "0x{:016x}",
+                      (*runner)->world().chain_hash(), chain_at(0))};
+    }
+    return runner;
+  }
+  return ScenarioRunner::resume(*scenario_, run_.config, run_.inputs, trace_.snapshots.front(), log);
+}
+
+std::optional<Divergence> TraceSession::advance_verified(ScenarioRunner& runner, uint64_t tick) const {
+  SIM_ASSERT_LE(tick, trace_.last_tick());
+  std::vector<sim::Event> events;
+  runner.world().set_event_sink(&events);
+  std::optional<Divergence> divergence;
+  while (runner.world().tick() < tick) {
+    events.clear();
+    runner.run_tick();
+    const uint64_t now = runner.world().tick();
+    if (runner.world().chain_hash() != chain_at(now)) {
+      divergence = Divergence{now - 1, chain_at(now), runner.world().chain_hash(), events, std::nullopt, {}};
+      break;
+    }
+  }
+  runner.world().set_event_sink(nullptr);
+  return divergence;
+}
+
+sim::Result<std::unique_ptr<ScenarioRunner>> TraceSession::at_tick(uint64_t tick, sim::Log* log) const {
+  if (tick < trace_.first_tick || tick > trace_.last_tick()) {
+    return sim::Error{
+        fmt::format("tick {} is outside the trace (ticks {} to {})", tick, trace_.first_tick, trace_.last_tick())};
+  }
+  const sim::Snapshot* base = trace_.snapshot_at_or_before(tick);
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner =
+      base == nullptr ? start(log) : ScenarioRunner::resume(*scenario_, run_.config, run_.inputs, *base, log);
+  if (!runner) return runner.error();
+  if (std::optional<Divergence> d = advance_verified(**runner, tick)) {
+    return sim::Error{fmt::format("re-execution does not match the trace:\n{}", describe(*d))};
+  }
+  return runner;
+}
+
+void TraceSession::add_state_diff(ScenarioRunner& runner, Divergence& divergence) const {
+  const sim::Snapshot* recorded = nullptr;
+  for (const sim::Snapshot& s : trace_.snapshots) {
+    if (s.tick > divergence.tick) {
+      recorded = &s;
+      break;
+    }
+  }
+  if (recorded == nullptr) return;
+  while (runner.world().tick() < recorded->tick) runner.run_tick();
+  sim::Result<std::unique_ptr<sim::World>> expected = sim::World::restore(*recorded, all_actor_types());
+  if (!expected) return;
+  divergence.diff_tick = recorded->tick;
+  divergence.diff = sim::diff_json(world_json(**expected), world_json(runner.world()), kMaxDifferences);
+}
+
+sim::Result<std::optional<Divergence>> TraceSession::replay(sim::Log* log) const {
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner = start(log);
+  if (!runner) return runner.error();
+  std::optional<Divergence> divergence = advance_verified(**runner, trace_.last_tick());
+  if (divergence) add_state_diff(**runner, *divergence);
+  return divergence;
+}
+
+}  // namespace scenarios

@@ -1,0 +1,92 @@
+// Recording runs into traces, and re-executing traces: replay, seek, fork.
+#pragma once
+
+#include "scenarios/inputs.h"
+#include "scenarios/runner.h"
+#include "scenarios/scenario.h"
+#include "sim/json_value.h"
+#include "sim/trace_file.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scenarios {
+
+// How a traced run is rebuilt: the scenario, its configuration and its external inputs.
+struct RunDescription {
+  std::string scenario;
+  RunConfig config;
+  std::vector<FaultInput> inputs;
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("scenario", scenario);
+    v("config", config);
+    v("inputs", inputs);
+  }
+};
+
+// The snapshot policy of a recording when none is asked for: a snapshot every 100000
+// ticks and after every 50000 events. Re-executing from a snapshot then costs at most
+// about 50000 events plus idle ticks (tens of milliseconds), while traces stay small:
+// busy worlds hold large buffers, and idle ticks are cheap to re-execute.
+sim::SnapshotPolicy default_snapshot_policy();
+
+// The trace of what `runner` ran so far. Its world must have kept snapshots by a policy
+// set before it started.
+sim::TraceFile record_trace(ScenarioRunner& runner, std::optional<sim::ForkOrigin> fork = std::nullopt);
+
+// Where a re-execution first disagreed with the recording. `tick` is the tick that ran
+// differently: the chain first differs at the boundary after it (tick + 1), so a changed
+// input or event at tick t is reported at t.
+struct Divergence {
+  uint64_t tick = 0;
+  uint64_t recorded_chain = 0;  // at boundary tick + 1
+  uint64_t replayed_chain = 0;
+  std::vector<sim::Event> events;  // what ran in that tick
+  // The states compared at the first recorded snapshot at or after boundary tick + 1.
+  std::optional<uint64_t> diff_tick;
+  std::vector<sim::JsonDifference> diff;
+};
+
+std::string describe(const Divergence& divergence);
+
+// A loaded trace that can rebuild its world at any tick.
+class TraceSession {
+ public:
+  // Decodes the run description and finds its scenario; errors are for a person.
+  static sim::Result<TraceSession> open(sim::TraceFile trace);
+  static sim::Result<TraceSession> open_file(const std::string& path);
+
+  const sim::TraceFile& trace() const { return trace_; }
+  const RunDescription& run() const { return run_; }
+  const ScenarioInfo& scenario() const { return *scenario_; }
+
+  // A runner at the trace's first tick: built from scratch, or restored for a fork.
+  sim::Result<std::unique_ptr<ScenarioRunner>> start(sim::Log* log = nullptr) const;
+  // A runner at `tick` (within the trace), resumed from the nearest snapshot at or before
+  // it and checked against the recorded chain on the way.
+  sim::Result<std::unique_ptr<ScenarioRunner>> at_tick(uint64_t tick, sim::Log* log = nullptr) const;
+  // Runs `runner` forward to `tick`, checking every tick; the first disagreement stops it.
+  std::optional<Divergence> advance_verified(ScenarioRunner& runner, uint64_t tick) const;
+  // Re-executes the whole trace from its start. nullopt: every tick verified.
+  sim::Result<std::optional<Divergence>> replay(sim::Log* log = nullptr) const;
+
+  // The recorded chain at `tick`.
+  uint64_t chain_at(uint64_t tick) const;
+
+ private:
+  TraceSession() = default;
+  void add_state_diff(ScenarioRunner& runner, Divergence& divergence) const;
+
+  sim::TraceFile trace_;
+  RunDescription run_;
+  const ScenarioInfo* scenario_ = nullptr;
+};
+
+// The world's dump, parsed (for diffs and JSON pointers).
+sim::JsonValue world_json(sim::World& world);
+
+}  // namespace scenarios

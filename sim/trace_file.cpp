@@ -1,0 +1,287 @@
+// Trace file sections: framing, checksums and bounded decoding.
+#include "sim/trace_file.h"
+
+#include "sim/binary.h"
+#include "sim/xxh3.h"
+
+#include <fmt/format.h>
+#include <cereal/details/helpers.hpp>
+
+#include <cstring>
+
+namespace sim {
+namespace {
+
+constexpr char kMagic[8] = {'D', 'M', 'S', 'G', 'T', 'R', 'C', 'E'};
+
+enum SectionKind : uint32_t {
+  kHeader = 1,    // semantics version, build id, first tick, fork origin
+  kRun = 2,       // the run description (opaque here)
+  kChain = 3,     // u64 chain hashes
+  kSnapshot = 4,  // one per snapshot
+  kEnd = 5,       // empty; a file without it was truncated
+};
+
+std::string_view section_name(uint32_t kind) {
+  switch (kind) {
+    case kHeader:
+      return "header";
+    case kRun:
+      return "run";
+    case kChain:
+      return "chain";
+    case kSnapshot:
+      return "snapshot";
+    case kEnd:
+      return "end";
+    default:
+      return "unknown";
+  }
+}
+
+struct Header {
+  uint32_t semantics_version = 0;
+  std::string build_id;
+  uint64_t first_tick = 0;
+  std::optional<ForkOrigin> fork;
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("semantics_version", semantics_version);
+    v("build_id", build_id);
+    v("first_tick", first_tick);
+    v("fork", fork);
+  }
+};
+
+void put_u32(Bytes& out, uint32_t value) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
+}
+
+void put_u64(Bytes& out, uint64_t value) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(value >> (8 * i)));
+}
+
+uint64_t get_le(const uint8_t* data, int bytes) {
+  uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value |= uint64_t{data[i]} << (8 * i);
+  return value;
+}
+
+void put_section(Bytes& out, uint32_t kind, const Bytes& body) {
+  put_u32(out, kind);
+  put_u64(out, body.size());
+  out.insert(out.end(), body.begin(), body.end());
+  put_u64(out, hash_bytes(body.data(), body.size()));
+}
+
+struct RawSection {
+  uint32_t kind = 0;
+  const uint8_t* data = nullptr;
+  size_t size = 0;
+  size_t offset = 0;  // of the section's start in the file, for messages
+};
+
+// Splits the file into sections, checking every length against what remains and every
+// checksum, before anything inside a section is decoded.
+Result<std::vector<RawSection>> split_sections(const Bytes& file) {
+  constexpr size_t kPreamble = sizeof kMagic + 4;
+  if (file.size() < sizeof kMagic || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0) {
+    return Error{"not a dmsgsim trace: the file does not start with the trace magic"};
+  }
+  if (file.size() < kPreamble) return Error{"truncated trace: the file ends inside its preamble"};
+  const uint32_t version = static_cast<uint32_t>(get_le(file.data() + sizeof kMagic, 4));
+  if (version != kTraceFormatVersion) {
+    return Error{fmt::format("trace format version {} is not supported: this build reads version {}{}", version,
+                             kTraceFormatVersion, version > kTraceFormatVersion ? " (the file is newer)" : "")};
+  }
+  std::vector<RawSection> sections;
+  size_t at = kPreamble;
+  while (true) {
+    constexpr size_t kFrame = 4 + 8;
+    if (file.size() - at < kFrame) {
+      return Error{fmt::format("truncated trace: the file ends at byte {} inside a section header (after {} sections)",
+                               file.size(), sections.size())};
+    }
+    RawSection section;
+    section.offset = at;
+    section.kind = static_cast<uint32_t>(get_le(file.data() + at, 4));
+    const uint64_t length = get_le(file.data() + at + 4, 8);
+    at += kFrame;
+    if (length > file.size() - at || file.size() - at - length < 8) {
+      return Error{
+          fmt::format("truncated or corrupt trace: the {} section at byte {} claims {} bytes, but only {} remain",
+                      section_name(section.kind), section.offset, length, file.size() - at)};
+    }
+    section.data = file.data() + at;
+    section.size = static_cast<size_t>(length);
+    at += section.size;
+    const uint64_t checksum = get_le(file.data() + at, 8);
+    at += 8;
+    if (hash_bytes(section.data, section.size) != checksum) {
+      return Error{fmt::format("corrupt trace: checksum mismatch in the {} section at byte {}",
+                               section_name(section.kind), section.offset)};
+    }
+    if (section.kind == kEnd) {
+      if (at != file.size())
+        return Error{fmt::format("corrupt trace: {} bytes after the end section", file.size() - at)};
+      return sections;
+    }
+    if (section.kind < kHeader || section.kind > kEnd) {
+      return Error{fmt::format("corrupt trace: unknown section kind {} at byte {}", section.kind, section.offset)};
+    }
+    sections.push_back(section);
+  }
+}
+
+template <class T>
+Result<T> decode_body(const RawSection& section) {
+  try {
+    T value{};
+    Reader reader(section.data, section.size);
+    reader.read(value);
+    if (reader.remaining() != 0) {
+      return Error{fmt::format("corrupt trace: {} unexpected bytes in the {} section", reader.remaining(),
+                               section_name(section.kind))};
+    }
+    return value;
+  } catch (const DecodeError& e) {
+    return Error{fmt::format("corrupt trace: in the {} section: {}", section_name(section.kind), e.what())};
+  } catch (const cereal::Exception& e) {
+    return Error{fmt::format("corrupt trace: in the {} section: {}", section_name(section.kind), e.what())};
+  }
+}
+
+struct SnapshotRecord {
+  uint64_t tick = 0;
+  uint64_t state_hash = 0;
+  uint64_t chain_hash = 0;
+  Bytes state;
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("tick", tick);
+    v("state_hash", state_hash);
+    v("chain_hash", chain_hash);
+    v("state", state);
+  }
+};
+
+}  // namespace
+
+const Snapshot* TraceFile::snapshot_at_or_before(uint64_t tick) const {
+  const Snapshot* best = nullptr;
+  for (const Snapshot& s : snapshots) {
+    if (s.tick <= tick) best = &s;
+  }
+  return best;
+}
+
+std::string this_build_id() {
+#if defined(__clang__)
+  const std::string compiler = fmt::format("clang {}.{}.{}", __clang_major__, __clang_minor__, __clang_patchlevel__);
+#elif defined(__GNUC__)
+  const std::string compiler = fmt::format("gcc {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+#else
+  const std::string compiler = "unknown compiler";
+#endif
+#if defined(__OPTIMIZE__)
+  return compiler + ", optimized";
+#else
+  return compiler + ", debug";
+#endif
+}
+
+Bytes encode_trace(const TraceFile& trace) {
+  SIM_ASSERT(!trace.chain.empty());
+  Bytes out(kMagic, kMagic + sizeof kMagic);
+  put_u32(out, kTraceFormatVersion);
+  Header header{trace.semantics_version, trace.build_id, trace.first_tick, trace.fork};
+  put_section(out, kHeader, encode(header));
+  put_section(out, kRun, encode(trace.run));
+  put_section(out, kChain, encode(trace.chain));
+  for (const Snapshot& s : trace.snapshots) {
+    put_section(out, kSnapshot, encode(SnapshotRecord{s.tick, s.state_hash, s.chain_hash, s.state}));
+  }
+  put_section(out, kEnd, {});
+  return out;
+}
+
+Result<TraceFile> decode_trace(const Bytes& file) {
+  Result<std::vector<RawSection>> sections = split_sections(file);
+  if (!sections) return sections.error();
+  TraceFile trace;
+  bool have_header = false;
+  bool have_run = false;
+  bool have_chain = false;
+  for (const RawSection& section : *sections) {
+    switch (section.kind) {
+      case kHeader: {
+        Result<Header> header = decode_body<Header>(section);
+        if (!header) return header.error();
+        if (header->semantics_version != kTraceSemanticsVersion) {
+          return Error{
+              fmt::format("the trace was recorded with semantics version {} (build {}); this build replays "
+                          "version {}, and would not re-execute it the same way",
+                          header->semantics_version, header->build_id, kTraceSemanticsVersion)};
+        }
+        trace.semantics_version = header->semantics_version;
+        trace.build_id = header->build_id;
+        trace.first_tick = header->first_tick;
+        trace.fork = header->fork;
+        have_header = true;
+        break;
+      }
+      case kRun: {
+        Result<Bytes> run = decode_body<Bytes>(section);
+        if (!run) return run.error();
+        trace.run = std::move(run).value();
+        have_run = true;
+        break;
+      }
+      case kChain: {
+        Result<std::vector<uint64_t>> chain = decode_body<std::vector<uint64_t>>(section);
+        if (!chain) return chain.error();
+        trace.chain = std::move(chain).value();
+        have_chain = true;
+        break;
+      }
+      case kSnapshot: {
+        Result<SnapshotRecord> record = decode_body<SnapshotRecord>(section);
+        if (!record) return record.error();
+        if (!trace.snapshots.empty() && record->tick <= trace.snapshots.back().tick) {
+          return Error{"corrupt trace: snapshots are not in increasing tick order"};
+        }
+        trace.snapshots.push_back(
+            Snapshot{record->tick, record->state_hash, record->chain_hash, std::move(record->state)});
+        break;
+      }
+      default:
+        SIM_UNREACHABLE("section kind {} passed the split", section.kind);
+    }
+  }
+  if (!have_header || !have_run || !have_chain)
+    return Error{"corrupt trace: the header, run or chain section is missing"};
+  if (trace.chain.empty()) return Error{"corrupt trace: the chain is empty"};
+  for (const Snapshot& s : trace.snapshots) {
+    if (s.tick < trace.first_tick || s.tick > trace.last_tick() ||
+        trace.chain[s.tick - trace.first_tick] != s.chain_hash) {
+      return Error{fmt::format("corrupt trace: the snapshot at tick {} does not match the recorded chain", s.tick)};
+    }
+  }
+  if (trace.first_tick != 0 && (trace.snapshots.empty() || trace.snapshots.front().tick != trace.first_tick)) {
+    return Error{"corrupt trace: a trace starting after tick 0 needs a snapshot at its first tick"};
+  }
+  return trace;
+}
+
+std::vector<SectionSize> trace_section_sizes(const TraceFile& trace) {
+  uint64_t snapshot_bytes = 0;
+  for (const Snapshot& s : trace.snapshots) snapshot_bytes += s.state.size();
+  return {
+      {"run", trace.run.size()},
+      {"chain", trace.chain.size() * 8},
+      {"snapshots", snapshot_bytes},
+  };
+}
+
+}  // namespace sim

@@ -1,0 +1,194 @@
+// Traces: record and replay every scenario, divergence, seek, step and back, watch, fork,
+// and hostile files.
+#include "scenarios/debugger.h"
+#include "scenarios/trace_session.h"
+#include "sim/file_io.h"
+#include "tests/support/test_main.h"
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+
+namespace {
+
+using scenarios::FaultInput;
+using scenarios::TraceSession;
+
+std::vector<FaultInput> faults(std::initializer_list<const char*> texts) {
+  std::vector<FaultInput> inputs;
+  for (const char* text : texts) inputs.push_back(scenarios::parse_fault(text).value());
+  return inputs;
+}
+
+// Runs a scenario for `ticks` ticks (or until it finishes) and records it.
+sim::TraceFile record(std::string_view scenario, uint64_t seed, std::vector<FaultInput> inputs,
+                      sim::SnapshotPolicy policy = scenarios::default_snapshot_policy(),
+                      std::optional<uint64_t> ticks = std::nullopt, std::string profile = "calm") {
+  scenarios::RunConfig config;
+  config.seed = seed;
+  config.profile = profile;
+  auto runner = scenarios::ScenarioRunner::create(*scenarios::find_scenario(scenario), config, std::move(inputs));
+  REQUIRE(runner.ok());
+  (*runner)->world().set_snapshot_policy(policy);
+  (*runner)->run(ticks);
+  return scenarios::record_trace(**runner);
+}
+
+TraceSession session_of(const sim::TraceFile& trace) {
+  // Through the file format, as a user's trace would come.
+  sim::Result<sim::TraceFile> decoded = sim::decode_trace(sim::encode_trace(trace));
+  REQUIRE(decoded.ok());
+  sim::Result<TraceSession> session = TraceSession::open(std::move(decoded).value());
+  REQUIRE(session.ok());
+  return std::move(session).value();
+}
+
+}  // namespace
+
+TEST_CASE("trace: replay: every scenario's recording replays with a verified chain") {
+  for (const scenarios::ScenarioInfo& scenario : scenarios::scenario_catalog()) {
+    for (uint64_t seed : {1ULL, 2ULL, 3ULL}) {
+      INFO(scenario.name << " seed " << seed);
+      std::vector<FaultInput> inputs;
+      if (scenario.has_network) inputs = faults({"100ms partition a0|b0", "150ms clog a1 30ms", "250ms heal"});
+      const sim::TraceFile trace = record(scenario.name, seed, inputs, scenarios::default_snapshot_policy(), 400);
+      CHECK(trace.last_tick() == 400);
+      sim::Result<std::optional<scenarios::Divergence>> replayed = session_of(trace).replay();
+      REQUIRE(replayed.ok());
+      CHECK_FALSE(replayed->has_value());
+    }
+  }
+}
+
+TEST_CASE("trace: replay: a replay with one input changed diverges in exactly that input's tick") {
+  const sim::TraceFile recorded =
+      record("transfer", 4, faults({"120ms partition a0|b0", "200ms heal"}), sim::SnapshotPolicy{50, 0}, 300);
+  sim::TraceFile tampered = recorded;
+  scenarios::RunDescription run;
+  sim::Reader reader(tampered.run);
+  reader.read(run);
+  run.inputs[0] = scenarios::parse_fault("150ms partition a0|b0").value();
+  tampered.run = sim::encode(run);
+  sim::Result<std::optional<scenarios::Divergence>> replayed = session_of(tampered).replay();
+  REQUIRE(replayed.ok());
+  REQUIRE(replayed->has_value());
+  const scenarios::Divergence& d = **replayed;
+  // The recording had the partition at tick 120; the replay does not.
+  CHECK(d.tick == 120);
+  REQUIRE(d.diff_tick.has_value());
+  CHECK(*d.diff_tick == 150);
+  bool saw_blocked = false;
+  for (const sim::JsonDifference& diff : d.diff)
+    saw_blocked = saw_blocked || diff.path.find("/blocked") != std::string::npos;
+  CHECK(saw_blocked);
+  CHECK_THAT(scenarios::describe(d), Catch::Contains("diverged in tick 120"));
+}
+
+TEST_CASE("trace: seek: any tick equals the uninterrupted run's state, with sparse and dense snapshots") {
+  constexpr uint64_t kTicks = 700;
+  const std::vector<FaultInput> inputs = faults({"200ms partition a0|b0", "260ms heal"});
+  scenarios::RunConfig config;
+  config.seed = 5;
+  config.profile = "lossy";
+  for (uint64_t every : {uint64_t{1}, uint64_t{300}}) {
+    INFO("snapshot every " << every << " ticks");
+    const sim::TraceFile trace = record("transfer", 5, inputs, sim::SnapshotPolicy{every, 0}, kTicks, "lossy");
+    const TraceSession session = session_of(trace);
+    sim::Rng pick = sim::Rng::stream(every, "test/seek");
+    for (int i = 0; i < 6; ++i) {
+      const uint64_t tick = static_cast<uint64_t>(pick.uniform(0, kTicks));
+      INFO("tick " << tick);
+      auto reference = scenarios::ScenarioRunner::create(*scenarios::find_scenario("transfer"), config, inputs);
+      REQUIRE(reference.ok());
+      (*reference)->run(tick);
+      auto sought = session.at_tick(tick);
+      REQUIRE(sought.ok());
+      CHECK((*sought)->world().tick() == tick);
+      CHECK((*sought)->world().state_hash() == (*reference)->world().state_hash());
+      CHECK((*sought)->world().chain_hash() == session.chain_at(tick));
+      CHECK((*sought)->world().dump_json() == (*reference)->world().dump_json());
+    }
+  }
+}
+
+TEST_CASE("trace: debug: back 1 shows tick t-1's recorded hash and step 1 tick t's") {
+  const TraceSession session = session_of(record("transfer", 6, {}, sim::SnapshotPolicy{100, 0}, 350));
+  sim::Result<scenarios::Debugger> debugger = scenarios::Debugger::open(session);
+  REQUIRE(debugger.ok());
+  for (uint64_t t : {uint64_t{101}, uint64_t{250}, uint64_t{100}, uint64_t{1}}) {
+    INFO("tick " << t);
+    REQUIRE(debugger->go_to(t).ok());
+    REQUIRE(debugger->back(1).ok());
+    CHECK(debugger->tick() == t - 1);
+    CHECK(debugger->chain_hash() == session.chain_at(t - 1));
+    REQUIRE(debugger->step(1).ok());
+    CHECK(debugger->tick() == t);
+    CHECK(debugger->chain_hash() == session.chain_at(t));
+  }
+  CHECK_FALSE(debugger->go_to(351).ok());
+  REQUIRE(debugger->go_to(0).ok());
+  CHECK_FALSE(debugger->back(1).ok());
+}
+
+TEST_CASE("trace: debug: watch finds the exact tick of a change, even one reverted before the next snapshot") {
+  // The partition lasts 30 ticks, well inside one 1000-tick snapshot interval: a scan that
+  // compared snapshots only would see no change at all.
+  const TraceSession session = session_of(
+      record("transfer", 7, faults({"150ms partition a0|b0", "180ms heal"}), sim::SnapshotPolicy{1000, 0}, 320));
+  sim::Result<scenarios::Debugger> debugger = scenarios::Debugger::open(session);
+  REQUIRE(debugger.ok());
+  REQUIRE(debugger->go_to(10).ok());
+  const std::string pointer = "/actors/0/state/blocked";
+  auto appeared = debugger->watch_forward(pointer);
+  REQUIRE(appeared.ok());
+  REQUIRE(appeared->has_value());
+  CHECK((*appeared)->tick == 151);  // applied at the start of tick 150, seen after it
+  CHECK((*appeared)->before == "[]");
+  auto cleared = debugger->watch_forward(pointer);
+  REQUIRE(cleared.ok());
+  REQUIRE(cleared->has_value());
+  CHECK((*cleared)->tick == 181);
+  CHECK((*cleared)->after == "[]");
+  auto none = debugger->watch_forward(pointer);
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+  CHECK(debugger->tick() == 320);
+  // Backwards from the end: the last change is the heal.
+  auto last = debugger->watch_backward(pointer);
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  CHECK((*last)->tick == 181);
+  CHECK(debugger->tick() == 181);
+  CHECK(debugger->print(pointer).value() == "[]");
+  REQUIRE(debugger->back(1).ok());
+  CHECK(debugger->print(pointer).value() != "[]");
+}
+
+TEST_CASE("trace: fork: a fork diverges from its parent and replays from its own trace") {
+  const sim::TraceFile parent =
+      record("transfer", 8, faults({"400ms partition a0|b0"}), sim::SnapshotPolicy{100, 0}, 500, "lossy");
+  const TraceSession session = session_of(parent);
+  auto make_fork = [&](uint64_t seed) {
+    auto runner = session.at_tick(250);
+    REQUIRE(runner.ok());
+    sim::World& world = (*runner)->world();
+    const sim::ForkOrigin origin{8, world.chain_hash(), 250, seed};
+    world.reseed_for_fork(seed);
+    world.set_snapshot_policy(sim::SnapshotPolicy{100, 0});
+    world.keep_snapshot_now();
+    while (world.tick() < 500) (*runner)->run_tick();
+    return scenarios::record_trace(**runner, origin);
+  };
+  const sim::TraceFile fork = make_fork(99);
+  CHECK(fork.first_tick == 250);
+  REQUIRE(fork.fork.has_value());
+  CHECK(fork.fork->parent_chain_hash == session.chain_at(250));
+  CHECK(fork.chain.front() != session.chain_at(250));
+  CHECK(fork.chain.back() != parent.chain.back());
+  CHECK(make_fork(99).chain == fork.chain);
+  CHECK(make_fork(100).chain != fork.chain);
+  sim::Result<std::optional<scenarios::Divergence>> replayed = session_of(fork).replay();
+  REQUIRE(replayed.ok());
+  CHECK_FALSE(replayed->has_value());
+}

@@ -1,6 +1,9 @@
 // `dmsgsim info`, `replay`, `seek`, `diff` and `fork`: working with recorded traces.
+#include "net/network.h"
+#include "scenarios/actor_types.h"
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/tick_arg.h"
+#include "scenarios/net_assembly.h"
 #include "scenarios/trace_session.h"
 #include "sim/file_io.h"
 #include "sim/json_writer.h"
@@ -78,8 +81,13 @@ int info_command(Args& args, const Io& io) {
   fmt::print(io.out, "trace {}: {} bytes\n", files[0], bytes->size());
   fmt::print(io.out, "format version {}, semantics version {}, recorded by {}\n", sim::kTraceFormatVersion,
              t.semantics_version, t.build_id);
-  fmt::print(io.out, "scenario {}, seed {}, tick {}, profile {}\n", run.scenario, hex(run.config.seed), run.config.tick,
-             run.config.profile);
+  fmt::print(io.out, "scenario {}, seed {}, tick {}\n", run.scenario, hex(run.config.seed), run.config.tick);
+  // The profile's knobs (drawn from the seed, for swarm) live in the network's state.
+  if (sim::Result<std::unique_ptr<sim::World>> world = sim::World::restore(t.snapshots.front(), all_actor_types())) {
+    if (std::optional<sim::ActorId> network = find_network(**world)) {
+      fmt::print(io.out, "profile {}\n", net::describe_profile((*world)->actor_as<net::Network>(*network).profile()));
+    }
+  }
   if (t.fork) {
     fmt::print(io.out, "fork of a run with seed {} at tick {} (its chain there {}), new seed {}\n",
                hex(t.fork->parent_seed), t.fork->tick, hex(t.fork->parent_chain_hash), hex(t.fork->new_seed));

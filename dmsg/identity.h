@@ -1,0 +1,49 @@
+// Identities: Ed25519 key pairs from seeds, signatures, and the X25519 keys derived from them.
+#pragma once
+
+#include "dmsg/noise.h"
+#include "sim/rng.h"
+
+#include <array>
+#include <optional>
+
+namespace dmsg {
+
+using PublicKey = std::array<uint8_t, 32>;
+using Signature = std::array<uint8_t, 64>;
+
+// An entity's identity. Its Ed25519 public key is its dmsg address; its X25519 static key
+// for Noise is derived from the same secret.
+class Identity {
+ public:
+  Identity() = default;
+  static Identity from_seed(const Key32& seed);
+  // A seed of 32 bytes drawn from `rng` (never the OS).
+  static Identity generate(sim::Rng& rng);
+
+  const PublicKey& public_key() const { return public_key_; }
+  Signature sign(const uint8_t* data, size_t size) const;
+  // The X25519 pair derived from the Ed25519 secret (crypto_sign_ed25519_sk_to_curve25519).
+  DhKeyPair dh_key_pair() const;
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("seed", seed_);
+    v("public_key", public_key_);
+  }
+
+ private:
+  Key32 seed_{};
+  PublicKey public_key_{};
+};
+
+bool verify_signature(const PublicKey& signer, const uint8_t* data, size_t size, const Signature& signature);
+
+// The X25519 public key of a peer's Ed25519 key: the conversion is slow, so callers derive
+// it once per peer and keep it. nullopt for a key that is not a valid Ed25519 point.
+std::optional<Key32> dh_public_of(const PublicKey& peer);
+
+// 32 bytes from the simulation's RNG, for ephemeral keys and seeds.
+Key32 random_key(sim::Rng& rng);
+
+}  // namespace dmsg

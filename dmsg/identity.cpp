@@ -29,20 +29,24 @@ Identity Identity::from_seed(const Key32& seed) {
 
 Identity Identity::generate(sim::Rng& rng) { return from_seed(random_key(rng)); }
 
+const std::array<uint8_t, 64>& Identity::secret() const {
+  if (!secret_cache_) secret_cache_ = secret_of(seed_);
+  return *secret_cache_;
+}
+
 Signature Identity::sign(const uint8_t* data, size_t size) const {
-  std::array<uint8_t, 64> secret = secret_of(seed_);
   Signature signature{};
-  crypto_sign_detached(signature.data(), nullptr, data, size, secret.data());
-  sodium_memzero(secret.data(), secret.size());
+  crypto_sign_detached(signature.data(), nullptr, data, size, secret().data());
   return signature;
 }
 
 DhKeyPair Identity::dh_key_pair() const {
-  std::array<uint8_t, 64> secret = secret_of(seed_);
-  Key32 dh_private{};
-  crypto_sign_ed25519_sk_to_curve25519(dh_private.data(), secret.data());
-  sodium_memzero(secret.data(), secret.size());
-  return DhKeyPair::from_private(dh_private);
+  if (!dh_cache_) {
+    Key32 dh_private{};
+    crypto_sign_ed25519_sk_to_curve25519(dh_private.data(), secret().data());
+    dh_cache_ = DhKeyPair::from_private(dh_private);
+  }
+  return *dh_cache_;
 }
 
 bool verify_signature(const PublicKey& signer, const uint8_t* data, size_t size, const Signature& signature) {

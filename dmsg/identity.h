@@ -33,8 +33,14 @@ class Identity {
   }
 
  private:
+  const std::array<uint8_t, 64>& secret() const;
+
   Key32 seed_{};
   PublicKey public_key_{};
+  // Derived from the seed on first use: a cache outside the state (not in visit()), so a
+  // restored identity simply derives it again.
+  mutable std::optional<std::array<uint8_t, 64>> secret_cache_;
+  mutable std::optional<DhKeyPair> dh_cache_;
 };
 
 bool verify_signature(const PublicKey& signer, const uint8_t* data, size_t size, const Signature& signature);

@@ -22,6 +22,7 @@ struct Group {
 std::vector<Figure> run_sim_group();
 std::vector<Figure> run_net_group();
 std::vector<Figure> run_trace_group();
+std::vector<Figure> run_crypto_group();
 
 const std::vector<Group>& groups();
 

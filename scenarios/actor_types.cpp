@@ -3,6 +3,7 @@
 
 #include "net/network.h"
 #include "scenarios/demo_world.h"
+#include "scenarios/discovery_node.h"
 #include "scenarios/transfer.h"
 
 namespace scenarios {
@@ -11,6 +12,7 @@ void register_actor_types(sim::ActorRegistry& registry) {
   register_demo_actors(registry);
   registry.add<net::Network>();
   register_transfer_actors(registry);
+  registry.add<DiscoveryNode>();
 }
 
 const sim::ActorRegistry& all_actor_types() {

@@ -96,6 +96,18 @@ TEST_CASE("dmsg: stream objects: a flipped bit anywhere, or a short object, is r
     REQUIRE(decoded.error.has_value());
   }
   CHECK(*dmsg::decode_request(sim::Bytes(10, 0)).error == dmsg::ErrorCode::kSignedObjectTooShort);
+
+  dmsg::StreamResponse response;
+  response.request_hash = dmsg::hash_of(signed_request);
+  response.accepted = true;
+  response.noise_message = sim::Bytes(48, 0x11);
+  const sim::Bytes signed_response = dmsg::sign_response(response, b);
+  for (size_t bit = 0; bit < signed_response.size() * 8; bit += 5) {
+    sim::Bytes flipped = signed_response;
+    flipped[bit / 8] ^= static_cast<uint8_t>(1 << (bit % 8));
+    INFO("response bit " << bit);
+    CHECK(dmsg::decode_response(flipped, b.public_key()).error.has_value());
+  }
 }
 
 TEST_CASE("dmsg: entries: client and server entries round-trip and verify") {

@@ -52,6 +52,16 @@ std::string_view enum_name(NoticeKind kind) { return sim::name_in(kNoticeNames, 
 
 // --- Opening -----------------------------------------------------------------------------------
 
+// What both ends set when they send their first handshake segment.
+void Connection::begin_handshake(const TransportOptions& options, Instant now) {
+  cwnd_ = uint64_t{options.initial_cwnd_segments} * options.mss_bytes;
+  ssthresh_ = UINT64_MAX / 2;
+  rto_ = options.rto_initial;
+  last_heard_ = now;
+  connect_deadline_ = now + options.connect_timeout;
+  rto_deadline_ = now + rto_;
+}
+
 Connection Connection::open_active(ConnId id, uint16_t local_port, NodeAddress remote, uint16_t remote_port,
                                    uint64_t local_nonce, const TransportOptions& options, Instant now,
                                    ConnEffects& fx) {
@@ -63,12 +73,7 @@ Connection Connection::open_active(ConnId id, uint16_t local_port, NodeAddress r
   c.remote_ = remote;
   c.remote_port_ = remote_port;
   c.local_nonce_ = local_nonce;
-  c.cwnd_ = uint64_t{options.initial_cwnd_segments} * options.mss_bytes;
-  c.ssthresh_ = UINT64_MAX / 2;
-  c.rto_ = options.rto_initial;
-  c.last_heard_ = now;
-  c.connect_deadline_ = now + options.connect_timeout;
-  c.rto_deadline_ = now + c.rto_;
+  c.begin_handshake(options, now);
   fx.segments.push_back(c.make_segment(kSyn, options));
   return c;
 }
@@ -88,12 +93,7 @@ Connection Connection::open_passive(ConnId id, uint16_t local_port, NodeAddress 
   c.local_nonce_ = local_nonce;
   c.remote_nonce_ = syn.src_nonce;
   c.peer_edge_ = syn.window;
-  c.cwnd_ = uint64_t{options.initial_cwnd_segments} * options.mss_bytes;
-  c.ssthresh_ = UINT64_MAX / 2;
-  c.rto_ = options.rto_initial;
-  c.last_heard_ = now;
-  c.connect_deadline_ = now + options.connect_timeout;
-  c.rto_deadline_ = now + c.rto_;
+  c.begin_handshake(options, now);
   fx.segments.push_back(c.make_segment(kSyn | kAck, options));
   return c;
 }

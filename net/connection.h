@@ -126,6 +126,7 @@ class Connection {
   void visit(Visitor& v);
 
  private:
+  void begin_handshake(const TransportOptions& options, sim::Instant now);
   Segment make_segment(uint8_t flags, const TransportOptions& options);
   uint64_t ack_number() const;
   uint32_t advertised_window(const TransportOptions& options) const;

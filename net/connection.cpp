@@ -553,6 +553,14 @@ void Connection::close(const TransportOptions& options, Instant now, ConnEffects
   shutdown(options, now, fx);
 }
 
+void Connection::release() {
+  SIM_ASSERT_MSG(state_ == ConnState::kFailed || state_ == ConnState::kClosed,
+                 "releasing connection {} that is still {}", id_, enum_name(state_));
+  app_closed_ = true;
+  recv_buffer_.consume(recv_buffer_.size());
+  out_of_order_.clear();
+}
+
 void Connection::abort(ConnEffects& fx) {
   if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return;
   fail(FailReason::kReset, /*send_reset=*/true, fx);

@@ -94,6 +94,9 @@ class Connection {
   void shutdown(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   // The owner lets go: shutdown, and further received data is discarded.
   void close(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  // The transport lets go of a connection that already failed or closed (one its owner
+  // never saw): nothing is sent and no time is needed.
+  void release();
   // Fails the connection at once and tells the peer with a RST.
   void abort(ConnEffects& fx);
   // A RST for the peer, for a process that is killed (nullopt if the peer cannot know us).

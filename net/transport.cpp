@@ -251,7 +251,7 @@ void Transport::on_passive_established(Connection& c) {
     ConnEffects fx;
     c.abort(fx);
     for (Segment& s : fx.segments) outgoing_.push_back(Outgoing{c.remote(), std::move(s)});
-    c.close(options_, sim::Instant(), fx);
+    c.release();
     return;
   }
   SIM_ASSERT_GT(listener->second.pending, 0u);
@@ -266,9 +266,7 @@ void Transport::drop_half_open(Connection& c) {
     SIM_ASSERT_GT(listener->second.pending, 0u);
     --listener->second.pending;
   }
-  ConnEffects fx;
-  c.close(options_, sim::Instant(), fx);
-  SIM_ASSERT(fx.segments.empty());
+  c.release();
 }
 
 void Transport::forget(ConnId id) {

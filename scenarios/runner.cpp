@@ -75,11 +75,11 @@ bool ScenarioRunner::is_finished() const {
   return scenario_->is_finished != nullptr && scenario_->is_finished(*world_);
 }
 
-RunReport ScenarioRunner::run(std::optional<uint64_t> ticks) {
-  if (ticks) {
-    for (uint64_t i = 0; i < *ticks; ++i) run_tick();
-  } else {
-    while (world_->tick() < scenario_->max_ticks && !is_finished()) run_tick();
+RunReport ScenarioRunner::run(std::optional<uint64_t> ticks, const std::function<void(uint64_t)>& after_tick) {
+  const uint64_t stop = ticks ? world_->tick() + *ticks : scenario_->max_ticks;
+  while (world_->tick() < stop && (ticks || !is_finished())) {
+    run_tick();
+    if (after_tick) after_tick(world_->tick());
   }
   return report();
 }

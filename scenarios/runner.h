@@ -6,6 +6,7 @@
 #include "sim/log.h"
 #include "sim/world.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -45,8 +46,9 @@ class ScenarioRunner {
   // Applies the inputs due at the current tick, then runs the tick.
   void run_tick();
   bool is_finished() const;
-  // Runs `ticks` ticks, or (when nullopt) until the scenario finishes or max_ticks ran.
-  RunReport run(std::optional<uint64_t> ticks);
+  // Runs `ticks` ticks, or (when nullopt) until the scenario finishes or max_ticks ran;
+  // `after_tick`, if given, sees each tick number as it ends (for progress lines).
+  RunReport run(std::optional<uint64_t> ticks, const std::function<void(uint64_t)>& after_tick = {});
   RunReport report();
 
  private:

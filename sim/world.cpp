@@ -221,13 +221,14 @@ uint64_t World::slot_digest(const Slot& s, Encoding encoding) const {
   return XXH3_64bits(bytes.data(), bytes.size());
 }
 
-uint64_t World::combine_entities(uint64_t meta, uint64_t scheduler, const std::vector<uint64_t>& slot_digests) const {
+template <class DigestOf>
+uint64_t World::combine_entities(uint64_t meta, uint64_t scheduler, DigestOf digest_of) const {
   std::vector<uint64_t>& words = entity_words_;
   words.clear();
   words.insert(words.end(), {kWorldEntity, meta, kSchedulerEntity, scheduler});
-  for (size_t i = 0; i < slot_digests.size(); ++i) {
+  for (size_t i = 0; i < slots_.size(); ++i) {
     words.push_back(kFirstActorEntity + i);
-    words.push_back(slot_digests[i]);
+    words.push_back(digest_of(slots_[i]));
   }
   return hash_words(words.data(), words.size());
 }
@@ -248,10 +249,7 @@ void World::update_state_hash(bool force) {
   refresh_digests();
   meta_dirty_ = false;
   scheduler_digest_ = scheduler_digest;
-  std::vector<uint64_t> slot_digests;
-  slot_digests.reserve(slots_.size());
-  for (const Slot& s : slots_) slot_digests.push_back(s.digest);
-  state_hash_ = combine_entities(meta_digest(), scheduler_digest_, slot_digests);
+  state_hash_ = combine_entities(meta_digest(), scheduler_digest_, [](const Slot& s) { return s.digest; });
 }
 
 void World::finish_boundary() {
@@ -286,10 +284,8 @@ uint64_t World::chain_at(uint64_t at_tick) const {
 }
 
 uint64_t World::state_hash_from_scratch() const {
-  std::vector<uint64_t> slot_digests;
-  slot_digests.reserve(slots_.size());
-  for (const Slot& s : slots_) slot_digests.push_back(slot_digest(s, Encoding::kDigestFromScratch));
-  return combine_entities(meta_digest(), scheduler_.digest_uncached(), slot_digests);
+  return combine_entities(meta_digest(), scheduler_.digest_uncached(),
+                          [this](const Slot& s) { return slot_digest(s, Encoding::kDigestFromScratch); });
 }
 
 // --- World: snapshots ----------------------------------------------------------------------------------

@@ -191,7 +191,9 @@ class World {
   void refresh_digests();
   uint64_t slot_digest(const Slot& slot, Encoding encoding) const;
   uint64_t meta_digest() const;
-  uint64_t combine_entities(uint64_t meta, uint64_t scheduler, const std::vector<uint64_t>& slot_digests) const;
+  // XXH3 over the ordered (entity id, digest) list; digest_of(slot) gives each actor's.
+  template <class DigestOf>
+  uint64_t combine_entities(uint64_t meta, uint64_t scheduler, DigestOf digest_of) const;
   void encode_state(Bytes& out) const;
   void decode_state(const Bytes& state);
   Slot& slot(ActorId id);

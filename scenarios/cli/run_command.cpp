@@ -91,23 +91,6 @@ class Progress {
   bool enabled_;
 };
 
-RunReport execute(ScenarioRunner& runner, const RunOptions& options, const Io& io) {
-  Progress progress(io);
-  sim::World& world = runner.world();
-  if (options.ticks) {
-    for (uint64_t i = 0; i < *options.ticks; ++i) {
-      runner.run_tick();
-      progress.update(world.tick());
-    }
-  } else {
-    while (world.tick() < options.scenario->max_ticks && !runner.is_finished()) {
-      runner.run_tick();
-      progress.update(world.tick());
-    }
-  }
-  return runner.report();
-}
-
 void print_json(const RunOptions& options, const RunReport& report, const Io& io) {
   std::string out;
   sim::JsonWriter json(out);
@@ -220,7 +203,8 @@ int run_command(Args& args, const Io& io) {
       ScenarioRunner::create(*options.scenario, options.config, options.faults, log.get());
   if (!runner) return usage_error(io, "run", runner.error().message);
   if (options.trace_path) (*runner)->world().set_snapshot_policy(options.snapshot_policy);
-  const RunReport report = execute(**runner, options, io);
+  Progress progress(io);
+  const RunReport report = (*runner)->run(options.ticks, [&](uint64_t tick) { progress.update(tick); });
   if (options.trace_path) {
     const sim::Bytes file = sim::encode_trace(record_trace(**runner));
     if (sim::Status written = sim::write_file(*options.trace_path, file); !written) {

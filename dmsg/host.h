@@ -46,6 +46,8 @@ class Host {
   // nullopt for an address the host cannot resolve.
   virtual std::optional<ConnId> connect(std::string_view address, uint16_t port) = 0;
   virtual sim::Status listen(uint16_t port) = 0;
+  // Stops listening; connections already accepted are not affected.
+  virtual void unlisten(uint16_t port) = 0;
   virtual std::optional<ConnId> accept(uint16_t port) = 0;
   // Takes what fits and says how much (backpressure).
   virtual size_t write(ConnId conn, const uint8_t* data, size_t size) = 0;

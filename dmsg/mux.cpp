@@ -87,6 +87,17 @@ size_t Mux::readable_bytes(uint32_t stream) const {
   return it == streams_.end() ? 0 : it->second.recv_buffer.size();
 }
 
+size_t Mux::writable_bytes(uint32_t stream) const {
+  auto it = streams_.find(stream);
+  if (dead_ || it == streams_.end() || it->second.local_closed) return 0;
+  return it->second.send_window;
+}
+
+bool Mux::is_drained(uint32_t stream) const {
+  auto it = streams_.find(stream);
+  return it == streams_.end() || (it->second.remote_closed && it->second.recv_buffer.empty());
+}
+
 void Mux::close(uint32_t stream, sim::Instant now) {
   auto it = streams_.find(stream);
   if (it == streams_.end() || it->second.local_closed) return;

@@ -76,6 +76,10 @@ class Mux {
   size_t write(uint32_t stream, const uint8_t* data, size_t size);
   size_t read(uint32_t stream, uint8_t* out, size_t size);
   size_t readable_bytes(uint32_t stream) const;
+  // What a write would take now: the peer's window left for the stream.
+  size_t writable_bytes(uint32_t stream) const;
+  // The peer sent FIN and everything before it was read.
+  bool is_drained(uint32_t stream) const;
   void close(uint32_t stream, sim::Instant now);
   void reset(uint32_t stream);
   void go_away();

@@ -34,6 +34,7 @@ class SessionHandshake {
   void on_tick(sim::Instant now);
 
   bool is_complete() const { return complete_; }
+  bool is_initiator() const { return initiator_; }
   const std::optional<std::string>& failure() const { return failure_; }
   sim::Instant deadline() const { return started_ + kTimeout; }
 

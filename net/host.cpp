@@ -11,8 +11,12 @@ Host::Host(const HostConfig& config, sim::Rng rng)
 
 void Host::on_start(sim::Context& ctx) {
   if (!config_.process_up) return;
-  on_app_start(ctx);
-  flush(ctx);
+  as_app(ctx, [&] { on_app_start(ctx); });
+}
+
+void Host::stop_app(sim::Context& ctx) {
+  if (!config_.process_up) return;
+  as_app(ctx, [&] { on_app_stop(ctx); });
 }
 
 void Host::on_event(sim::Context& ctx, const sim::Event& event) {
@@ -21,7 +25,7 @@ void Host::on_event(sim::Context& ctx, const sim::Event& event) {
       on_conn_timer(ctx, event);
       break;
     case kAppTimer:
-      on_app_timer(ctx, event.arg0, event.arg1);
+      as_app(ctx, [&] { on_app_timer(ctx, event.arg0, event.arg1); });
       break;
     default:
       SIM_UNREACHABLE("host got event kind {}", event.kind);

@@ -52,6 +52,20 @@ class Host : public sim::Actor {
   const Transport& transport() const { return transport_; }
   // RSTs for every connection, sent by a process that is being killed.
   std::vector<Outgoing> reset_all_connections() const { return transport_.reset_all(); }
+  // Asks the application to stop gracefully (what that means is its own: a dmsg server
+  // says go-away and closes its sessions). Nothing happens on a host whose process is down.
+  void stop_app(sim::Context& ctx);
+  // Runs `f` as the application would run a handler: transport events it causes are
+  // delivered after it returns, never into the middle of it. For callers outside the
+  // host's own handlers (tests, drivers).
+  template <class F>
+  void as_app(sim::Context& ctx, F&& f) {
+    const bool outer = flushing_;
+    flushing_ = true;
+    f();
+    flushing_ = outer;
+    flush(ctx);
+  }
 
  protected:
   Host() = default;
@@ -60,6 +74,7 @@ class Host : public sim::Actor {
   virtual void on_app_start(sim::Context& ctx) = 0;
   virtual void on_transport_event(sim::Context& ctx, const TransportEvent& event) = 0;
   virtual void on_app_timer(sim::Context& ctx, uint64_t timer_id, uint64_t arg) = 0;
+  virtual void on_app_stop(sim::Context&) {}
 
   // --- The application's view -------------------------------------------------------------------
   // This node's wall clock: virtual time plus the node's clock offset.
@@ -99,7 +114,9 @@ class Host : public sim::Actor {
   Transport transport_;
   // The one scheduled timer of each connection; it fires at or before the deadline.
   std::map<ConnId, sim::Event> conn_timers_;
-  bool flushing_ = false;  // inside flush(): nested calls leave their effects to it
+  // Inside flush() or an application handler: nested calls leave their effects to the
+  // outer flush, so the application is never re-entered.
+  bool flushing_ = false;
 };
 
 }  // namespace net

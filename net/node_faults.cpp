@@ -39,6 +39,12 @@ void kill_node(sim::World& world, sim::ActorId network_id, NodeAddress node) {
   for (const Outgoing& out : resets) network.send(ctx, Packet{node, out.dst, out.segment});
 }
 
+void stop_node(sim::World& world, sim::ActorId network_id, NodeAddress node) {
+  const sim::ActorId actor = world.actor_as<Network>(network_id).node(node).actor;
+  sim::Context ctx = world.context_for(actor);
+  world.mutate_as<Host>(actor).stop_app(ctx);
+}
+
 void restart_node(sim::World& world, sim::ActorId network_id, NodeAddress node) {
   world.mutate<Network>(network_id).mark_up(node);
   replace_host(world, network_id, node, /*process_up=*/true);

@@ -15,6 +15,9 @@ void crash_node(sim::World& world, sim::ActorId network, NodeAddress node);
 // had, and until the restart it answers every segment with a RST.
 void kill_node(sim::World& world, sim::ActorId network, NodeAddress node);
 
+// A graceful stop of the node's application (see Host::stop_app); the host stays up.
+void stop_node(sim::World& world, sim::ActorId network, NodeAddress node);
+
 // Starts the node's application again as a new incarnation (events and timers of older
 // incarnations are dropped), with fresh transport state and RNG streams whose names
 // carry the incarnation.

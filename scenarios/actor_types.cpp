@@ -4,6 +4,7 @@
 #include "net/network.h"
 #include "scenarios/demo_world.h"
 #include "scenarios/discovery_node.h"
+#include "scenarios/dmsg_nodes.h"
 #include "scenarios/transfer.h"
 
 namespace scenarios {
@@ -13,6 +14,7 @@ void register_actor_types(sim::ActorRegistry& registry) {
   registry.add<net::Network>();
   register_transfer_actors(registry);
   registry.add<DiscoveryNode>();
+  registry.add<ServerNode>();
 }
 
 const sim::ActorRegistry& all_actor_types() {

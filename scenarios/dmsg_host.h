@@ -27,6 +27,7 @@ class DmsgNode : public net::Host {
     void cancel_timer(const sim::Event& timer) override { node_->cancel_timer(*ctx_, timer); }
     std::optional<dmsg::ConnId> connect(std::string_view address, uint16_t port) override;
     sim::Status listen(uint16_t port) override { return node_->listen(*ctx_, port); }
+    void unlisten(uint16_t port) override { node_->unlisten(*ctx_, port); }
     std::optional<dmsg::ConnId> accept(uint16_t port) override { return node_->accept(*ctx_, port); }
     size_t write(dmsg::ConnId conn, const uint8_t* data, size_t size) override {
       return node_->write(*ctx_, conn, data, size);

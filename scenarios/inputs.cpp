@@ -13,7 +13,7 @@
 namespace scenarios {
 namespace {
 
-constexpr std::array<sim::EnumName<InputKind>, 11> kKindNames = {{
+constexpr std::array<sim::EnumName<InputKind>, 12> kKindNames = {{
     {InputKind::kPartition, "partition"},
     {InputKind::kPartitionOneWay, "partition-oneway"},
     {InputKind::kHeal, "heal"},
@@ -25,12 +25,13 @@ constexpr std::array<sim::EnumName<InputKind>, 11> kKindNames = {{
     {InputKind::kCrash, "crash"},
     {InputKind::kKill, "kill"},
     {InputKind::kRestart, "restart"},
+    {InputKind::kStop, "stop"},
 }};
 
 constexpr std::string_view kSyntax =
     "AT partition A,B|C  |  AT partition-oneway A,B>C  |  AT heal  |  AT clog NODE[,NODE] DURATION  |  "
     "AT hold SRC>DST  |  AT release SRC>DST  |  AT loss-burst RATIO DURATION  |  AT clock NODE OFFSET  |  "
-    "AT crash NODE  |  AT kill NODE  |  AT restart NODE   (AT and DURATION with a unit, e.g. 2s or 150ms)";
+    "AT crash NODE  |  AT kill NODE  |  AT stop NODE  |  AT restart NODE   (AT and DURATION with a unit, e.g. 2s or 150ms)";
 
 std::vector<std::string> split(std::string_view text, char separator) {
   std::vector<std::string> parts;
@@ -134,6 +135,7 @@ sim::Result<FaultInput> parse_fault(std::string_view text) {
     }
     case InputKind::kCrash:
     case InputKind::kKill:
+    case InputKind::kStop:
     case InputKind::kRestart:
       if (!expect_args(1) || args[0].find_first_of(",|>") != std::string::npos)
         return syntax_error(text, "expected one NODE");
@@ -196,6 +198,9 @@ void apply_fault(sim::World& world, sim::ActorId network_id, const FaultInput& i
     case InputKind::kRestart:
       net::restart_node(world, network_id, left[0]);
       return;
+    case InputKind::kStop:
+      net::stop_node(world, network_id, left[0]);
+      return;
     default:
       break;
   }
@@ -232,6 +237,7 @@ void apply_fault(sim::World& world, sim::ActorId network_id, const FaultInput& i
       return;
     case InputKind::kCrash:
     case InputKind::kKill:
+    case InputKind::kStop:
     case InputKind::kRestart:
       SIM_UNREACHABLE("handled above");
   }

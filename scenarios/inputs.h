@@ -24,6 +24,7 @@ enum class InputKind : uint8_t {
   kCrash,            // crash NODE: silent host crash
   kKill,             // kill NODE: process kill; the host sends RSTs
   kRestart,          // restart NODE
+  kStop,             // stop NODE: graceful stop of the node's application
 };
 std::string_view enum_name(InputKind kind);
 

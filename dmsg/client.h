@@ -15,6 +15,24 @@
 
 namespace dmsg {
 
+// Ways a client can be made to misbehave as a responder, so that tests can check how its
+// peers treat a broken one. All off in normal use.
+struct PeerFaults {
+  /// Responses carry a signature that does not verify (the dialer fails with 350).
+  bool corrupt_response_signature = false;
+  /// Responses name another request (351).
+  bool wrong_response_hash = false;
+  /// Every request is refused with no reason given (352).
+  bool refuse_without_reason = false;
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("corrupt_response_signature", corrupt_response_signature);
+    v("wrong_response_hash", wrong_response_hash);
+    v("refuse_without_reason", refuse_without_reason);
+  }
+};
+
 struct ClientOptions {
   /// Sessions the client keeps (0: one to every available server).
   uint32_t min_sessions = 1;
@@ -31,6 +49,7 @@ struct ClientOptions {
   /// A closed stream whose last bytes the peer never takes is reset after this.
   sim::Duration close_linger = sim::Duration::seconds(60);
   MuxOptions mux;
+  PeerFaults faults;
 
   template <class Visitor>
   void visit(Visitor& v) {
@@ -42,19 +61,20 @@ struct ClientOptions {
     v("stream_buffer_bytes", stream_buffer_bytes);
     v("close_linger", close_linger);
     v("mux", mux);
+    v("faults", faults);
   }
 };
 
 // What the client tells its application, in order (take_events()).
 struct ClientEvent {
   enum class Kind : uint8_t {
-    kDialed,          // a dial resolved: `error` is kOk on success, else why it failed
-    kIncoming,        // a stream waits in the listener on `port` for accept()
-    kReadable,        // read() has bytes or the end of the stream
-    kWritable,        // a write that took less than offered may take more now
-    kClosed,          // the stream broke (`reason`); read() returns what was left
-    kSessionOpened,   // with `server`
-    kSessionClosed,   // with `server` and `reason`
+    kDialed,         // a dial resolved: `error` is kOk on success, else why it failed
+    kIncoming,       // a stream waits in the listener on `port` for accept()
+    kReadable,       // read() has bytes or the end of the stream
+    kWritable,       // a write that took less than offered may take more now
+    kClosed,         // the stream broke (`reason`); read() returns what was left
+    kSessionOpened,  // with `server`
+    kSessionClosed,  // with `server` and `reason`
   };
   Kind kind = Kind::kDialed;
   uint32_t stream = 0;
@@ -119,6 +139,15 @@ class Client {
   // end. The handle is invalid afterwards.
   void close(Host& host, uint32_t stream);
 
+  // --- Acting as a hostile peer, for tests of the others ---
+  // Sends `signed_request` unchanged (nothing checked or signed) as a dial to `dst` over the
+  // session to `server`; the outcome arrives as kDialed.
+  uint32_t dial_raw(Host& host, const PublicKey& server, const sim::Bytes& signed_request, const Address& dst);
+  // Raw bytes into the session's connection, at a frame boundary.
+  void inject_session_bytes(Host& host, const PublicKey& server, const sim::Bytes& bytes);
+  // Raw bytes on a stream's mux stream, bypassing its records.
+  void inject_stream_bytes(Host& host, uint32_t stream, const sim::Bytes& bytes);
+
   // --- Inspection ---
   const Identity& identity() const { return identity_; }
   const ClientOptions& options() const { return options_; }
@@ -182,6 +211,7 @@ class Client {
   bool start_session(Host& host, const PublicKey& server);
   void on_session_events(Host& host, const PublicKey& server);
   void on_session_opened(Host& host, const PublicKey& server);
+  void on_session_room(Host& host, const PublicKey& server);
   void end_session(Host& host, const PublicKey& server, const std::string& reason);
   void post_entry_if_changed(Host& host);
   void on_discovery_results(Host& host);
@@ -222,7 +252,7 @@ class Client {
   bool stopped_ = false;
   DiscoveryClient discovery_;
   std::map<uint32_t, Lookup> lookups_;
-  std::vector<PublicKey> known_servers_;           // from the last available_servers answer
+  std::vector<PublicKey> known_servers_;  // from the last available_servers answer
   std::map<PublicKey, std::string> server_addresses_;
   std::map<PublicKey, ClientSession> sessions_;
   std::map<ConnId, PublicKey> session_by_conn_;

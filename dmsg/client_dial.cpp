@@ -95,6 +95,7 @@ void Client::on_dial_lookup(Host& host, const Lookup& lookup, const DiscoveryRes
   ClientStream& s = streams_.at(lookup.stream);
   if (lookup.purpose == Lookup::Purpose::kDialServer) {
     if (s.phase != StreamPhase::kAwaitingSession || s.server != lookup.server) return;
+    if (result.ok() && result.entry && !result.entry->server) ++s.not_servers;
     if (!server_addresses_.count(lookup.server) || !start_session(host, lookup.server)) ++s.candidate;
     advance_dial(host, lookup.stream);
     return;
@@ -144,6 +145,10 @@ void Client::advance_dial(Host& host, uint32_t id) {
     }
     ++s.candidate;
   }
+  if (s.not_servers == s.candidates.size()) {
+    fail_dial(host, id, ErrorCode::kNotAServer, "no delegated server of the destination is a server");
+    return;
+  }
   fail_dial(host, id, ErrorCode::kCannotConnectToDelegated, "no delegated server of the destination is reachable");
 }
 
@@ -180,6 +185,35 @@ void Client::send_request(Host& host, uint32_t id, const PublicKey& server) {
   s.handshake = std::move(*handshake);
   s.request_hash = hash_of(signed_request);
   index(id);
+}
+
+uint32_t Client::dial_raw(Host& host, const PublicKey& server, const sim::Bytes& signed_request, const Address& dst) {
+  const uint32_t id = next_stream_++;
+  ClientStream& s = streams_[id];
+  s.initiator = true;
+  s.remote = dst;
+  s.local = Address{identity_.public_key(), 0};
+  s.server = server;
+  s.deadline = host.now() + options_.dial_timeout;
+  ClientSession* session = open_session(server);
+  const std::optional<uint32_t> stream = session ? session->conn.mux().open(host.now()) : std::nullopt;
+  std::optional<StreamHandshake> handshake = StreamHandshake::initiator(identity_, dst.pk);
+  if (!stream) {
+    fail_dial(host, id, ErrorCode::kSessionClosed, "no open session to that server");
+    finish_call(host);
+    return id;
+  }
+  const sim::Bytes sealed = session->conn.seal_object(signed_request);
+  const size_t written = session->conn.mux().write(*stream, sealed.data(), sealed.size());
+  SIM_ASSERT_EQ(written, sealed.size());
+  s.phase = StreamPhase::kAwaitingResponse;
+  s.mux_stream = *stream;
+  s.has_mux_stream = true;
+  if (handshake) s.handshake = std::move(*handshake);
+  s.request_hash = hash_of(signed_request);
+  index(id);
+  finish_call(host);
+  return id;
 }
 
 void Client::on_response(Host& host, uint32_t id, const sim::Bytes& signed_response) {
@@ -270,6 +304,10 @@ void Client::on_request(Host& host, uint32_t id, const sim::Bytes& signed_reques
     refuse(host, id, signed_request, *refused);
     return;
   }
+  if (options_.faults.refuse_without_reason) {
+    refuse(host, id, signed_request, ErrorCode::kOk);
+    return;
+  }
   std::optional<StreamHandshake> handshake = StreamHandshake::responder(identity_, request.src.pk);
   if (!handshake) {
     refuse(host, id, signed_request, ErrorCode::kRequestBadSrcPk);
@@ -284,7 +322,10 @@ void Client::on_request(Host& host, uint32_t id, const sim::Bytes& signed_reques
   response.request_hash = hash_of(signed_request);
   response.accepted = true;
   response.noise_message = std::move(second.value());
-  const sim::Bytes sealed = session.conn.seal_object(sign_response(response, identity_));
+  if (options_.faults.wrong_response_hash) response.request_hash[0] ^= 1;
+  sim::Bytes signed_response = sign_response(response, identity_);
+  if (options_.faults.corrupt_response_signature) signed_response.back() ^= 1;
+  const sim::Bytes sealed = session.conn.seal_object(signed_response);
   const size_t written = session.conn.mux().write(s.mux_stream, sealed.data(), sealed.size());
   SIM_ASSERT_EQ(written, sealed.size());
   const auto [send, receive] = handshake->ciphers();

@@ -8,16 +8,16 @@
 namespace dmsg {
 namespace {
 
-std::string short_key(const PublicKey& pk) { return fmt::format("{:02x}{:02x}{:02x}{:02x}", pk[0], pk[1], pk[2], pk[3]); }
+std::string short_key(const PublicKey& pk) {
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}", pk[0], pk[1], pk[2], pk[3]);
+}
 
 }  // namespace
 
 std::string json_key(const MuxRef& ref) { return fmt::format("{}/{}", short_key(ref.server), ref.stream); }
 
 Client::Client(Identity identity, ClientOptions options)
-    : identity_(std::move(identity)),
-      options_(std::move(options)),
-      discovery_(options_.discovery_address, identity_) {}
+    : identity_(std::move(identity)), options_(std::move(options)), discovery_(options_.discovery_address, identity_) {}
 
 void Client::start(Host& host) {
   SIM_ASSERT(!started_);
@@ -122,8 +122,20 @@ void Client::on_tick(Host& host) {
   }
 }
 
+// Flushing can give a session room again (kRoom), which streams fill: until quiet.
 void Client::finish_call(Host& host) {
-  for (auto& [pk, s] : sessions_) s.conn.flush(host);
+  for (bool again = true; again;) {
+    again = false;
+    std::vector<PublicKey> with_events;
+    for (auto& [pk, s] : sessions_) {
+      s.conn.flush(host);
+      if (s.conn.has_events()) with_events.push_back(pk);
+    }
+    for (const PublicKey& pk : with_events) {
+      on_session_events(host, pk);
+      again = true;
+    }
+  }
   std::optional<sim::Instant> next;
   if (!stopped_) next = earliest(next, recheck_at_);
   next = earliest(next, retry_at_);
@@ -213,8 +225,24 @@ void Client::on_session_events(Host& host, const PublicKey& server) {
         case SessionEvent::Kind::kDied:
           end_session(host, server, e.reason);
           return;
+        case SessionEvent::Kind::kRoom:
+          on_session_room(host, server);
+          break;
       }
     }
+  }
+}
+
+void Client::on_session_room(Host& host, const PublicKey& server) {
+  std::vector<uint32_t> waiting;
+  for (const auto& [id, s] : streams_) {
+    if (s.server == server && !s.out.empty()) waiting.push_back(id);
+  }
+  for (uint32_t id : waiting) {
+    if (streams_.count(id) == 0) continue;
+    flush_out(host, id);
+    maybe_tell_writable(id);
+    maybe_forget(id);
   }
 }
 

@@ -179,7 +179,8 @@ void Client::pull(Host& host, uint32_t id) {
     s.ended = true;
     news = true;
   }
-  if (news && s.phase == StreamPhase::kOpen) events_.push_back({ClientEvent::Kind::kReadable, id, 0, ErrorCode::kOk, false, s.server, ""});
+  if (news && s.phase == StreamPhase::kOpen)
+    events_.push_back({ClientEvent::Kind::kReadable, id, 0, ErrorCode::kOk, false, s.server, ""});
   maybe_forget(id);
 }
 
@@ -187,9 +188,10 @@ void Client::flush_out(Host& host, uint32_t id) {
   ClientStream& s = streams_.at(id);
   Mux* mux = mux_of(s);
   if (mux == nullptr) return;
+  SessionConn& conn = sessions_.at(s.server).conn;
   uint8_t chunk[kChunk];
   while (!s.out.empty()) {
-    const size_t n = std::min({s.out.size(), mux->writable_bytes(s.mux_stream), kChunk});
+    const size_t n = std::min({s.out.size(), mux->writable_bytes(s.mux_stream), conn.send_room(), kChunk});
     if (n == 0) break;
     s.out.copy_out(0, chunk, n);
     const size_t put = mux->write(s.mux_stream, chunk, n);
@@ -293,6 +295,25 @@ void Client::break_stream(Host& host, uint32_t id, ErrorCode error, const std::s
   s.out = sim::ByteQueue{};
   s.deadline = sim::Instant::zero();
   events_.push_back({ClientEvent::Kind::kClosed, id, 0, error, false, s.server, reason});
+}
+
+}  // namespace dmsg
+
+namespace dmsg {
+
+void Client::inject_session_bytes(Host& host, const PublicKey& server, const sim::Bytes& bytes) {
+  auto it = sessions_.find(server);
+  if (it != sessions_.end()) it->second.conn.inject(host, bytes);
+  on_session_events(host, server);
+  finish_call(host);
+}
+
+void Client::inject_stream_bytes(Host& host, uint32_t id, const sim::Bytes& bytes) {
+  auto it = streams_.find(id);
+  if (it == streams_.end()) return;
+  flush_out(host, id);
+  if (Mux* mux = mux_of(it->second)) mux->write(it->second.mux_stream, bytes.data(), bytes.size());
+  finish_call(host);
 }
 
 }  // namespace dmsg

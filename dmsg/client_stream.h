@@ -50,14 +50,15 @@ struct ClientStream {
   // Dialing: the destination's delegated servers, tried in order.
   std::vector<PublicKey> candidates;
   size_t candidate = 0;
+  uint32_t not_servers = 0;  // candidates whose entry is not a server's
   StreamHandshake handshake;
   Hash32 request_hash{};
   sim::Bytes partial;  // a signed object arriving
 
   // Open: records both ways.
   RecordStream records;
-  sim::ByteQueue out;  // sealed, waiting for the mux window
-  sim::ByteQueue in;   // opened, waiting for read()
+  sim::ByteQueue out;          // sealed, waiting for the mux window
+  sim::ByteQueue in;           // opened, waiting for read()
   bool write_blocked = false;  // a write took less than offered: tell kWritable later
   bool ended = false;          // the peer's FIN was reached
   bool app_closed = false;     // close() was called: the handle is gone
@@ -77,6 +78,7 @@ struct ClientStream {
     v("deadline", deadline);
     v("candidates", candidates);
     v("candidate", candidate);
+    v("not_servers", not_servers);
     v("handshake", handshake);
     v("request_hash", request_hash);
     v("partial", partial);

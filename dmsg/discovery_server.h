@@ -20,6 +20,8 @@ class DiscoveryServer {
   void on_timer(Host& host, uint64_t timer_id);
 
   const DiscoveryStore& store() const { return store_; }
+  // For operators and tests that plant entries directly.
+  DiscoveryStore& mutable_store() { return store_; }
   uint64_t requests_answered() const { return requests_answered_; }
 
   template <class Visitor>

@@ -32,6 +32,32 @@ enum class ErrorCode : uint16_t {
   kAcceptBacklogFull = 401,
 };
 
+// Every code dmsgsim emits (tests/dmsg/test_dial_errors.cpp has one test each). 203 is
+// not among them: bytes pipelined after the session handshake are kept as mux input.
+inline constexpr ErrorCode kEmittedCodes[] = {
+    ErrorCode::kEntryNotFound,
+    ErrorCode::kNotAServer,
+    ErrorCode::kNotAClient,
+    ErrorCode::kNoDelegatedServers,
+    ErrorCode::kEntityClosed,
+    ErrorCode::kSessionClosed,
+    ErrorCode::kCannotConnectToDelegated,
+    ErrorCode::kRequestBadSignature,
+    ErrorCode::kRequestStaleTimestamp,
+    ErrorCode::kRequestBadSrcPk,
+    ErrorCode::kRequestBadDstPk,
+    ErrorCode::kRequestBadSrcPort,
+    ErrorCode::kRequestBadDstPort,
+    ErrorCode::kNoListener,
+    ErrorCode::kNoSessionToDestination,
+    ErrorCode::kResponseBadSignature,
+    ErrorCode::kResponseWrongRequestHash,
+    ErrorCode::kRejectedWithoutReason,
+    ErrorCode::kSignedObjectTooShort,
+    ErrorCode::kPortOccupied,
+    ErrorCode::kAcceptBacklogFull,
+};
+
 std::string_view describe(ErrorCode code);
 // The codes a peer may send (in a StreamResponse); anything else on the wire is refused.
 bool is_known(uint16_t code);

@@ -94,6 +94,7 @@ class Mux {
 
   // --- Outputs ---
   sim::Bytes take_output();
+  size_t output_bytes() const { return output_.size(); }
   std::vector<MuxEvent> take_events() { return std::exchange(events_, {}); }
 
   template <class Visitor>

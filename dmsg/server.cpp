@@ -17,9 +17,7 @@ constexpr size_t kPumpChunk = 16 * 1024;
 }  // namespace
 
 Server::Server(Identity identity, ServerOptions options)
-    : identity_(std::move(identity)),
-      options_(std::move(options)),
-      discovery_(options_.discovery_address, identity_) {}
+    : identity_(std::move(identity)), options_(std::move(options)), discovery_(options_.discovery_address, identity_) {}
 
 // --- Life cycle ------------------------------------------------------------------------------------
 
@@ -105,9 +103,15 @@ void Server::accept_sessions(Host& host, uint16_t port) {
   }
 }
 
+// Flushing can give a session room again (kRoom), which relays fill: until quiet.
 void Server::flush_touched(Host& host) {
-  for (uint32_t id : std::exchange(touched_, {})) {
-    if (SessionConn* conn = live(id)) conn->flush(host);
+  while (!touched_.empty()) {
+    for (uint32_t id : std::exchange(touched_, {})) {
+      SessionConn* conn = live(id);
+      if (conn == nullptr) continue;
+      conn->flush(host);
+      if (conn->has_events()) on_session_events(host, id);
+    }
   }
 }
 
@@ -141,8 +145,24 @@ void Server::on_session_events(Host& host, uint32_t session) {
         case SessionEvent::Kind::kDied:
           end_session(host, session, e.reason);
           return;
+        case SessionEvent::Kind::kRoom:
+          on_session_room(host, session);
+          break;
       }
     }
+  }
+}
+
+// Relays into this session were held back by its queue: they move again.
+void Server::on_session_room(Host& host, uint32_t session) {
+  std::vector<std::pair<uint32_t, bool>> inbound;  // (relay, from_initiator)
+  for (auto leg = relay_by_leg_.lower_bound(Leg{session, 0});
+       leg != relay_by_leg_.end() && leg->first.session == session; ++leg) {
+    const Relay& relay = relays_.at(leg->second);
+    if (relay.phase == RelayPhase::kRelaying) inbound.emplace_back(leg->second, relay.responder == leg->first);
+  }
+  for (const auto& [relay, from_initiator] : inbound) {
+    if (relays_.count(relay) != 0) pump(host, relay, from_initiator);
   }
 }
 
@@ -278,19 +298,19 @@ void Server::on_request_bytes(Host& host, uint32_t id) {
   const sim::Bytes& signed_request = object->value();
   const DecodedRequest decoded = decode_request(signed_request);
   if (decoded.error) {
-    reject(host, id, signed_request, *decoded.error);
+    reject(host, id, hash_of(signed_request), *decoded.error);
     return;
   }
   const StreamRequest& request = decoded.request;
   if (const std::optional<ErrorCode> refused = check_request(session, request)) {
-    reject(host, id, signed_request, *refused);
+    reject(host, id, hash_of(signed_request), *refused);
     return;
   }
   const auto newest = newest_by_client_.find(*dh_key_of(request.dst.pk));
   SessionConn* to = newest == newest_by_client_.end() ? nullptr : live(newest->second);
   std::optional<uint32_t> stream = to ? to->mux().open(host.now()) : std::nullopt;
   if (!stream) {
-    reject(host, id, signed_request, ErrorCode::kNoSessionToDestination);
+    reject(host, id, hash_of(signed_request), ErrorCode::kNoSessionToDestination);
     return;
   }
   // Re-encrypted for the next hop; a fresh stream's window always takes one record.
@@ -300,15 +320,17 @@ void Server::on_request_bytes(Host& host, uint32_t id) {
   relay.phase = RelayPhase::kAwaitingResponse;
   relay.responder = Leg{newest->second, *stream};
   relay.responder_pk = request.dst.pk;
+  relay.request_hash = hash_of(signed_request);
   relay_by_leg_[relay.responder] = id;
   touched_.insert(newest->second);
 }
 
-void Server::reject(Host& host, uint32_t id, const sim::Bytes& request, ErrorCode code) {
+void Server::reject(Host& host, uint32_t id, const Hash32& request_hash, ErrorCode code) {
   const Relay& relay = relays_.at(id);
-  host.log(sim::LogLevel::kInfo, "server", fmt::format("refusing a dial: {} {}", static_cast<int>(code), describe(code)));
+  host.log(sim::LogLevel::kInfo, "server",
+           fmt::format("refusing a dial: {} {}", static_cast<int>(code), describe(code)));
   StreamResponse response;
-  response.request_hash = hash_of(request);
+  response.request_hash = request_hash;
   response.accepted = false;
   response.error = code;
   if (SessionConn* to = live(relay.initiator.session)) {
@@ -334,8 +356,17 @@ void Server::on_response_bytes(Host& host, uint32_t id) {
   }
   const DecodedResponse decoded = decode_response(object->value(), relay.responder_pk);
   SessionConn* initiator = live(relay.initiator.session);
-  if (decoded.error || !initiator) {
-    end_relay(host, id, decoded.error ? fmt::format("a bad response: {}", describe(*decoded.error)) : "the dialer is gone");
+  if (!initiator) {
+    end_relay(host, id, "the dialer is gone");
+    return;
+  }
+  if (decoded.error) {
+    // The dialer learns why from this server; the responder's leg is reset.
+    const Leg responder = relay.responder;
+    relay_by_leg_.erase(responder);
+    sessions_.at(session).conn.mux().reset(responder.stream);
+    touched_.insert(session);
+    reject(host, id, relay.request_hash, *decoded.error);
     return;
   }
   const sim::Bytes sealed = initiator->seal_object(object->value());
@@ -371,7 +402,8 @@ void Server::pump(Host& host, uint32_t id, bool from_initiator) {
   SIM_ASSERT(src != nullptr && dst != nullptr);
   uint8_t chunk[kPumpChunk];
   while (true) {
-    const size_t n = std::min({src->mux().readable_bytes(from.stream), dst->mux().writable_bytes(to.stream), kPumpChunk});
+    const size_t n = std::min(
+        {src->mux().readable_bytes(from.stream), dst->mux().writable_bytes(to.stream), dst->send_room(), kPumpChunk});
     if (n == 0) break;
     const size_t got = src->mux().read(from.stream, chunk, n);
     const size_t put = dst->mux().write(to.stream, chunk, got);

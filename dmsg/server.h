@@ -79,7 +79,9 @@ class Server {
     uint32_t session = 0;
     uint32_t stream = 0;
     friend auto operator<=>(const Leg&, const Leg&) = default;
-    friend std::string json_key(const Leg& leg) { return std::to_string(leg.session) + "/" + std::to_string(leg.stream); }
+    friend std::string json_key(const Leg& leg) {
+      return std::to_string(leg.session) + "/" + std::to_string(leg.stream);
+    }
     template <class Visitor>
     void visit(Visitor& v) {
       v("session", session);
@@ -93,7 +95,8 @@ class Server {
     Leg initiator;
     Leg responder;
     PublicKey responder_pk{};
-    sim::Bytes partial;            // a signed object arriving
+    Hash32 request_hash{};
+    sim::Bytes partial;             // a signed object arriving
     bool fin_to_responder = false;  // the initiator's FIN was passed on
     bool fin_to_initiator = false;
     template <class Visitor>
@@ -102,6 +105,7 @@ class Server {
       v("initiator", initiator);
       v("responder", responder);
       v("responder_pk", responder_pk);
+      v("request_hash", request_hash);
       v("partial", partial);
       v("fin_to_responder", fin_to_responder);
       v("fin_to_initiator", fin_to_initiator);
@@ -109,7 +113,7 @@ class Server {
   };
   struct ClientSession {
     SessionConn conn;
-    Key32 client{};  // the client's X25519 static key, once the handshake completed
+    Key32 client{};                               // the client's X25519 static key, once the handshake completed
     std::map<PublicKey, int64_t> last_timestamp;  // per src pk: replayed requests are refused
     template <class Visitor>
     void visit(Visitor& v) {
@@ -122,11 +126,13 @@ class Server {
   void accept_sessions(Host& host, uint16_t port);
   void on_session_events(Host& host, uint32_t session);
   void on_session_opened(Host& host, uint32_t session);
+  void on_session_room(Host& host, uint32_t session);
   void on_mux_event(Host& host, uint32_t session, const MuxEvent& event);
   void on_request_bytes(Host& host, uint32_t relay);
   void on_response_bytes(Host& host, uint32_t relay);
   std::optional<ErrorCode> check_request(uint32_t session, const StreamRequest& request);
-  void reject(Host& host, uint32_t relay, const sim::Bytes& request, ErrorCode code);
+  // Answers the dial with this server's own refusal and closes the initiator's leg.
+  void reject(Host& host, uint32_t relay, const Hash32& request_hash, ErrorCode code);
   void pump(Host& host, uint32_t relay, bool from_initiator);
   void pump_both(Host& host, uint32_t relay);
   void end_relay(Host& host, uint32_t relay, const std::string& reason);

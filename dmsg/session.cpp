@@ -132,7 +132,25 @@ std::optional<sim::Instant> SessionConn::deadline() const {
   SIM_UNREACHABLE("session phase {}", static_cast<int>(phase_));
 }
 
+size_t SessionConn::send_room() {
+  if (phase_ != Phase::kOpen) return 0;
+  const size_t queued = out_.size() + mux_.output_bytes();
+  if (queued >= kQueueLimit) {
+    room_wanted_ = true;
+    return 0;
+  }
+  return kQueueLimit - queued;
+}
+
 void SessionConn::flush(Host& host) {
+  flush_queue(host);
+  if (room_wanted_ && phase_ == Phase::kOpen && out_.size() + mux_.output_bytes() < kQueueLimit / 2) {
+    room_wanted_ = false;
+    events_.push_back({SessionEvent::Kind::kRoom, {}, ""});
+  }
+}
+
+void SessionConn::flush_queue(Host& host) {
   if (phase_ == Phase::kDead || phase_ == Phase::kConnecting) return;
   if (phase_ == Phase::kOpen) {
     const sim::Bytes produced = mux_.take_output();
@@ -151,6 +169,13 @@ void SessionConn::flush(Host& host) {
     out_.consume(taken);
     if (taken < size) return;
   }
+}
+
+void SessionConn::inject(Host& host, const sim::Bytes& bytes) {
+  if (phase_ != Phase::kOpen) return;
+  out_.append(mux_.take_output());
+  out_.append(bytes);
+  flush(host);
 }
 
 void SessionConn::shut_down(Host& host, const std::string& reason) {
@@ -197,8 +222,8 @@ std::optional<sim::Result<sim::Bytes>> SessionConn::take_object(uint32_t stream,
   const RecordOpener::Opened opened = opener_.open(partial.data(), partial.size(), plaintext.data());
   partial.clear();
   if (opened.error) {
-    return sim::Result<sim::Bytes>(sim::Error{fmt::format("a signed object's record was refused: {}",
-                                                          enum_name(*opened.error))});
+    return sim::Result<sim::Bytes>(
+        sim::Error{fmt::format("a signed object's record was refused: {}", enum_name(*opened.error))});
   }
   plaintext.resize(opened.size);
   return sim::Result<sim::Bytes>(std::move(plaintext));

@@ -19,6 +19,7 @@ struct SessionEvent {
     kOpened,  // the handshake completed: streams may be opened
     kMux,     // something happened on the multiplexer (see `mux`)
     kDied,    // the session is over (see `reason`); its streams are gone
+    kRoom,    // the connection took queued bytes: stream data may be sent again
   };
   Kind kind = Kind::kOpened;
   MuxEvent mux;
@@ -61,6 +62,12 @@ class SessionConn {
   // Abrupt end: the connection is closed now.
   void close(Host& host, const std::string& reason);
 
+  // Stream data the session takes now: what is queued for the connection (mux output
+  // included) is kept under kQueueLimit, so that a slow connection holds stream data back
+  // in the mux windows instead of in an ever longer queue in front of keepalives.
+  static constexpr size_t kQueueLimit = 64 * 1024;
+  size_t send_room();
+
   Phase phase() const { return phase_; }
   bool is_open() const { return phase_ == Phase::kOpen; }
   ConnId conn() const { return conn_; }
@@ -69,6 +76,10 @@ class SessionConn {
   // The peer's X25519 static key, known after the handshake.
   std::optional<Key32> remote_static() const { return handshake_.remote_static(); }
   std::vector<SessionEvent> take_events();
+  bool has_events() const { return !events_.empty(); }
+
+  // Raw bytes for the connection after everything the mux produced (tests of hostile peers).
+  void inject(Host& host, const sim::Bytes& bytes);
 
   // Signed objects on this hop: one record each.
   sim::Bytes seal_object(const sim::Bytes& object);
@@ -88,10 +99,12 @@ class SessionConn {
     v("mux_options", mux_options_);
     v("out", out_);
     v("events", events_);
+    v("room_wanted", room_wanted_);
   }
 
  private:
   void on_readable(Host& host);
+  void flush_queue(Host& host);
   void after_handshake_input(Host& host);
   void collect_mux_events(Host& host);
   void die(Host& host, std::string reason);
@@ -105,6 +118,7 @@ class SessionConn {
   RecordOpener opener_;
   sim::ByteQueue out_;  // bytes the transport has not taken yet
   std::vector<SessionEvent> events_;
+  bool room_wanted_ = false;  // send_room() ran out: tell kRoom once it is back
 };
 
 }  // namespace dmsg

@@ -2,6 +2,7 @@
 #include "scenarios/actor_types.h"
 
 #include "net/network.h"
+#include "scenarios/bulk_client.h"
 #include "scenarios/demo_world.h"
 #include "scenarios/discovery_node.h"
 #include "scenarios/dmsg_nodes.h"
@@ -15,6 +16,7 @@ void register_actor_types(sim::ActorRegistry& registry) {
   register_transfer_actors(registry);
   registry.add<DiscoveryNode>();
   registry.add<ServerNode>();
+  registry.add<BulkClient>();
 }
 
 const sim::ActorRegistry& all_actor_types() {

@@ -17,6 +17,7 @@ class DiscoveryNode : public sim::ActorBase<DiscoveryNode, DmsgNode> {
     return std::make_unique<DiscoveryNode>(config, rng);
   }
   const dmsg::DiscoveryServer& server() const { return server_; }
+  dmsg::DiscoveryServer& mutable_server() { return server_; }
 
   template <class Visitor>
   void visit(Visitor& v) {

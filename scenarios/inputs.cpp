@@ -31,7 +31,8 @@ constexpr std::array<sim::EnumName<InputKind>, 12> kKindNames = {{
 constexpr std::string_view kSyntax =
     "AT partition A,B|C  |  AT partition-oneway A,B>C  |  AT heal  |  AT clog NODE[,NODE] DURATION  |  "
     "AT hold SRC>DST  |  AT release SRC>DST  |  AT loss-burst RATIO DURATION  |  AT clock NODE OFFSET  |  "
-    "AT crash NODE  |  AT kill NODE  |  AT stop NODE  |  AT restart NODE   (AT and DURATION with a unit, e.g. 2s or 150ms)";
+    "AT crash NODE  |  AT kill NODE  |  AT stop NODE  |  AT restart NODE   (AT and DURATION with a unit, e.g. 2s or "
+    "150ms)";
 
 std::vector<std::string> split(std::string_view text, char separator) {
   std::vector<std::string> parts;

@@ -7,24 +7,16 @@ namespace dmsg_test {
 
 DmsgWorld::DmsgWorld(const WorldShape& shape) {
   world_ = std::make_unique<sim::World>(sim::WorldOptions{shape.seed, sim::Duration::milliseconds(1)}, registry());
-  network_ = scenarios::spawn_network(*world_, scenarios::world_profile(*world_, shape.profile).value());
-  scenarios::add_host<scenarios::DiscoveryNode>(*world_, network_, "discovery", net::TransportOptions{});
-  for (int i = 0; i < shape.servers; ++i) {
-    const std::string name = fmt::format("s{}", i);
-    dmsg::ServerOptions options = shape.server_options;
-    options.address = scenarios::server_address(name);
-    options.port = scenarios::kServerPort;
-    servers_.push_back(world_->next_actor_id());
-    scenarios::add_host<scenarios::ServerNode>(*world_, network_, name, net::TransportOptions{},
-                                               scenarios::node_identity(shape.seed, name), options);
-  }
+  const scenarios::DmsgCluster cluster = scenarios::spawn_dmsg_cluster(
+      *world_, scenarios::world_profile(*world_, shape.profile).value(), shape.servers, shape.server_options);
+  network_ = cluster.network;
+  discovery_ = cluster.discovery;
+  servers_ = cluster.servers;
   world_->run_tick();
   run_for(sim::Duration::seconds(1));
   for (int i = 0; i < shape.clients; ++i) {
-    const std::string name = fmt::format("c{}", i);
-    clients_.push_back(world_->next_actor_id());
-    scenarios::add_host<ProbeClient>(*world_, network_, name, net::TransportOptions{},
-                                     scenarios::node_identity(shape.seed, name), shape.client_options);
+    clients_.push_back(
+        scenarios::add_client<ProbeClient>(*world_, network_, fmt::format("c{}", i), shape.client_options));
   }
   world_->run_tick();
 }
@@ -39,6 +31,15 @@ bool DmsgWorld::settle(sim::Duration limit) {
         return true;
       },
       limit);
+}
+
+void DmsgWorld::plant_entry(dmsg::Entry entry, const dmsg::Identity& signer) {
+  entry.static_pk = signer.public_key();
+  entry.timestamp = world_->now().ns();
+  dmsg::sign_entry(entry, signer);
+  auto& discovery = world_->mutate<scenarios::DiscoveryNode>(discovery_).mutable_server().mutable_store();
+  const dmsg::StoreOutcome outcome = discovery.post(entry, world_->now());
+  REQUIRE(outcome.status == dmsg::Status::kOk);
 }
 
 void DmsgWorld::fault(const std::string& text) {

@@ -2,9 +2,9 @@
 #pragma once
 
 #include "scenarios/actor_types.h"
+#include "scenarios/bulk_client.h"
 #include "scenarios/discovery_node.h"
-#include "scenarios/dmsg_nodes.h"
-#include "scenarios/net_assembly.h"
+#include "scenarios/dmsg_assembly.h"
 #include "sim/world.h"
 
 #include <fmt/format.h>
@@ -115,6 +115,24 @@ class DmsgWorld {
   }
   // Until every client has at least one open session and its entry is posted.
   bool settle(sim::Duration limit = sim::Duration::seconds(30));
+  // Adds a recording client named `name` with its own options; returns its index.
+  int add_probe(const std::string& name, const dmsg::ClientOptions& options) {
+    clients_.push_back(scenarios::add_client<ProbeClient>(*world_, network_, name, options));
+    return static_cast<int>(clients_.size()) - 1;
+  }
+  // Stores `entry`, signed by `signer`, in discovery as if it had been posted now.
+  void plant_entry(dmsg::Entry entry, const dmsg::Identity& signer);
+  dmsg::PublicKey server_pk(int i) const { return server(i).identity().public_key(); }
+  // Adds a bulk client named `name` (started at once).
+  sim::ActorId add_bulk(const std::string& name, const scenarios::BulkSettings& settings,
+                        const dmsg::ClientOptions& options = {}) {
+    return scenarios::add_client<scenarios::BulkClient>(*world_, network_, name, options, settings);
+  }
+  const scenarios::BulkClient& bulk(sim::ActorId id) const { return world_->actor_as<scenarios::BulkClient>(id); }
+  // The identity a node named `name` gets in this world.
+  dmsg::PublicKey pk_of(const std::string& name) const {
+    return scenarios::node_identity(world_->seed(), name).public_key();
+  }
   // Applies a fault input ("kill s0", "restart s0", ...) now.
   void fault(const std::string& text);
 
@@ -125,6 +143,7 @@ class DmsgWorld {
  private:
   std::unique_ptr<sim::World> world_;
   sim::ActorId network_{};
+  sim::ActorId discovery_{};
   std::vector<sim::ActorId> servers_;
   std::vector<sim::ActorId> clients_;
 };

@@ -1,0 +1,28 @@
+// Assembling dmsg worlds.
+#include "scenarios/dmsg_assembly.h"
+
+#include "scenarios/discovery_node.h"
+
+#include <fmt/format.h>
+
+namespace scenarios {
+
+DmsgCluster spawn_dmsg_cluster(sim::World& world, const net::FaultProfile& profile, int servers,
+                               const dmsg::ServerOptions& options) {
+  DmsgCluster cluster;
+  cluster.network = spawn_network(world, profile);
+  cluster.discovery = world.next_actor_id();
+  add_host<DiscoveryNode>(world, cluster.network, "discovery", net::TransportOptions{});
+  for (int i = 0; i < servers; ++i) {
+    const std::string name = fmt::format("s{}", i);
+    dmsg::ServerOptions server = options;
+    server.address = server_address(name);
+    server.port = kServerPort;
+    cluster.servers.push_back(world.next_actor_id());
+    add_host<ServerNode>(world, cluster.network, name, net::TransportOptions{}, node_identity(world.seed(), name),
+                         server);
+  }
+  return cluster;
+}
+
+}  // namespace scenarios

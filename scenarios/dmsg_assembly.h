@@ -1,0 +1,34 @@
+// Putting discovery, dmsg servers and clients into a world.
+#pragma once
+
+#include "scenarios/dmsg_nodes.h"
+#include "scenarios/net_assembly.h"
+
+#include <string>
+#include <vector>
+
+namespace scenarios {
+
+struct DmsgCluster {
+  sim::ActorId network{};
+  sim::ActorId discovery{};
+  std::vector<sim::ActorId> servers;  // named s0, s1, ...
+};
+
+// The network with `profile`, the discovery node "discovery" and `servers` servers with
+// identities from the world seed.
+DmsgCluster spawn_dmsg_cluster(sim::World& world, const net::FaultProfile& profile, int servers,
+                               const dmsg::ServerOptions& options = {});
+
+// A client node of type C named `name`, its identity from the world seed, constructed as
+// C(config, rng, identity, options, args...). Returns its actor id.
+template <class C, class... Args>
+sim::ActorId add_client(sim::World& world, sim::ActorId network, const std::string& name,
+                        const dmsg::ClientOptions& options, Args&&... args) {
+  const sim::ActorId id = world.next_actor_id();
+  add_host<C>(world, network, name, net::TransportOptions{}, node_identity(world.seed(), name), options,
+              std::forward<Args>(args)...);
+  return id;
+}
+
+}  // namespace scenarios

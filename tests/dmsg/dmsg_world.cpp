@@ -61,4 +61,61 @@ dmsg::ClientEvent DmsgWorld::await_dial(int a, uint32_t stream, sim::Duration li
   return *client(a).dialed(stream);
 }
 
+std::pair<uint32_t, uint32_t> DmsgWorld::open_stream(int a, int b, uint16_t port) {
+  const uint32_t dialed = dial(a, b, port);
+  const dmsg::ClientEvent outcome = await_dial(a, dialed);
+  INFO("dial: " << static_cast<int>(outcome.error) << " " << outcome.reason);
+  REQUIRE(outcome.error == dmsg::ErrorCode::kOk);
+  std::optional<uint32_t> accepted;
+  const bool arrived = run_until(
+      [&] {
+        act(b, [&](dmsg::Client& c, dmsg::Host&) { accepted = c.accept(port); });
+        return accepted.has_value();
+      },
+      sim::Duration::seconds(5));
+  REQUIRE(arrived);
+  return {dialed, *accepted};
+}
+
+void DmsgWorld::write_all(int i, uint32_t stream, const sim::Bytes& bytes, sim::Duration limit) {
+  size_t done = 0;
+  const bool written = run_until(
+      [&] {
+        act(i, [&](dmsg::Client& c, dmsg::Host& h) {
+          done += c.write(h, stream, bytes.data() + done, bytes.size() - done);
+        });
+        return done == bytes.size();
+      },
+      limit);
+  REQUIRE(written);
+}
+
+sim::Bytes DmsgWorld::read_now(int i, uint32_t stream, dmsg::ReadResult::State* state) {
+  sim::Bytes got;
+  act(i, [&](dmsg::Client& c, dmsg::Host& h) {
+    uint8_t buffer[16384];
+    while (true) {
+      const dmsg::ReadResult r = c.read(h, stream, buffer, sizeof buffer);
+      if (state) *state = r.state;
+      if (r.state != dmsg::ReadResult::State::kData) break;
+      got.insert(got.end(), buffer, buffer + r.bytes);
+    }
+  });
+  return got;
+}
+
+sim::Bytes DmsgWorld::read_exactly(int i, uint32_t stream, size_t size, sim::Duration limit) {
+  sim::Bytes got;
+  dmsg::ReadResult::State state = dmsg::ReadResult::State::kWouldBlock;
+  run_until(
+      [&] {
+        const sim::Bytes more = read_now(i, stream, &state);
+        got.insert(got.end(), more.begin(), more.end());
+        return got.size() >= size || state == dmsg::ReadResult::State::kEnd ||
+               state == dmsg::ReadResult::State::kBroken || state == dmsg::ReadResult::State::kUnknown;
+      },
+      limit);
+  return got;
+}
+
 }  // namespace dmsg_test

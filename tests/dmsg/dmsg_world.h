@@ -139,6 +139,14 @@ class DmsgWorld {
   // A dial from client a to client b's port; returns the stream handle once resolved.
   uint32_t dial(int a, int b, uint16_t port);
   dmsg::ClientEvent await_dial(int a, uint32_t stream, sim::Duration limit = sim::Duration::seconds(25));
+  // An open stream from a to b:port (b listens on it already): (a's handle, b's handle).
+  std::pair<uint32_t, uint32_t> open_stream(int a, int b, uint16_t port);
+  // Writes all of `bytes` on a stream (running the world while it waits for room).
+  void write_all(int i, uint32_t stream, const sim::Bytes& bytes, sim::Duration limit = sim::Duration::seconds(10));
+  // Reads until `size` bytes came (or the stream ended or broke); returns them.
+  sim::Bytes read_exactly(int i, uint32_t stream, size_t size, sim::Duration limit = sim::Duration::seconds(10));
+  // Reads what is there now; `state` is the last read's.
+  sim::Bytes read_now(int i, uint32_t stream, dmsg::ReadResult::State* state = nullptr);
 
  private:
   std::unique_ptr<sim::World> world_;

@@ -59,9 +59,9 @@ void check_transfer(const char* profile, uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("dmsg: 64 MiB through one stream arrive byte-exact on calm") { check_transfer("calm", 5); }
+TEST_CASE("dmsg: 64 MiB through one stream arrive byte-exact on calm", "[volume]") { check_transfer("calm", 5); }
 
-TEST_CASE("dmsg: 64 MiB through one stream arrive byte-exact on lossy") { check_transfer("lossy", 6); }
+TEST_CASE("dmsg: 64 MiB through one stream arrive byte-exact on lossy", "[volume]") { check_transfer("lossy", 6); }
 
 TEST_CASE("dmsg: 1000 streams opened and closed leave nothing behind") {
   WorldShape shape;

@@ -48,9 +48,8 @@ void BulkClient::send_more(sim::Context& ctx, uint32_t stream) {
   uint8_t chunk[kChunk];
   while (out.sent < total) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(total - out.sent, kChunk));
-    for (size_t i = 0; i < n; ++i) {
-      const uint64_t at = out.sent + i;
-      if (at < kHeaderBytes) chunk[i] = static_cast<uint8_t>(out.seed >> (8 * (kHeaderBytes - 1 - at)));
+    for (uint64_t at = out.sent; at < kHeaderBytes && at < out.sent + n; ++at) {
+      chunk[at - out.sent] = static_cast<uint8_t>(out.seed >> (8 * (kHeaderBytes - 1 - at)));
     }
     const uint64_t body_from = std::max<uint64_t>(out.sent, kHeaderBytes);
     if (out.sent + n > kHeaderBytes) {
@@ -109,6 +108,7 @@ void BulkClient::on_client_event(sim::Context& ctx, const dmsg::ClientEvent& eve
       if (it == outgoing_.end()) return;
       if (event.error != dmsg::ErrorCode::kOk) {
         ++stats_.dials_failed;
+        ++stats_.dial_errors[static_cast<uint16_t>(event.error)];
         outgoing_.erase(it);
         dial_more(ctx);
         return;

@@ -48,7 +48,8 @@ struct BulkStats {
   uint64_t bytes_sent = 0;
   uint64_t bytes_verified = 0;
   uint64_t mismatches = 0;
-  std::optional<sim::Instant> finished_at;  // the last dial's stream was sent
+  std::map<uint16_t, uint32_t> dial_errors;  // failed dials by error code (0: timed out)
+  std::optional<sim::Instant> finished_at;   // the last dial's stream was sent
 
   template <class Visitor>
   void visit(Visitor& v) {
@@ -61,6 +62,7 @@ struct BulkStats {
     v("bytes_sent", bytes_sent);
     v("bytes_verified", bytes_verified);
     v("mismatches", mismatches);
+    v("dial_errors", dial_errors);
     v("finished_at", finished_at);
   }
 };

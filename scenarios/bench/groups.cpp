@@ -14,6 +14,8 @@ const std::vector<Group>& groups() {
       {"trace", "seek time in a 1M-tick trace, recording overhead, trace bytes per million ticks", &run_trace_group},
       {"crypto", "XK and KK handshakes/s, signatures and verifications/s, 4 KiB record seal/open MiB/s vs raw AEAD",
        &run_crypto_group},
+      {"dmsg", "sequential dials/s and one stream's MiB/s end to end on calm, with the crypto-only ceilings of both",
+       &run_dmsg_group},
   };
   return all;
 }

@@ -1,5 +1,7 @@
 // Volume through dmsg: 64 MiB on one stream, 1000 streams one after another.
 #include "dmsg_world.h"
+#include "sim/file_io.h"
+#include "tests/support/test_main.h"
 
 #include <catch2/catch.hpp>
 
@@ -59,9 +61,11 @@ void check_transfer(const char* profile, uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("dmsg: 64 MiB through one stream arrive byte-exact on calm", "[volume]") { check_transfer("calm", 5); }
+TEST_CASE("dmsg: 64 MiB through one stream arrive byte-exact on calm", "[volume][calm]") { check_transfer("calm", 5); }
 
-TEST_CASE("dmsg: 64 MiB through one stream arrive byte-exact on lossy", "[volume]") { check_transfer("lossy", 6); }
+TEST_CASE("dmsg: 64 MiB through one stream arrive byte-exact on lossy", "[volume][lossy]") {
+  check_transfer("lossy", 6);
+}
 
 TEST_CASE("dmsg: 1000 streams opened and closed leave nothing behind") {
   WorldShape shape;
@@ -84,4 +88,32 @@ TEST_CASE("dmsg: 1000 streams opened and closed leave nothing behind") {
   CHECK(pair.w.server(0).relay_count() == 0);
   CHECK(pair.w.server(0).mux_stream_count() == 0);
   CHECK(pair.w.bulk(pair.rx).client().queued(9) == 0);
+}
+
+TEST_CASE("dmsg: golden: chains of a dmsg world match the recorded golden files") {
+  for (const char* profile : {"calm", "lossy"}) {
+    WorldShape shape;
+    shape.seed = 5;
+    shape.profile = profile;
+    shape.clients = 1;
+    BulkPair pair(shape, 3, 50'000);
+    std::string text = fmt::format(
+        "# dmsg: discovery, 1 server, a probe client, tx dialing rx 3 times with 50000 bytes each; seed 5, "
+        "profile {}, chain every 1000 ticks\n",
+        profile);
+    for (int step = 0; step <= 8; ++step) {
+      if (step > 0) pair.w.world().run_ticks(1000);
+      text += fmt::format("{} 0x{:016x}\n", pair.w.world().tick(), pair.w.world().chain_hash());
+    }
+    CHECK(pair.received().streams_received == 3);
+    const std::string path = fmt::format("{}/tests/golden/dmsg-bulk-{}-seed-5.chain", DMSGSIM_SOURCE_ROOT, profile);
+    INFO("golden file " << path << " (regenerate with: meson test -C build dmsg --test-args --update-golden)");
+    if (test_support::update_golden()) {
+      REQUIRE(sim::write_file(path, sim::Bytes(text.begin(), text.end())).ok());
+      continue;
+    }
+    sim::Result<sim::Bytes> recorded = sim::read_file(path);
+    REQUIRE(recorded.ok());
+    CHECK(std::string(recorded->begin(), recorded->end()) == text);
+  }
 }

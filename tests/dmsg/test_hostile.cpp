@@ -106,7 +106,9 @@ TEST_CASE("dmsg: hostile: frames for unknown stream ids are answered with RST") 
 
 TEST_CASE("dmsg: hostile: a window violation resets only that stream") {
   Arena a;
-  const auto [mine, theirs] = a.w.open_stream(0, 1, 7);
+  const auto opened = a.w.open_stream(0, 1, 7);
+  const uint32_t mine = opened.first;
+  const uint32_t theirs = opened.second;
   // c1 never reads: fill the server's window for c0's stream, then overrun it.
   sim::Bytes chunk(16384, 1);
   int refused_in_a_row = 0;
@@ -129,7 +131,9 @@ TEST_CASE("dmsg: hostile: a window violation resets only that stream") {
 
 TEST_CASE("dmsg: hostile: an oversized record breaks only that stream") {
   Arena a;
-  const auto [mine, theirs] = a.w.open_stream(0, 1, 7);
+  const auto opened = a.w.open_stream(0, 1, 7);
+  const uint32_t mine = opened.first;
+  const uint32_t theirs = opened.second;
   sim::Bytes oversized = {0x13, 0x88};  // 5000 bytes claimed; records hold at most 4096
   oversized.resize(2 + 5000, 0x11);
   a.inject_stream(0, mine, oversized);
@@ -140,7 +144,9 @@ TEST_CASE("dmsg: hostile: an oversized record breaks only that stream") {
 
 TEST_CASE("dmsg: hostile: a replayed record breaks only that stream") {
   Arena a;
-  const auto [mine, theirs] = a.w.open_stream(0, 1, 7);
+  const auto opened = a.w.open_stream(0, 1, 7);
+  const uint32_t mine = opened.first;
+  const uint32_t theirs = opened.second;
   dmsg::RecordStream copy = a.w.client_state(0).stream(mine)->records;  // before the first record
   const sim::Bytes first = pattern(5, 100);
   a.w.write_all(0, mine, first);

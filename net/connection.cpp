@@ -339,6 +339,10 @@ void Connection::on_data(const Segment& segment, const TransportOptions& options
     out_of_order_.clear();
     fx.notices.push_back(NoticeKind::kPeerClosed);
   }
+  if (orphaned_ && recv_buffer_.size() > before) {
+    fail(FailReason::kReset, /*send_reset=*/true, fx);
+    return;
+  }
   if (app_closed_) {
     recv_buffer_.consume(recv_buffer_.size());  // nobody will read it
   } else if (recv_buffer_.size() > before) {
@@ -551,6 +555,11 @@ void Connection::close(const TransportOptions& options, Instant now, ConnEffects
   }
   if (state_ != ConnState::kEstablished) return;
   shutdown(options, now, fx);
+}
+
+void Connection::orphan(const TransportOptions& options, Instant now, ConnEffects& fx) {
+  orphaned_ = true;
+  close(options, now, fx);
 }
 
 void Connection::release() {

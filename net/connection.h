@@ -94,6 +94,9 @@ class Connection {
   void shutdown(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   // The owner lets go: shutdown, and further received data is discarded.
   void close(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  // The owning process died: close, and data that still arrives is answered with RST, as
+  // a kernel does for a socket nobody holds any more.
+  void orphan(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   // The transport lets go of a connection that already failed or closed (one its owner
   // never saw): nothing is sent and no time is needed.
   void release();
@@ -212,6 +215,7 @@ class Connection {
   uint32_t window_advertised_ = 0;
 
   bool app_closed_ = false;
+  bool orphaned_ = false;
   bool was_established_ = false;
   uint64_t retransmissions_ = 0;
 };
@@ -261,6 +265,7 @@ void Connection::visit(Visitor& v) {
   v("fin_received", fin_received_);
   v("window_advertised", window_advertised_);
   v("app_closed", app_closed_);
+  v("orphaned", orphaned_);
   v("was_established", was_established_);
   v("retransmissions", retransmissions_);
 }

@@ -14,6 +14,13 @@ void Host::on_start(sim::Context& ctx) {
   as_app(ctx, [&] { on_app_start(ctx); });
 }
 
+void Host::kill_process(sim::Context& ctx) {
+  if (!config_.process_up) return;
+  config_.process_up = false;
+  transport_.close_all_for_dead_process(ctx.now());
+  flush(ctx);
+}
+
 void Host::stop_app(sim::Context& ctx) {
   if (!config_.process_up) return;
   as_app(ctx, [&] { on_app_stop(ctx); });
@@ -25,7 +32,8 @@ void Host::on_event(sim::Context& ctx, const sim::Event& event) {
       on_conn_timer(ctx, event);
       break;
     case kAppTimer:
-      as_app(ctx, [&] { on_app_timer(ctx, event.arg0, event.arg1); });
+      // A dead process's timers die with it.
+      if (config_.process_up) as_app(ctx, [&] { on_app_timer(ctx, event.arg0, event.arg1); });
       break;
     default:
       SIM_UNREACHABLE("host got event kind {}", event.kind);
@@ -35,11 +43,8 @@ void Host::on_event(sim::Context& ctx, const sim::Event& event) {
 
 void Host::on_packet(sim::Context& ctx, const Packet& packet) {
   SIM_ASSERT_EQ(packet.dst, config_.address);
-  if (!config_.process_up) {
-    // Nothing listens on a host whose process was killed: its kernel answers with RST.
-    if (!packet.segment.has(kRst)) send(ctx, Outgoing{packet.src, reset_reply(packet.segment)});
-    return;
-  }
+  // With the process down the kernel still finishes the closes it started; nothing
+  // listens, so everything else is answered with RST by the transport itself.
   transport_.on_segment(packet.src, packet.segment, ctx.now());
   flush(ctx);
 }
@@ -76,7 +81,7 @@ void Host::flush(sim::Context& ctx) {
     for (const TransportEvent& event : events) {
       // After close() the application hears nothing more of a connection, as with a
       // closed socket: events queued before it are dropped with the connection.
-      if (!transport_.exists(event.conn)) continue;
+      if (!transport_.exists(event.conn) || !config_.process_up) continue;
       on_transport_event(ctx, event);
     }
   }

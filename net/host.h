@@ -16,8 +16,8 @@ struct HostConfig {
   /// The Network actor this host sends through.
   sim::ActorId network{};
   TransportOptions transport;
-  /// False for a host whose process was killed: the host answers every segment with a
-  /// RST and runs no application.
+  /// False for a host whose process was killed (or that was restarted into a crash): no
+  /// application runs; the transport finishes the closes and answers the rest with RST.
   bool process_up = true;
 
   template <class Visitor>
@@ -50,8 +50,10 @@ class Host : public sim::Actor {
   virtual std::unique_ptr<Host> make_fresh(const HostConfig& config, sim::Rng rng) const = 0;
   bool is_process_up() const { return config_.process_up; }
   const Transport& transport() const { return transport_; }
-  // RSTs for every connection, sent by a process that is being killed.
-  std::vector<Outgoing> reset_all_connections() const { return transport_.reset_all(); }
+  // A process kill: the application is gone at once; the kernel closes what it had open
+  // (see Transport::close_all_for_dead_process) and keeps those closes going, and answers
+  // anything else with RST, until a restart replaces the host.
+  void kill_process(sim::Context& ctx);
   // Asks the application to stop gracefully (what that means is its own: a dmsg server
   // says go-away and closes its sessions). Nothing happens on a host whose process is down.
   void stop_app(sim::Context& ctx);

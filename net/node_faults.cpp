@@ -32,11 +32,8 @@ void crash_node(sim::World& world, sim::ActorId network_id, NodeAddress node) {
 
 void kill_node(sim::World& world, sim::ActorId network_id, NodeAddress node) {
   const sim::ActorId actor = world.actor_as<Network>(network_id).node(node).actor;
-  const std::vector<Outgoing> resets = world.mutate_as<Host>(actor).reset_all_connections();
-  replace_host(world, network_id, node, /*process_up=*/false);
-  sim::Context ctx = world.context_for(network_id);
-  Network& network = world.mutate<Network>(network_id);
-  for (const Outgoing& out : resets) network.send(ctx, Packet{node, out.dst, out.segment});
+  sim::Context ctx = world.context_for(actor);
+  world.mutate_as<Host>(actor).kill_process(ctx);
 }
 
 void stop_node(sim::World& world, sim::ActorId network_id, NodeAddress node) {

@@ -11,8 +11,9 @@ namespace net {
 // only by their timeouts.
 void crash_node(sim::World& world, sim::ActorId network, NodeAddress node);
 
-// A process kill: the host stays up. Its transport sends a RST for every connection it
-// had, and until the restart it answers every segment with a RST.
+// A process kill: the host stays up. Its kernel closes what the process had open (FIN, or
+// RST where data was left unread), retransmits those closes as needed, and answers
+// everything else with RST until the restart.
 void kill_node(sim::World& world, sim::ActorId network, NodeAddress node);
 
 // A graceful stop of the node's application (see Host::stop_app); the host stays up.

@@ -194,12 +194,20 @@ std::optional<sim::Instant> Transport::deadline(ConnId id) const {
   return it->second.deadline(options_);
 }
 
-std::vector<Outgoing> Transport::reset_all() const {
-  std::vector<Outgoing> resets;
-  for (const auto& [id, c] : connections_) {
-    if (std::optional<Segment> rst = c.reset_segment()) resets.push_back(Outgoing{c.remote(), std::move(*rst)});
+void Transport::close_all_for_dead_process(sim::Instant now) {
+  std::vector<uint16_t> ports;
+  for (const auto& [port, listener] : listeners_) ports.push_back(port);
+  for (uint16_t port : ports) unlisten(port, now);
+  std::vector<ConnId> ids;
+  for (const auto& [id, c] : connections_) ids.push_back(id);
+  for (ConnId id : ids) {
+    if (!exists(id)) continue;
+    if (connections_.at(id).readable_bytes() > 0) abort(id, now);
+    if (!exists(id)) continue;
+    ConnEffects fx;
+    connection_mut(id).orphan(options_, now, fx);
+    absorb(id, fx);
   }
-  return resets;
 }
 
 // --- Effects -------------------------------------------------------------------------------------

@@ -59,6 +59,11 @@ class Transport {
   void close(ConnId id, sim::Instant now);
   void abort(ConnId id, sim::Instant now);
 
+  // What the kernel does when the owning process dies: every listener goes, and every
+  // connection is closed as by close() (FIN after what is queued), or reset where received
+  // data was left unread (as Linux does). The closes then finish in the background.
+  void close_all_for_dead_process(sim::Instant now);
+
   bool exists(ConnId id) const { return connections_.count(id) != 0; }
   const Connection& connection(ConnId id) const;
   const std::map<ConnId, Connection>& connections() const { return connections_; }
@@ -68,8 +73,6 @@ class Transport {
   void on_segment(NodeAddress from, const Segment& segment, sim::Instant now);
   void on_timer(ConnId id, sim::Instant now);
   std::optional<sim::Instant> deadline(ConnId id) const;
-  // RSTs for every connection the peer knows, for a process that is being killed.
-  std::vector<Outgoing> reset_all() const;
 
   // --- Effects, drained by the host ---
   std::vector<Outgoing> take_outgoing();

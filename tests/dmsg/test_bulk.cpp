@@ -107,7 +107,7 @@ TEST_CASE("dmsg: golden: chains of a dmsg world match the recorded golden files"
     }
     CHECK(pair.received().streams_received == 3);
     const std::string path = fmt::format("{}/tests/golden/dmsg-bulk-{}-seed-5.chain", DMSGSIM_SOURCE_ROOT, profile);
-    INFO("golden file " << path << " (regenerate with: meson test -C build dmsg --test-args --update-golden)");
+    INFO("golden file " << path << " (regenerate with: meson test -C build dmsg --test-args=--update-golden)");
     if (test_support::update_golden()) {
       REQUIRE(sim::write_file(path, sim::Bytes(text.begin(), text.end())).ok());
       continue;

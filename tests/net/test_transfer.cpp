@@ -169,7 +169,7 @@ TEST_CASE("net: golden: transfer chains match the recorded golden files") {
       text += fmt::format("{} 0x{:016x}\n", world->tick(), world->chain_hash());
     }
     const std::string path = fmt::format("{}/tests/golden/transfer-{}-seed-5.chain", DMSGSIM_SOURCE_ROOT, profile);
-    INFO("golden file " << path << " (regenerate with: meson test -C build net --test-args --update-golden)");
+    INFO("golden file " << path << " (regenerate with: meson test -C build net --test-args=--update-golden)");
     if (test_support::update_golden()) {
       REQUIRE(sim::write_file(path, sim::Bytes(text.begin(), text.end())).ok());
       continue;

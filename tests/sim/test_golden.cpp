@@ -32,7 +32,7 @@ TEST_CASE("sim: golden: demo chains match the recorded golden files") {
   for (uint64_t seed : {1ULL, 2ULL, 0xdeadbeefULL}) {
     const std::string path = golden_path(seed);
     const std::string actual = golden_text(seed);
-    INFO("golden file " << path << " (regenerate with: meson test -C build sim --test-args --update-golden)");
+    INFO("golden file " << path << " (regenerate with: meson test -C build sim --test-args=--update-golden)");
     if (test_support::update_golden()) {
       REQUIRE(sim::write_file(path, sim::Bytes(actual.begin(), actual.end())).ok());
       WARN("rewrote " << path);

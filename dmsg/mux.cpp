@@ -109,6 +109,14 @@ void Mux::close(uint32_t stream, sim::Instant now) {
 
 void Mux::reset(uint32_t stream) { reset_stream(stream, "reset by its owner", /*tell_peer=*/true); }
 
+void Mux::ping(sim::Instant now) {
+  if (dead_) return;
+  ++ping_id_;
+  send_frame(FrameType::kPing, kFlagSyn, 0, ping_id_);
+  ping_deadline_ = now + options_.ping_timeout;
+  next_ping_ = now + options_.ping_interval;
+}
+
 void Mux::go_away() {
   if (sent_go_away_ || dead_) return;
   sent_go_away_ = true;
@@ -261,12 +269,7 @@ void Mux::on_tick(sim::Instant now) {
     kill("keepalive: no answer to a ping in time");
     return;
   }
-  if (now >= next_ping_) {
-    ++ping_id_;
-    send_frame(FrameType::kPing, kFlagSyn, 0, ping_id_);
-    ping_deadline_ = now + options_.ping_timeout;
-    next_ping_ = now + options_.ping_interval;
-  }
+  if (now >= next_ping_) ping(now);
   std::vector<std::pair<uint32_t, std::string>> expired;
   for (const auto& [id, s] : streams_) {
     if (s.state == StreamState::kSynSent && now - s.since >= options_.open_timeout) {

@@ -83,6 +83,8 @@ class Mux {
   void close(uint32_t stream, sim::Instant now);
   void reset(uint32_t stream);
   void go_away();
+  // A keepalive ping now (the server greets a new session with one, see SessionConn).
+  void ping(sim::Instant now);
   bool has_stream(uint32_t stream) const { return streams_.count(stream) != 0; }
   size_t stream_count() const { return streams_.size(); }
   bool is_dead() const { return dead_; }

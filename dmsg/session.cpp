@@ -68,7 +68,7 @@ void SessionConn::on_readable(Host& host) {
     const size_t got = host.read(conn_, buffer, sizeof buffer);
     if (got == 0) break;
     if (phase_ == Phase::kOpen) {
-      mux_.on_bytes(buffer, got, host.now());
+      on_mux_bytes(host, buffer, got);
     } else if (phase_ == Phase::kHandshaking) {
       handshake_.on_bytes(buffer, got, host.rng());
       after_handshake_input(host);
@@ -76,6 +76,14 @@ void SessionConn::on_readable(Host& host) {
   }
   if (phase_ == Phase::kOpen) collect_mux_events(host);
   flush(host);
+}
+
+void SessionConn::on_mux_bytes(Host& host, const uint8_t* data, size_t size) {
+  if (awaiting_server_) {
+    awaiting_server_ = false;
+    events_.push_back({SessionEvent::Kind::kOpened, {}, ""});
+  }
+  mux_.on_bytes(data, size, host.now());
 }
 
 void SessionConn::after_handshake_input(Host& host) {
@@ -90,10 +98,15 @@ void SessionConn::after_handshake_input(Host& host) {
   opener_ = RecordOpener(receive);
   mux_ = Mux(handshake_.is_initiator() ? Mux::Side::kClient : Mux::Side::kServer, mux_options_, host.now());
   phase_ = Phase::kOpen;
-  events_.push_back({SessionEvent::Kind::kOpened, {}, ""});
-  // Bytes the client pipelined right after its last handshake message (dmsgsim keeps them).
+  if (handshake_.is_initiator()) {
+    awaiting_server_ = true;
+  } else {
+    events_.push_back({SessionEvent::Kind::kOpened, {}, ""});
+    mux_.ping(host.now());  // the greeting that confirms the session to the client
+  }
+  // Bytes pipelined right after the last handshake message (dmsgsim keeps them).
   const sim::Bytes leftover = handshake_.take_leftover();
-  if (!leftover.empty()) mux_.on_bytes(leftover.data(), leftover.size(), host.now());
+  if (!leftover.empty()) on_mux_bytes(host, leftover.data(), leftover.size());
 }
 
 void SessionConn::collect_mux_events(Host& host) {

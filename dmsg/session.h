@@ -33,6 +33,11 @@ struct SessionEvent {
   }
 };
 
+// A client's session counts as opened (kOpened) only once the server has spoken on it: the
+// XK handshake completes at the client one message before it does at the server, and a
+// session published before the server knows it would send dialers a 307. The server greets
+// every new session with a ping for this.
+//
 // Owns the session's connection: the client connects and starts the Noise XK handshake,
 // the server answers it, and the multiplexer runs over the connection afterwards (bytes
 // pipelined right after the handshake are its first input). The handshake's ciphers seal
@@ -69,7 +74,8 @@ class SessionConn {
   size_t send_room();
 
   Phase phase() const { return phase_; }
-  bool is_open() const { return phase_ == Phase::kOpen; }
+  // Open, and (on the client) confirmed by the server's first frame.
+  bool is_open() const { return phase_ == Phase::kOpen && !awaiting_server_; }
   ConnId conn() const { return conn_; }
   Mux& mux() { return mux_; }
   const Mux& mux() const { return mux_; }
@@ -100,12 +106,14 @@ class SessionConn {
     v("out", out_);
     v("events", events_);
     v("room_wanted", room_wanted_);
+    v("awaiting_server", awaiting_server_);
   }
 
  private:
   void on_readable(Host& host);
   void flush_queue(Host& host);
   void after_handshake_input(Host& host);
+  void on_mux_bytes(Host& host, const uint8_t* data, size_t size);
   void collect_mux_events(Host& host);
   void die(Host& host, std::string reason);
 
@@ -118,7 +126,9 @@ class SessionConn {
   RecordOpener opener_;
   sim::ByteQueue out_;  // bytes the transport has not taken yet
   std::vector<SessionEvent> events_;
-  bool room_wanted_ = false;  // send_room() ran out: tell kRoom once it is back
+  bool room_wanted_ = false;
+  bool awaiting_server_ = false;  // client: the handshake is done, the server not heard yet  // send_room() ran out:
+                                  // tell kRoom once it is back
 };
 
 }  // namespace dmsg

@@ -6,6 +6,7 @@
 #include "scenarios/demo_world.h"
 #include "scenarios/discovery_node.h"
 #include "scenarios/dmsg_nodes.h"
+#include "scenarios/fault/fault_scenarios.h"
 #include "scenarios/transfer.h"
 
 namespace scenarios {
@@ -17,6 +18,7 @@ void register_actor_types(sim::ActorRegistry& registry) {
   registry.add<DiscoveryNode>();
   registry.add<ServerNode>();
   registry.add<BulkClient>();
+  register_fault_scenario_actors(registry);
 }
 
 const sim::ActorRegistry& all_actor_types() {

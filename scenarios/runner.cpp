@@ -68,7 +68,20 @@ void ScenarioRunner::run_tick() {
     apply_fault(*world_, *network_, inputs_[next_input_]);
     ++next_input_;
   }
+  apply_scripted_faults();
   world_->run_tick();
+}
+
+// What the scenario's own script asked for during the last tick, applied at this boundary
+// (replays re-derive them from the state, so traces need not record them).
+void ScenarioRunner::apply_scripted_faults() {
+  if (scenario_->scripted_faults == nullptr) return;
+  for (const std::string& text : scenario_->scripted_faults(*world_)) {
+    const sim::Result<FaultInput> input = parse_fault("0s " + text);
+    SIM_ASSERT_MSG(input.ok(), "scenario {} asked for a malformed fault '{}'", scenario_->name, text);
+    world_->start();
+    apply_fault(*world_, *network_, input.value());
+  }
 }
 
 bool ScenarioRunner::is_finished() const {

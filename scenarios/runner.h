@@ -54,6 +54,7 @@ class ScenarioRunner {
  private:
   ScenarioRunner() = default;
   sim::Status adopt_inputs(std::vector<FaultInput> inputs);
+  void apply_scripted_faults();
 
   const ScenarioInfo* scenario_ = nullptr;
   RunConfig config_;

@@ -3,6 +3,7 @@
 
 #include "net/network.h"
 #include "scenarios/demo_world.h"
+#include "scenarios/fault/fault_scenarios.h"
 #include "scenarios/net_assembly.h"
 #include "scenarios/transfer.h"
 
@@ -100,12 +101,14 @@ void ScenarioOutcome::add(Check check) {
 }
 
 const std::vector<ScenarioInfo>& scenario_catalog() {
-  static const std::vector<ScenarioInfo> catalog = {
-      {"transfer", "pairs of nodes exchange 1 MiB each way over the transport, verified byte by byte", 600'000, true,
-       &build_transfer, &transfer_finished, &judge_transfer},
-      {"demo", "gossiping timer and message actors (the simulation core on its own)", 1000, false, &build_demo, nullptr,
-       &judge_demo},
-  };
+  static const std::vector<ScenarioInfo> catalog = [] {
+    std::vector<ScenarioInfo> all = fault_scenarios();
+    all.push_back({"transfer", "pairs of nodes exchange 1 MiB each way over the transport, verified byte by byte",
+                   600'000, true, &build_transfer, &transfer_finished, &judge_transfer});
+    all.push_back({"demo", "gossiping timer and message actors (the simulation core on its own)", 1000, false,
+                   &build_demo, nullptr, &judge_demo});
+    return all;
+  }();
   return catalog;
 }
 
@@ -115,7 +118,5 @@ const ScenarioInfo* find_scenario(std::string_view name) {
   }
   return nullptr;
 }
-
-std::string_view default_scenario_name() { return "transfer"; }
 
 }  // namespace scenarios

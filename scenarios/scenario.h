@@ -31,6 +31,7 @@ struct Check {
   bool passed = false;
   std::string measured;  // a person-readable value, e.g. "20 dials" or "3.2s"
   std::string expected;  // what would have passed, shown on failure
+  int64_t value = 0;     // the measured value as a number (times in ns), for --json
 };
 
 // A figure a scenario reports (a JSON number in --json output).
@@ -60,11 +61,13 @@ struct ScenarioInfo {
   bool (*is_finished)(const sim::World& world);
   /// Judges the world after the run.
   ScenarioOutcome (*judge)(const sim::World& world);
+  /// Faults the scenario's own script asks for (e.g. "restart s0"), taken at each tick
+  /// boundary and applied like external inputs; nullptr: none.
+  std::vector<std::string> (*scripted_faults)(sim::World& world) = nullptr;
 };
 
 const std::vector<ScenarioInfo>& scenario_catalog();
 // nullptr for an unknown name.
 const ScenarioInfo* find_scenario(std::string_view name);
-std::string_view default_scenario_name();
 
 }  // namespace scenarios

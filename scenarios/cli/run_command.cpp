@@ -14,15 +14,18 @@
 namespace scenarios::cli {
 namespace {
 
-constexpr std::string_view kRunHelp = R"(usage: dmsgsim run [--scenario NAME] [--seed N] [--ticks N] [--tick DURATION]
+constexpr std::string_view kRunHelp = R"(usage: dmsgsim run [--seed N] [--profile P] [--json]
+       dmsgsim run --scenario NAME [--seed N] [--ticks N] [--tick DURATION]
                     [--profile P] [--fault 'AT KIND ARGS']... [--json] [--log FILTER]
                     [--trace FILE [--snapshot-every N]]
        dmsgsim run --list
 
-Builds a scenario's world from a seed, runs it until it finishes (or for --ticks ticks),
-and prints the state hash and hash chain at the end with the scenario's checks.
+Without --scenario: runs the dmsg test plan's six fault scenarios once each and prints a
+table (with --json, an array of their results). With --scenario: builds that scenario's
+world from a seed, runs it until it finishes (or for --ticks ticks), and prints the state
+hash and hash chain at the end with the scenario's checks.
 
-  --scenario NAME   scenario to run (default: transfer); --list shows them all
+  --scenario NAME   one scenario to run; --list shows them all
   --seed N          world seed, decimal or 0x hex (default: 1)
   --ticks N         run exactly this many ticks (default: until the scenario finishes,
                     at most its own limit)
@@ -38,7 +41,7 @@ and prints the state hash and hash chain at the end with the scenario's checks.
                     ticks and after every 50000 events)
   --list            list the scenarios and profiles, and exit
 
-Exit codes: 0 the scenario passed, 1 it failed, 2 bad arguments.
+Exit codes: 0 the scenario (or all six) passed, 1 one failed, 2 bad arguments.
 )";
 
 struct RunOptions {
@@ -54,7 +57,8 @@ struct RunOptions {
 
 void print_list(const Io& io) {
   fmt::print(io.out, "scenarios:\n");
-  for (const ScenarioInfo& info : scenario_catalog()) fmt::print(io.out, "  {:<12} {}\n", info.name, info.description);
+  for (const ScenarioInfo& info : scenario_catalog())
+    fmt::print(io.out, "  {}\n      {}\n", info.name, info.description);
   fmt::print(io.out, "profiles:\n");
   for (const net::ProfileInfo& info : net::profile_catalog())
     fmt::print(io.out, "  {:<12} {}\n", info.name, info.description);
@@ -91,7 +95,7 @@ class Progress {
   bool enabled_;
 };
 
-void print_json(const RunOptions& options, const RunReport& report, const Io& io) {
+std::string json_report(const RunOptions& options, const RunReport& report) {
   std::string out;
   sim::JsonWriter json(out);
   json.begin_object();
@@ -126,13 +130,19 @@ void print_json(const RunOptions& options, const RunReport& report, const Io& io
     json.key("outcome");
     json.string(check.passed ? "pass" : "fail");
     json("measured", check.measured);
+    json.key("value");
+    json.number(check.value);
     json("expected", check.expected);
     json.end_object();
   }
   json.end_array();
   if (!report.outcome.passed) json("reproduce", reproduce_command(options, report));
   json.end_object();
-  fmt::print(io.out, "{}\n", out);
+  return out;
+}
+
+void print_json(const RunOptions& options, const RunReport& report, const Io& io) {
+  fmt::print(io.out, "{}\n", json_report(options, report));
 }
 
 void print_text(const RunOptions& options, const RunReport& report, const Io& io) {
@@ -150,6 +160,46 @@ void print_text(const RunOptions& options, const RunReport& report, const Io& io
   if (!report.outcome.passed) fmt::print(io.out, "reproduce: {}\n", reproduce_command(options, report));
 }
 
+// The six fault scenarios once each: a table, or a JSON array.
+int run_all_fault_scenarios(RunOptions options, sim::Log* log, const Io& io) {
+  std::vector<std::pair<RunOptions, RunReport>> runs;
+  for (const ScenarioInfo& info : scenario_catalog()) {
+    if (info.scripted_faults == nullptr) continue;
+    options.scenario = &info;
+    sim::Result<std::unique_ptr<ScenarioRunner>> runner = ScenarioRunner::create(info, options.config, {}, log);
+    if (!runner) return usage_error(io, "run", runner.error().message);
+    Progress progress(io);
+    runs.emplace_back(options, (*runner)->run(options.ticks, [&](uint64_t tick) { progress.update(tick); }));
+  }
+  bool all_passed = true;
+  for (const auto& [run, report] : runs) all_passed = all_passed && report.outcome.passed;
+  if (options.json) {
+    std::string out = "[";
+    for (size_t i = 0; i < runs.size(); ++i) out += (i == 0 ? "" : ",\n") + json_report(runs[i].first, runs[i].second);
+    fmt::print(io.out, "{}]\n", out);
+    return all_passed ? kExitOk : kExitFailed;
+  }
+  fmt::print(io.out, "seed 0x{:016x}, profile {}\n{:<72} {:<6} {:>10} {:>7}  {}\n", options.config.seed,
+             options.config.profile, "scenario", "result", "virtual", "checks", "chain hash");
+  for (const auto& [run, report] : runs) {
+    size_t passed = 0;
+    for (const Check& check : report.outcome.checks) passed += check.passed ? 1 : 0;
+    fmt::print(io.out, "{:<72} {:<6} {:>9.1f}s {:>3}/{:<3}  0x{:016x}\n", run.scenario->name,
+               report.outcome.passed ? "pass" : "FAIL", static_cast<double>(report.ticks) * run.config.tick.ns() / 1e9,
+               passed, report.outcome.checks.size(), report.chain_hash);
+  }
+  for (const auto& [run, report] : runs) {
+    if (report.outcome.passed) continue;
+    fmt::print(io.out, "\n{} failed:\n", run.scenario->name);
+    for (const Check& check : report.outcome.checks) {
+      if (!check.passed) fmt::print(io.out, "  {}: saw {}; expected {}\n", check.name, check.measured, check.expected);
+    }
+    fmt::print(io.out, "  reproduce: {}\n", reproduce_command(run, report));
+  }
+  fmt::print(io.out, "result: {}\n", all_passed ? "pass" : "FAIL");
+  return all_passed ? kExitOk : kExitFailed;
+}
+
 }  // namespace
 
 int run_command(Args& args, const Io& io) {
@@ -159,10 +209,12 @@ int run_command(Args& args, const Io& io) {
   }
   const bool list = args.take_flag("list");
   RunOptions options;
-  const std::string scenario_name = args.take_value("scenario").value_or(std::string(default_scenario_name()));
-  options.scenario = find_scenario(scenario_name);
-  if (options.scenario == nullptr) {
-    args.fail(fmt::format("unknown scenario '{}' (dmsgsim run --list shows them)", scenario_name));
+  const std::optional<std::string> scenario_name = args.take_value("scenario");
+  if (scenario_name) {
+    options.scenario = find_scenario(*scenario_name);
+    if (options.scenario == nullptr) {
+      args.fail(fmt::format("unknown scenario '{}' (dmsgsim run --list shows them)", *scenario_name));
+    }
   }
   options.config.seed = args.take_u64("seed").value_or(options.config.seed);
   options.ticks = args.take_u64("ticks");
@@ -192,6 +244,8 @@ int run_command(Args& args, const Io& io) {
       args.fail(fmt::format("--log: {}", parsed.error().message));
     }
   }
+  if (!scenario_name && !options.faults.empty()) args.fail("--fault needs --scenario (node names differ by scenario)");
+  if (!scenario_name && options.trace_path) args.fail("--trace records one run: give --scenario");
   if (sim::Status status = args.finish(); !status) return usage_error(io, "run", status.error().message);
   if (list) {
     print_list(io);
@@ -199,6 +253,7 @@ int run_command(Args& args, const Io& io) {
   }
   std::unique_ptr<sim::Log> log;
   if (options.log_filter) log = std::make_unique<sim::Log>(*options.log_filter, io.err);
+  if (options.scenario == nullptr) return run_all_fault_scenarios(options, log.get(), io);
   sim::Result<std::unique_ptr<ScenarioRunner>> runner =
       ScenarioRunner::create(*options.scenario, options.config, options.faults, log.get());
   if (!runner) return usage_error(io, "run", runner.error().message);

@@ -1,0 +1,507 @@
+// The six scenarios of the dmsg test plan as step machines. Each step waits for one thing
+// with a deadline, then tells the clients what to do next; `vars` hold the handles and
+// marks a later step needs.
+#include "scenarios/fault/scripts.h"
+
+#include "sim/context.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace scenarios {
+namespace {
+
+constexpr uint16_t kPort = 7;
+constexpr uint16_t kNeverAcceptedPort = 8;
+constexpr uint32_t kMessageBytes = 1000;
+constexpr uint32_t kLoopMessage = 4096;
+constexpr uint32_t kRounds = 100;
+constexpr uint32_t kBacklog = 20;
+constexpr uint32_t kCappedTotal = 1 << 20;  // more than the windows and buffers take
+constexpr int kStreamsPerRound = 3;
+
+std::string ms(sim::Duration d) { return fmt::format("{}", d); }
+
+bool ready(const ScriptClient& c) { return c.has_session() && c.is_published(); }
+
+const ScriptStream& stream_of(const ScriptClient& c, int64_t handle) {
+  const ScriptStream* s = c.stream(static_cast<uint32_t>(handle));
+  SIM_ASSERT_MSG(s != nullptr, "scenario stream {} is unknown", handle);
+  return *s;
+}
+
+// The latest dial of a client, resolved.
+const ScriptDial* resolved_dial(const ScriptClient& c, size_t index) {
+  if (index >= c.dials().size() || !c.dials()[index].resolved) return nullptr;
+  return &c.dials()[index];
+}
+
+}  // namespace
+
+void ScriptSteps::step(Conductor& c, sim::Context& ctx) {
+  switch (c.scenario_) {
+    case FaultScenario::kFailedAccepts:
+      return failed_accepts(c, ctx);
+    case FaultScenario::kCappedStreamBuffer:
+      return capped_stream_buffer(c, ctx);
+    case FaultScenario::kReconnect:
+      return reconnect(c, ctx);
+    case FaultScenario::kDisconnectClosesStreams:
+      return disconnect(c, ctx, false);
+    case FaultScenario::kDisconnectWhileBusy:
+      return disconnect(c, ctx, true);
+    case FaultScenario::kSelfDial:
+      return self_dial(c, ctx);
+  }
+}
+
+// --- Shared pieces ---------------------------------------------------------------------------------
+
+bool ScriptSteps::setup(Conductor& c, sim::Context& ctx, bool both) {
+  const bool done = ready(c.client(ctx, c.a_)) && (!both || ready(c.client(ctx, c.b_)));
+  return c.await(ctx, done, "sessions and published entries of the clients", c.bounds_.setup);
+}
+
+bool ScriptSteps::ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int64_t xs, sim::ActorId y, int64_t ys) {
+  int64_t& round = c.var("round");
+  int64_t& phase = c.var("round_phase");  // 0 send, 1 await at y, 2 await at x
+  const uint64_t expected = static_cast<uint64_t>(round + 1) * kMessageBytes;
+  switch (phase) {
+    case 0:
+      c.command(ctx, x, ScriptCommand::kWrite, command_arg(static_cast<uint32_t>(xs), kMessageBytes));
+      phase = 1;
+      c.step_started_ = ctx.now();
+      return false;
+    case 1:
+      if (!c.await(ctx, stream_of(c.client(ctx, y), ys).rx.verified >= expected,
+                   fmt::format("message {} of {}", round + 1, kRounds), c.bounds_.stall)) {
+        return false;
+      }
+      c.command(ctx, y, ScriptCommand::kWrite, command_arg(static_cast<uint32_t>(ys), kMessageBytes));
+      phase = 2;
+      c.step_started_ = ctx.now();
+      return false;
+    default:
+      if (!c.await(ctx, stream_of(c.client(ctx, x), xs).rx.verified >= expected,
+                   fmt::format("answer {} of {}", round + 1, kRounds), c.bounds_.stall)) {
+        return false;
+      }
+      ++round;
+      phase = 0;
+      return round == kRounds;
+  }
+}
+
+void ScriptSteps::check_no_dial_hangs(Conductor& c, sim::Context& ctx) {
+  size_t pending = 0;
+  for (sim::ActorId id : {c.a_, c.b_}) {
+    for (const ScriptDial& d : c.client(ctx, id).dials()) pending += d.resolved ? 0 : 1;
+  }
+  c.check("no_dial_hangs", pending == 0, fmt::format("{} dials unresolved", pending), "every dial resolved",
+          static_cast<int64_t>(pending));
+}
+
+// --- 6. self_dial_should_work ----------------------------------------------------------------------
+
+void ScriptSteps::self_dial(Conductor& c, sim::Context& ctx) {
+  const ScriptClient& a = c.client(ctx, c.a_);
+  switch (c.step_) {
+    case 0:
+      if (!setup(c, ctx, false)) return;
+      c.command(ctx, c.a_, ScriptCommand::kListen, kPort);
+      c.command(ctx, c.a_, ScriptCommand::kDialSelf, kPort);
+      return c.next_step(ctx, 1);
+    case 1: {
+      const ScriptDial* dial = resolved_dial(a, 0);
+      if (!c.await(ctx, dial && !a.accepted().empty(), "the self-dial and its accept", c.bounds_.dial)) return;
+      c.check("self_dial", dial->error == dmsg::ErrorCode::kOk,
+              dial->error == dmsg::ErrorCode::kOk ? fmt::format("dialed in {}", ms(*dial->resolved - dial->started))
+                                                  : fmt::format("dial error {}", static_cast<int>(dial->error)),
+              "the dial succeeds", (*dial->resolved - dial->started).ns());
+      if (dial->error != dmsg::ErrorCode::kOk) return c.finish();
+      c.var("dialed") = dial->stream;
+      c.var("accepted") = a.accepted().front();
+      return c.next_step(ctx, 2);
+    }
+    default: {
+      if (!ping_pong(c, ctx, c.a_, c.var("dialed"), c.a_, c.var("accepted"))) return;
+      const ScriptStream& d = stream_of(a, c.var("dialed"));
+      const ScriptStream& acc = stream_of(a, c.var("accepted"));
+      c.check("rounds", true, fmt::format("{} rounds of write and read", kRounds), "100 rounds", kRounds);
+      c.check("bytes_verified", d.rx.is_clean() && acc.rx.is_clean(),
+              fmt::format("{} bytes verified, {} mismatched", d.rx.verified + acc.rx.verified,
+                          d.rx.mismatches + acc.rx.mismatches),
+              "every byte matches its pattern", static_cast<int64_t>(d.rx.verified + acc.rx.verified));
+      check_no_dial_hangs(c, ctx);
+      return c.finish();
+    }
+  }
+}
+
+// --- 1. failed_accepts_should_not_result_in_hang ---------------------------------------------------
+
+void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
+  const ScriptClient& a = c.client(ctx, c.a_);
+  const ScriptClient& b = c.client(ctx, c.b_);
+  switch (c.step_) {
+    case 0:
+      if (!setup(c, ctx, true)) return;
+      c.command(ctx, c.b_, ScriptCommand::kListen, kPort);
+      c.command(ctx, c.b_, ScriptCommand::kListenOnly, kNeverAcceptedPort);
+      c.command(ctx, c.a_, ScriptCommand::kDial, kPort);
+      return c.next_step(ctx, 1);
+    case 1: {
+      const ScriptDial* dial = resolved_dial(a, 0);
+      if (!c.await(ctx, dial && !b.accepted().empty(), "the loop stream", c.bounds_.dial)) return;
+      if (dial->error != dmsg::ErrorCode::kOk) {
+        c.check("loop_stream", false, fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
+        return c.finish();
+      }
+      c.var("a_loop") = dial->stream;
+      c.var("b_loop") = b.accepted().front();
+      c.command(ctx, c.a_, ScriptCommand::kLoop, command_arg(static_cast<uint32_t>(c.var("a_loop")), kLoopMessage));
+      c.command(ctx, c.b_, ScriptCommand::kLoop, command_arg(static_cast<uint32_t>(c.var("b_loop")), kLoopMessage));
+      c.var("dials_sent") = 1;
+      return c.next_step(ctx, 2);
+    }
+    case 2: {
+      // One dial to the port that never accepts at a time, until one fails.
+      const auto sent = static_cast<size_t>(c.var("dials_sent"));
+      if (a.dials().size() < sent) return;  // the command is on its way
+      const ScriptDial& last = a.dials().back();
+      if (sent > 1) {
+        if (!c.await(ctx, last.resolved.has_value(),
+                     fmt::format("dial {} to the listener that never accepts", sent - 1), c.bounds_.dial)) {
+          return;
+        }
+        if (last.error != dmsg::ErrorCode::kOk || sent > kBacklog + 5) {
+          c.var("after_a") = static_cast<int64_t>(stream_of(a, c.var("a_loop")).rx.verified);
+          c.var("after_b") = static_cast<int64_t>(stream_of(b, c.var("b_loop")).rx.verified);
+          return c.next_step(ctx, 3);
+        }
+      }
+      c.command(ctx, c.a_, ScriptCommand::kDial, kNeverAcceptedPort);
+      ++c.var("dials_sent");
+      return c.next_step(ctx, 2);
+    }
+    default: {
+      // The loop keeps going afterwards.
+      if (c.since_step(ctx) < c.bounds_.stall * 2) return;
+      const ScriptStream& la = stream_of(a, c.var("a_loop"));
+      const ScriptStream& lb = stream_of(b, c.var("b_loop"));
+      size_t ok = 0;
+      size_t until_failure = 0;
+      dmsg::ErrorCode failure = dmsg::ErrorCode::kOk;
+      sim::Duration slowest;
+      for (size_t i = 1; i < a.dials().size(); ++i) {
+        const ScriptDial& d = a.dials()[i];
+        slowest = std::max(slowest, *d.resolved - d.started);
+        if (failure != dmsg::ErrorCode::kOk) continue;
+        ++until_failure;
+        if (d.error == dmsg::ErrorCode::kOk) {
+          ++ok;
+        } else {
+          failure = d.error;
+        }
+      }
+      c.check("dials_until_failure", ok == kBacklog && failure == dmsg::ErrorCode::kAcceptBacklogFull,
+              fmt::format("{} dials succeeded, then error {}", ok, static_cast<int>(failure)),
+              "20 dials succeed (the backlog), the 21st fails with 401", static_cast<int64_t>(until_failure));
+      c.check("dial_resolution", slowest <= c.bounds_.dial, fmt::format("slowest dial {}", ms(slowest)),
+              fmt::format("every dial resolves within {}", ms(c.bounds_.dial)), slowest.ns());
+      const sim::Duration stall = std::max(la.longest_rx_gap, lb.longest_rx_gap);
+      c.check("longest_stall", stall <= c.bounds_.stall, fmt::format("longest stall {}", ms(stall)),
+              fmt::format("the loop never stalls longer than {}", ms(c.bounds_.stall)), stall.ns());
+      const bool progressed = static_cast<int64_t>(la.rx.verified) > c.var("after_a") &&
+                              static_cast<int64_t>(lb.rx.verified) > c.var("after_b");
+      c.check("loop_progress_afterwards", progressed,
+              fmt::format("{} and {} bytes after the dials", static_cast<int64_t>(la.rx.verified) - c.var("after_a"),
+                          static_cast<int64_t>(lb.rx.verified) - c.var("after_b")),
+              "both directions of the loop keep moving", 0);
+      c.check("bytes_verified", la.rx.is_clean() && lb.rx.is_clean(),
+              fmt::format("{} bytes verified, {} mismatched", la.rx.verified + lb.rx.verified,
+                          la.rx.mismatches + lb.rx.mismatches),
+              "every byte matches its pattern", static_cast<int64_t>(la.rx.verified + lb.rx.verified));
+      check_no_dial_hangs(c, ctx);
+      return c.finish();
+    }
+  }
+}
+
+// --- 2. capped_stream_buffer_should_not_result_in_hang ---------------------------------------------
+
+void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
+  const ScriptClient& a = c.client(ctx, c.a_);
+  const ScriptClient& b = c.client(ctx, c.b_);
+  switch (c.step_) {
+    case 0:
+      if (!setup(c, ctx, true)) return;
+      c.command(ctx, c.a_, ScriptCommand::kListen, kPort);
+      c.command(ctx, c.b_, ScriptCommand::kListen, kPort);
+      c.command(ctx, c.a_, ScriptCommand::kDial, kPort);
+      return c.next_step(ctx, 1);
+    case 1: {
+      const ScriptDial* dial = resolved_dial(a, 0);
+      if (!c.await(ctx, dial && !b.accepted().empty(), "the first stream", c.bounds_.dial)) return;
+      if (dial->error != dmsg::ErrorCode::kOk) {
+        c.check("first_stream", false, fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
+        return c.finish();
+      }
+      c.var("a_first") = dial->stream;
+      c.var("b_first") = b.accepted().front();
+      c.command(ctx, c.b_, ScriptCommand::kReading, command_arg(static_cast<uint32_t>(c.var("b_first")), 0));
+      c.command(ctx, c.a_, ScriptCommand::kWrite, command_arg(static_cast<uint32_t>(c.var("a_first")), kCappedTotal));
+      return c.next_step(ctx, 2);
+    }
+    case 2: {
+      // A's writes take nothing, and go on taking nothing: B never reads.
+      const ScriptStream& first = stream_of(a, c.var("a_first"));
+      const bool blocked = first.blocked_since && ctx.now() - *first.blocked_since >= c.bounds_.stall;
+      if (!c.await(ctx, blocked, "A's writes to be refused (B never reads)", sim::Duration::seconds(60))) return;
+      c.var("blocked_after") = static_cast<int64_t>(first.written);
+      c.command(ctx, c.b_, ScriptCommand::kDial, kPort);
+      return c.next_step(ctx, 3);
+    }
+    case 3: {
+      const ScriptDial* dial = resolved_dial(b, 0);
+      if (!c.await(ctx, dial && !a.accepted().empty(), "B's dial to A while A is blocked", c.bounds_.dial)) return;
+      if (dial->error != dmsg::ErrorCode::kOk) {
+        c.check("second_stream", false, fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
+        return c.finish();
+      }
+      c.var("b_second") = dial->stream;
+      c.var("a_second") = a.accepted().front();
+      return c.next_step(ctx, 4);
+    }
+    case 4:
+      if (!ping_pong(c, ctx, c.b_, c.var("b_second"), c.a_, c.var("a_second"))) return;
+      c.command(ctx, c.b_, ScriptCommand::kReading, command_arg(static_cast<uint32_t>(c.var("b_first")), 1));
+      return c.next_step(ctx, 5);
+    case 5: {
+      // B reads; A's remainder is taken and delivered.
+      const bool drained = stream_of(b, c.var("b_first")).rx.verified == kCappedTotal &&
+                           stream_of(a, c.var("a_first")).payload_written() == kCappedTotal;
+      if (!c.await(ctx, drained, "everything A wrote to reach B once B reads", sim::Duration::seconds(300))) return;
+      c.command(ctx, c.a_, ScriptCommand::kClose, command_arg(static_cast<uint32_t>(c.var("a_first")), 0));
+      return c.next_step(ctx, 6);
+    }
+    default: {
+      if (!c.await(ctx, stream_of(b, c.var("b_first")).ended, "B to see the end of the first stream",
+                   c.bounds_.stall)) {
+        return;
+      }
+      const ScriptStream& first = stream_of(b, c.var("b_first"));
+      const ScriptStream& second_a = stream_of(a, c.var("a_second"));
+      const ScriptStream& second_b = stream_of(b, c.var("b_second"));
+      c.check("blocked_after_bytes", c.var("blocked_after") > 0 && c.var("blocked_after") < kCappedTotal,
+              fmt::format("A's writes stopped after {} bytes", c.var("blocked_after")),
+              "a writer whose reader does not read is held back", c.var("blocked_after"));
+      c.check("messages_exchanged", true, fmt::format("{} messages each way on the second stream", kRounds),
+              "100 messages while the first stream is blocked", kRounds);
+      const bool clean = first.rx.is_clean() && second_a.rx.is_clean() && second_b.rx.is_clean();
+      c.check("bytes_verified", clean && first.rx.verified == kCappedTotal,
+              fmt::format("{} bytes of the first stream verified", first.rx.verified),
+              fmt::format("all {} bytes, every one matching its pattern", kCappedTotal),
+              static_cast<int64_t>(first.rx.verified + second_a.rx.verified + second_b.rx.verified));
+      check_no_dial_hangs(c, ctx);
+      return c.finish();
+    }
+  }
+}
+
+// --- 3. reconnect_to_server_should_succeed ---------------------------------------------------------
+
+void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
+  const ScriptClient& a = c.client(ctx, c.a_);
+  const ScriptClient& b = c.client(ctx, c.b_);
+  const char* kind = c.var("round") == 0 ? "kill" : "crash";
+  switch (c.step_) {
+    case 0:
+      if (!setup(c, ctx, true)) return;
+      c.command(ctx, c.b_, ScriptCommand::kListen, kPort);
+      return c.next_step(ctx, 1);
+    case 1: {
+      c.var("opened_a") = a.sessions_opened();
+      c.var("opened_b") = b.sessions_opened();
+      const sim::Duration downtime = c.rng_.uniform_duration(sim::Duration::seconds(1), sim::Duration::seconds(10));
+      c.var("downtime") = downtime.ns();
+      c.var("fault_at") = ctx.now().ns();
+      c.request_fault(fmt::format("{} s0", kind));
+      return c.next_step(ctx, 2);
+    }
+    case 2:
+      if (c.since_step(ctx).ns() < c.var("downtime")) return;
+      c.request_fault("restart s0");
+      return c.next_step(ctx, 3);
+    case 3: {
+      // Both clients by themselves: a new session after the restart, B's entry published.
+      const bool back = a.sessions_opened() > c.var("opened_a") && b.sessions_opened() > c.var("opened_b") &&
+                        a.has_session() && ready(b);
+      if (!c.await(ctx, back, fmt::format("both clients to reconnect after the {}", kind),
+                   c.bounds_.reconnect_margin)) {
+        return;
+      }
+      const sim::Instant fault_at = sim::Instant::from_ns(c.var("fault_at"));
+      const sim::Duration took = std::max(*a.last_session_opened(), *b.last_session_opened()) - fault_at;
+      const sim::Duration limit = sim::Duration::nanoseconds(c.var("downtime")) + c.bounds_.reconnect_margin;
+      c.check(fmt::format("reconnect_after_{}", kind), took <= limit,
+              fmt::format("reconnected {} after the {} ({} down)", ms(took), kind,
+                          ms(sim::Duration::nanoseconds(c.var("downtime")))),
+              fmt::format("within the downtime plus {}", ms(c.bounds_.reconnect_margin)), took.ns());
+      c.var("dial_index") = static_cast<int64_t>(a.dials().size());
+      c.var("accepted_before") = static_cast<int64_t>(b.accepted().size());
+      c.command(ctx, c.a_, ScriptCommand::kDial, kPort);
+      return c.next_step(ctx, 4);
+    }
+    case 4: {
+      const ScriptDial* dial = resolved_dial(a, static_cast<size_t>(c.var("dial_index")));
+      const bool accepted = static_cast<int64_t>(b.accepted().size()) > c.var("accepted_before");
+      if (!c.await(ctx, dial && (accepted || dial->error != dmsg::ErrorCode::kOk),
+                   fmt::format("a new stream after the {}", kind), c.bounds_.dial)) {
+        return;
+      }
+      if (dial->error != dmsg::ErrorCode::kOk) {
+        c.check(fmt::format("stream_after_{}", kind), false,
+                fmt::format("dial error {}", static_cast<int>(dial->error)), "a new stream from A to B works");
+        return c.finish();
+      }
+      c.var("a_new") = dial->stream;
+      c.var("b_new") = b.accepted().back();
+      c.command(ctx, c.a_, ScriptCommand::kWrite, command_arg(static_cast<uint32_t>(dial->stream), kMessageBytes));
+      return c.next_step(ctx, 5);
+    }
+    default: {
+      const ScriptStream& got = stream_of(b, c.var("b_new"));
+      if (!c.await(ctx, got.rx.verified >= kMessageBytes, fmt::format("bytes on the new stream after the {}", kind),
+                   c.bounds_.stall)) {
+        return;
+      }
+      c.check(fmt::format("stream_after_{}", kind), got.rx.is_clean(),
+              fmt::format("{} bytes verified", got.rx.verified), "a new stream from A to B works",
+              static_cast<int64_t>(got.rx.verified));
+      if (++c.var("round") < 2) return c.next_step(ctx, 1);
+      check_no_dial_hangs(c, ctx);
+      return c.finish();
+    }
+  }
+}
+
+// --- 4 and 5. server_disconnect_should_close_streams[_while_communication_is_going_on] -------------
+
+namespace {
+
+// The streams of a round: B dialed them, A accepted them (vars b0.., a0..).
+std::string key(const char* side, int i) { return fmt::format("{}{}", side, i); }
+
+}  // namespace
+
+void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
+  const ScriptClient& a = c.client(ctx, c.a_);
+  const ScriptClient& b = c.client(ctx, c.b_);
+  static constexpr const char* kKinds[] = {"kill", "crash", "stop"};
+  const char* kind = kKinds[c.var("round")];
+  const bool crash = std::string_view(kind) == "crash";
+  auto for_each_pair = [&](auto&& f) {
+    for (int i = 0; i < kStreamsPerRound; ++i) f(stream_of(a, c.var(key("a", i))), stream_of(b, c.var(key("b", i))));
+  };
+  switch (c.step_) {
+    case 0:
+      if (!setup(c, ctx, true)) return;
+      c.command(ctx, c.a_, ScriptCommand::kListen, kPort);
+      return c.next_step(ctx, 1);
+    case 1:
+      c.var("dial_index") = static_cast<int64_t>(b.dials().size());
+      c.var("accepted_before") = static_cast<int64_t>(a.accepted().size());
+      for (int i = 0; i < kStreamsPerRound; ++i) c.command(ctx, c.b_, ScriptCommand::kDial, kPort);
+      return c.next_step(ctx, 2);
+    case 2: {
+      const auto first = static_cast<size_t>(c.var("dial_index"));
+      bool resolved = true;
+      for (int i = 0; i < kStreamsPerRound; ++i) resolved = resolved && resolved_dial(b, first + i) != nullptr;
+      const bool accepted = static_cast<int64_t>(a.accepted().size()) >= c.var("accepted_before") + kStreamsPerRound;
+      if (!c.await(ctx, resolved && accepted, fmt::format("{} streams from B to A", kStreamsPerRound),
+                   c.bounds_.dial)) {
+        return;
+      }
+      for (int i = 0; i < kStreamsPerRound; ++i) {
+        const ScriptDial& d = b.dials()[first + i];
+        if (d.error != dmsg::ErrorCode::kOk) {
+          c.check("streams", false, fmt::format("dial error {}", static_cast<int>(d.error)), "every dial succeeds");
+          return c.finish();
+        }
+        c.var(key("b", i)) = d.stream;
+        c.var(key("a", i)) = a.accepted()[static_cast<size_t>(c.var("accepted_before")) + i];
+        const ScriptCommand write = while_busy ? ScriptCommand::kWriteForever : ScriptCommand::kWrite;
+        c.command(ctx, c.b_, write, command_arg(d.stream, kMessageBytes));
+        c.command(ctx, c.a_, write, command_arg(static_cast<uint32_t>(c.var(key("a", i))), kMessageBytes));
+      }
+      return c.next_step(ctx, 3);
+    }
+    case 3: {
+      // Some reads and writes done (and, while busy, more in flight); then the server goes.
+      bool moved = true;
+      for_each_pair([&](const ScriptStream& sa, const ScriptStream& sb) {
+        moved = moved && sa.rx.verified >= (while_busy ? 1 : kMessageBytes) &&
+                sb.rx.verified >= (while_busy ? 1 : kMessageBytes);
+      });
+      if (!c.await(ctx, moved && c.since_step(ctx) >= sim::Duration::milliseconds(while_busy ? 300 : 0),
+                   "reads and writes on every stream", c.bounds_.stall * 4)) {
+        return;
+      }
+      int64_t in_flight = 0;
+      for_each_pair([&](const ScriptStream& sa, const ScriptStream& sb) {
+        in_flight += sa.payload_written() > sb.rx.verified ? 1 : 0;
+        in_flight += sb.payload_written() > sa.rx.verified ? 1 : 0;
+      });
+      c.var("in_flight") = in_flight;
+      c.var("fault_at") = ctx.now().ns();
+      c.request_fault(fmt::format("{} s0", kind));
+      return c.next_step(ctx, 4);
+    }
+    case 4: {
+      bool closed = true;
+      for_each_pair([&](const ScriptStream& sa, const ScriptStream& sb) { closed = closed && sa.broken && sb.broken; });
+      const sim::Duration bound = crash ? c.bounds_.close_on_crash : c.bounds_.close_on_loss;
+      if (!c.await(ctx, closed, fmt::format("every stream to close at both ends after the {}", kind), bound)) return;
+      const sim::Instant fault_at = sim::Instant::from_ns(c.var("fault_at"));
+      sim::Duration latest;
+      bool prefixes = true;
+      for_each_pair([&](const ScriptStream& sa, const ScriptStream& sb) {
+        latest = std::max({latest, *sa.broken_at - fault_at, *sb.broken_at - fault_at});
+        // Each end got a clean, non-empty prefix of what its peer wrote.
+        prefixes = prefixes && sa.rx.is_clean() && sb.rx.is_clean() && sa.rx.verified > 0 && sb.rx.verified > 0 &&
+                   sa.rx.verified <= sb.payload_written() && sb.rx.verified <= sa.payload_written();
+      });
+      c.check(fmt::format("close_latency_after_{}", kind), latest <= bound,
+              fmt::format("every stream closed at both ends {} after the {}", ms(latest), kind),
+              fmt::format("within {}", ms(bound)), latest.ns());
+      c.check(fmt::format("bytes_verified_{}", kind), prefixes,
+              prefixes ? "each end received a non-empty, verified prefix of what its peer sent"
+                       : "an end received nothing, or bytes its peer never sent",
+              "a non-empty prefix of the peer's bytes, every byte matching", 0);
+      if (while_busy) {
+        c.check(fmt::format("in_flight_at_{}", kind), c.var("in_flight") > 0,
+                fmt::format("{} directions had bytes in flight", c.var("in_flight")),
+                "at least one write partly delivered when the server went away", c.var("in_flight"));
+      }
+      c.var("opened_a") = a.sessions_opened();
+      c.var("opened_b") = b.sessions_opened();
+      c.request_fault("restart s0");
+      return c.next_step(ctx, 5);
+    }
+    default: {
+      const bool back = a.sessions_opened() > c.var("opened_a") && b.sessions_opened() > c.var("opened_b") &&
+                        ready(a) && b.has_session();
+      if (!c.await(ctx, back, fmt::format("both clients to reconnect after the {}", kind),
+                   c.bounds_.reconnect_margin)) {
+        return;
+      }
+      if (++c.var("round") < 3) return c.next_step(ctx, 1);
+      check_no_dial_hangs(c, ctx);
+      return c.finish();
+    }
+  }
+}
+
+}  // namespace scenarios

@@ -238,7 +238,9 @@ class Client {
   void on_mux_event(Host& host, const PublicKey& server, const MuxEvent& event);
   void on_stream_bytes(Host& host, uint32_t stream);
   void pull(Host& host, uint32_t stream);
-  void flush_out(Host& host, uint32_t stream);
+  // Moves sealed bytes into the mux as its window and the session's queue allow, at most
+  // `budget` of them; true if any moved.
+  bool flush_out(Host& host, uint32_t stream, size_t budget = SIZE_MAX);
   void maybe_tell_writable(uint32_t stream);
   void break_stream(Host& host, uint32_t stream, ErrorCode error, const std::string& reason);
   void forget(uint32_t stream);

@@ -233,14 +233,22 @@ void Client::on_session_events(Host& host, const PublicKey& server) {
   }
 }
 
+// The session's queue has room again: the streams waiting for it share it, a chunk each in
+// turn, so that one busy stream cannot take it all.
 void Client::on_session_room(Host& host, const PublicKey& server) {
+  constexpr size_t kTurn = 4 * 1024;
   std::vector<uint32_t> waiting;
   for (const auto& [id, s] : streams_) {
     if (s.server == server && !s.out.empty()) waiting.push_back(id);
   }
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (uint32_t id : waiting) {
+      if (streams_.count(id) != 0 && flush_out(host, id, kTurn)) moved = true;
+    }
+  }
   for (uint32_t id : waiting) {
     if (streams_.count(id) == 0) continue;
-    flush_out(host, id);
     maybe_tell_writable(id);
     maybe_forget(id);
   }

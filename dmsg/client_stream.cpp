@@ -184,25 +184,29 @@ void Client::pull(Host& host, uint32_t id) {
   maybe_forget(id);
 }
 
-void Client::flush_out(Host& host, uint32_t id) {
+bool Client::flush_out(Host& host, uint32_t id, size_t budget) {
   ClientStream& s = streams_.at(id);
   Mux* mux = mux_of(s);
-  if (mux == nullptr) return;
+  if (mux == nullptr) return false;
   SessionConn& conn = sessions_.at(s.server).conn;
   uint8_t chunk[kChunk];
-  while (!s.out.empty()) {
-    const size_t n = std::min({s.out.size(), mux->writable_bytes(s.mux_stream), conn.send_room(), kChunk});
+  bool moved = false;
+  while (!s.out.empty() && budget > 0) {
+    const size_t n = std::min({s.out.size(), mux->writable_bytes(s.mux_stream), conn.send_room(), kChunk, budget});
     if (n == 0) break;
     s.out.copy_out(0, chunk, n);
     const size_t put = mux->write(s.mux_stream, chunk, n);
     SIM_ASSERT_EQ(put, n);
     s.out.consume(n);
+    budget -= n;
+    moved = true;
   }
   if (s.app_closed && s.out.empty() && !s.fin_sent) {
     mux->close(s.mux_stream, host.now());
     s.fin_sent = true;
     s.deadline = sim::Instant::zero();
   }
+  return moved;
 }
 
 void Client::maybe_tell_writable(uint32_t id) {

@@ -161,8 +161,13 @@ void Server::on_session_room(Host& host, uint32_t session) {
     const Relay& relay = relays_.at(leg->second);
     if (relay.phase == RelayPhase::kRelaying) inbound.emplace_back(leg->second, relay.responder == leg->first);
   }
-  for (const auto& [relay, from_initiator] : inbound) {
-    if (relays_.count(relay) != 0) pump(host, relay, from_initiator);
+  // They share the room, a chunk each in turn, so that one busy stream cannot take it all.
+  constexpr size_t kTurn = 4 * 1024;
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (const auto& [relay, from_initiator] : inbound) {
+      if (relays_.count(relay) != 0 && pump(host, relay, from_initiator, kTurn)) moved = true;
+    }
   }
 }
 
@@ -393,7 +398,7 @@ void Server::pump_both(Host& host, uint32_t id) {
 
 // Moves what the outgoing leg's window takes, passes a FIN on once everything before it
 // went, and forgets the relay once both legs are finished.
-void Server::pump(Host& host, uint32_t id, bool from_initiator) {
+bool Server::pump(Host& host, uint32_t id, bool from_initiator, size_t budget) {
   Relay& relay = relays_.at(id);
   const Leg from = from_initiator ? relay.initiator : relay.responder;
   const Leg to = from_initiator ? relay.responder : relay.initiator;
@@ -401,13 +406,16 @@ void Server::pump(Host& host, uint32_t id, bool from_initiator) {
   SessionConn* dst = live(to.session);
   SIM_ASSERT(src != nullptr && dst != nullptr);
   uint8_t chunk[kPumpChunk];
-  while (true) {
-    const size_t n = std::min(
-        {src->mux().readable_bytes(from.stream), dst->mux().writable_bytes(to.stream), dst->send_room(), kPumpChunk});
+  bool moved = false;
+  while (budget > 0) {
+    const size_t n = std::min({src->mux().readable_bytes(from.stream), dst->mux().writable_bytes(to.stream),
+                               dst->send_room(), kPumpChunk, budget});
     if (n == 0) break;
     const size_t got = src->mux().read(from.stream, chunk, n);
     const size_t put = dst->mux().write(to.stream, chunk, got);
     SIM_ASSERT_EQ(put, got);
+    budget -= got;
+    moved = true;
   }
   touched_.insert(from.session);
   touched_.insert(to.session);
@@ -421,6 +429,7 @@ void Server::pump(Host& host, uint32_t id, bool from_initiator) {
     relay_by_leg_.erase(relay.responder);
     relays_.erase(id);
   }
+  return moved;
 }
 
 void Server::end_relay(Host& host, uint32_t id, const std::string& reason) {

@@ -133,7 +133,9 @@ class Server {
   std::optional<ErrorCode> check_request(uint32_t session, const StreamRequest& request);
   // Answers the dial with this server's own refusal and closes the initiator's leg.
   void reject(Host& host, uint32_t relay, const Hash32& request_hash, ErrorCode code);
-  void pump(Host& host, uint32_t relay, bool from_initiator);
+  // Moves what the outgoing leg's window and session queue take (at most `budget` bytes),
+  // passes a FIN on, and forgets a finished relay; true if bytes moved.
+  bool pump(Host& host, uint32_t relay, bool from_initiator, size_t budget = SIZE_MAX);
   void pump_both(Host& host, uint32_t relay);
   void end_relay(Host& host, uint32_t relay, const std::string& reason);
   void end_session(Host& host, uint32_t session, const std::string& reason);

@@ -141,7 +141,17 @@ bool Connection::has_outstanding() const { return snd_max_ > snd_una() || (fin_s
 
 size_t Connection::send_buffer_free(const TransportOptions& options) const {
   const size_t used = send_buffer_.size();
-  return used >= options.send_buffer_bytes ? 0 : options.send_buffer_bytes - used;
+  const size_t free = used >= options.send_buffer_bytes ? 0 : options.send_buffer_bytes - used;
+  if (options.notsent_lowat_bytes == 0) return free;
+  const uint64_t unsent = data_end() - std::min(snd_max_, data_end());
+  return unsent >= options.notsent_lowat_bytes ? 0 : std::min<size_t>(free, options.notsent_lowat_bytes - unsent);
+}
+
+void Connection::notify_if_writable(const TransportOptions& options, ConnEffects& fx) {
+  if (writer_blocked_ && send_buffer_free(options) > 0) {
+    writer_blocked_ = false;
+    fx.notices.push_back(NoticeKind::kWritable);
+  }
 }
 
 // Sends what the windows allow: new data, then the FIN; probes a zero window.
@@ -172,6 +182,8 @@ void Connection::pump(const TransportOptions& options, Instant now, ConnEffects&
   // A closed window: the probe timer keeps asking, since the window update that would
   // reopen it may be lost.
   if (is_window_closed() && !rto_deadline_) rto_deadline_ = now + rto_;
+  // With a low-water mark, sending makes room as acknowledging does.
+  if (options.notsent_lowat_bytes > 0) notify_if_writable(options, fx);
 }
 
 // --- Segments in ---------------------------------------------------------------------------------
@@ -270,10 +282,7 @@ void Connection::on_ack(const Segment& segment, const TransportOptions& options,
     dup_acks_ = 0;
     if (snd_nxt_ < snd_una()) snd_nxt_ = snd_una();
     progress = true;
-    if (writer_blocked_ && send_buffer_free(options) > 0) {
-      writer_blocked_ = false;
-      fx.notices.push_back(NoticeKind::kWritable);
-    }
+    notify_if_writable(options, fx);
   } else if (segment.payload.empty() && !segment.has(kFin) && in_flight > 0 &&
              segment.ack + segment.window == peer_edge_) {
     // Three duplicate acks: the oldest segment was most likely lost. Once per window of

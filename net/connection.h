@@ -120,6 +120,8 @@ class Connection {
   uint64_t remote_nonce() const { return remote_nonce_; }
   size_t readable_bytes() const { return recv_buffer_.size(); }
   size_t send_buffer_free(const TransportOptions& options) const;
+  // kWritable for a writer that was refused, once the buffer (or the low-water mark) has room.
+  void notify_if_writable(const TransportOptions& options, ConnEffects& fx);
   bool peer_closed() const { return fin_received_; }
   bool app_closed() const { return app_closed_; }
   // Whether the handshake ever completed (a passive connection is announced only then).

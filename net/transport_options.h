@@ -41,6 +41,10 @@ struct TransportOptions {
   sim::Duration rto_max = sim::Duration::seconds(2);
   /// Bytes a writer may queue that the peer has not acknowledged.
   uint32_t send_buffer_bytes = 256 * 1024;
+  /// 0: off. Otherwise a write takes only what keeps the bytes not yet sent under this, and
+  /// kWritable comes once they drop below it again (Linux's TCP_NOTSENT_LOWAT): the writer
+  /// keeps its data, and can still reorder it, instead of queueing it here.
+  uint32_t notsent_lowat_bytes = 0;
   /// Bytes received and not yet read; the advertised window is what is left of it.
   uint32_t recv_buffer_bytes = 256 * 1024;
   /// The connection fails after this long without hearing from the peer while data is
@@ -62,6 +66,7 @@ struct TransportOptions {
     v("rto_min", rto_min);
     v("rto_max", rto_max);
     v("send_buffer_bytes", send_buffer_bytes);
+    v("notsent_lowat_bytes", notsent_lowat_bytes);
     v("recv_buffer_bytes", recv_buffer_bytes);
     v("user_timeout", user_timeout);
     v("initial_cwnd_segments", initial_cwnd_segments);

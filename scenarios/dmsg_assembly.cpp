@@ -7,6 +7,12 @@
 
 namespace scenarios {
 
+net::TransportOptions dmsg_transport_options() {
+  net::TransportOptions options;
+  options.notsent_lowat_bytes = 16 * 1024;
+  return options;
+}
+
 DmsgCluster spawn_dmsg_cluster(sim::World& world, const net::FaultProfile& profile, int servers,
                                const dmsg::ServerOptions& options) {
   DmsgCluster cluster;
@@ -19,7 +25,7 @@ DmsgCluster spawn_dmsg_cluster(sim::World& world, const net::FaultProfile& profi
     server.address = server_address(name);
     server.port = kServerPort;
     cluster.servers.push_back(world.next_actor_id());
-    add_host<ServerNode>(world, cluster.network, name, net::TransportOptions{}, node_identity(world.seed(), name),
+    add_host<ServerNode>(world, cluster.network, name, dmsg_transport_options(), node_identity(world.seed(), name),
                          server);
   }
   return cluster;

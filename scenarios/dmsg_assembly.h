@@ -15,6 +15,11 @@ struct DmsgCluster {
   std::vector<sim::ActorId> servers;  // named s0, s1, ...
 };
 
+// The transport settings of dmsg nodes: little unsent data kept in the transport (16 KiB,
+// as HTTP/2 servers set TCP_NOTSENT_LOWAT), so that a session's control frames, signed
+// objects and new streams wait behind at most that much bulk data, not a whole send buffer.
+net::TransportOptions dmsg_transport_options();
+
 // The network with `profile`, the discovery node "discovery" and `servers` servers with
 // identities from the world seed.
 DmsgCluster spawn_dmsg_cluster(sim::World& world, const net::FaultProfile& profile, int servers,
@@ -26,7 +31,7 @@ template <class C, class... Args>
 sim::ActorId add_client(sim::World& world, sim::ActorId network, const std::string& name,
                         const dmsg::ClientOptions& options, Args&&... args) {
   const sim::ActorId id = world.next_actor_id();
-  add_host<C>(world, network, name, net::TransportOptions{}, node_identity(world.seed(), name), options,
+  add_host<C>(world, network, name, dmsg_transport_options(), node_identity(world.seed(), name), options,
               std::forward<Args>(args)...);
   return id;
 }

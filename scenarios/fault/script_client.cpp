@@ -127,7 +127,10 @@ void ScriptClient::read_more(sim::Context& ctx, uint32_t handle) {
       for (uint8_t b : s.rx_header) s.rx.seed = (s.rx.seed << 8) | b;
     }
     if (at < r.bytes) s.rx.check(chunk + at, r.bytes - at);
-    if (s.last_rx) s.longest_rx_gap = std::max(s.longest_rx_gap, ctx.now() - *s.last_rx);
+    if (s.last_rx && ctx.now() - *s.last_rx > s.longest_rx_gap) {
+      s.longest_rx_gap = ctx.now() - *s.last_rx;
+      s.longest_rx_gap_end = ctx.now();
+    }
     s.last_rx = ctx.now();
     // A loop answers every whole message it read with a message of its own.
     bool answered = false;

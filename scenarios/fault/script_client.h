@@ -46,7 +46,8 @@ struct ScriptStream {
   std::optional<sim::Instant> broken_at;
   std::optional<sim::Instant> blocked_since;  // the last write took less than offered
   std::optional<sim::Instant> last_rx;
-  sim::Duration longest_rx_gap;  // between deliveries, since the last reset
+  sim::Duration longest_rx_gap;     // between deliveries
+  sim::Instant longest_rx_gap_end;  // when it ended: where to seek to see it
 
   uint64_t payload_written() const { return written > 8 ? written - 8 : 0; }
 
@@ -68,6 +69,7 @@ struct ScriptStream {
     v("blocked_since", blocked_since);
     v("last_rx", last_rx);
     v("longest_rx_gap", longest_rx_gap);
+    v("longest_rx_gap_end", longest_rx_gap_end);
   }
 };
 

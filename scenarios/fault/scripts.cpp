@@ -210,8 +210,11 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
               "20 dials succeed (the backlog), the 21st fails with 401", static_cast<int64_t>(until_failure));
       c.check("dial_resolution", slowest <= c.bounds_.dial, fmt::format("slowest dial {}", ms(slowest)),
               fmt::format("every dial resolves within {}", ms(c.bounds_.dial)), slowest.ns());
-      const sim::Duration stall = std::max(la.longest_rx_gap, lb.longest_rx_gap);
-      c.check("longest_stall", stall <= c.bounds_.stall, fmt::format("longest stall {}", ms(stall)),
+      const ScriptStream& worst = la.longest_rx_gap >= lb.longest_rx_gap ? la : lb;
+      const sim::Duration stall = worst.longest_rx_gap;
+      c.check("longest_stall", stall <= c.bounds_.stall,
+              fmt::format("longest stall {}, ending at {} ({})", ms(stall), worst.longest_rx_gap_end,
+                          &worst == &la ? "at a" : "at b"),
               fmt::format("the loop never stalls longer than {}", ms(c.bounds_.stall)), stall.ns());
       const bool progressed = static_cast<int64_t>(la.rx.verified) > c.var("after_a") &&
                               static_cast<int64_t>(lb.rx.verified) > c.var("after_b");

@@ -7,7 +7,6 @@ namespace scenarios {
 namespace {
 
 constexpr uint64_t kStartTimer = 1;
-constexpr size_t kHeaderBytes = 8;
 constexpr size_t kChunk = 16 * 1024;
 
 }  // namespace
@@ -44,18 +43,11 @@ void BulkClient::send_more(sim::Context& ctx, uint32_t stream) {
   if (it == outgoing_.end() || !it->second.open) return;
   Outgoing& out = it->second;
   HostView h = host(ctx);
-  const uint64_t total = kHeaderBytes + settings_.bytes_per_stream;
+  const uint64_t total = kPatternHeaderBytes + settings_.bytes_per_stream;
   uint8_t chunk[kChunk];
   while (out.sent < total) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(total - out.sent, kChunk));
-    for (uint64_t at = out.sent; at < kHeaderBytes && at < out.sent + n; ++at) {
-      chunk[at - out.sent] = static_cast<uint8_t>(out.seed >> (8 * (kHeaderBytes - 1 - at)));
-    }
-    const uint64_t body_from = std::max<uint64_t>(out.sent, kHeaderBytes);
-    if (out.sent + n > kHeaderBytes) {
-      const size_t skip = static_cast<size_t>(body_from - out.sent);
-      pattern_fill(out.seed, body_from - kHeaderBytes, chunk + skip, n - skip);
-    }
+    pattern_stream_fill(out.seed, out.sent, chunk, n);
     const size_t taken = mutable_client().write(h, stream, chunk, n);
     out.sent += taken;
     stats_.bytes_sent += taken;
@@ -76,17 +68,7 @@ void BulkClient::receive(sim::Context& ctx, uint32_t stream) {
   while (true) {
     const dmsg::ReadResult r = mutable_client().read(h, stream, chunk, sizeof chunk);
     if (r.state == dmsg::ReadResult::State::kData) {
-      size_t at = 0;
-      while (in.header.size() < kHeaderBytes && at < r.bytes) in.header.push_back(chunk[at++]);
-      if (in.header.size() == kHeaderBytes && in.verifier.verified == 0 && at > 0) {
-        uint64_t seed = 0;
-        for (uint8_t b : in.header) seed = (seed << 8) | b;
-        in.verifier.seed = seed;
-      }
-      if (at < r.bytes) {
-        in.verifier.check(chunk + at, r.bytes - at);
-        stats_.bytes_verified += r.bytes - at;
-      }
+      stats_.bytes_verified += in.feed(chunk, r.bytes);
       continue;
     }
     if (r.state == dmsg::ReadResult::State::kWouldBlock) return;

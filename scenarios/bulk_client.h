@@ -67,8 +67,7 @@ struct BulkStats {
   }
 };
 
-// Each stream starts with an 8-byte big-endian pattern seed, then that pattern: the
-// receiver needs no knowledge of the sender to verify every byte.
+// Every stream is a pattern stream (see pattern.h), verified at the receiver.
 class BulkClient : public sim::ActorBase<BulkClient, ClientNode> {
  public:
   static constexpr std::string_view kTypeName = "scenarios.bulk_client";
@@ -111,15 +110,7 @@ class BulkClient : public sim::ActorBase<BulkClient, ClientNode> {
       v("open", open);
     }
   };
-  struct Incoming {
-    sim::Bytes header;  // the seed, arriving
-    PatternVerifier verifier;
-    template <class Visitor>
-    void visit(Visitor& v) {
-      v("header", header);
-      v("verifier", verifier);
-    }
-  };
+  using Incoming = PatternStreamReader;
 
   void dial_more(sim::Context& ctx);
   void send_more(sim::Context& ctx, uint32_t stream);

@@ -52,4 +52,23 @@ bool PatternVerifier::check(const uint8_t* data, size_t size) {
   return clean;
 }
 
+void pattern_stream_fill(uint64_t seed, uint64_t offset, uint8_t* out, size_t size) {
+  size_t i = 0;
+  for (; i < size && offset + i < kPatternHeaderBytes; ++i) {
+    out[i] = static_cast<uint8_t>(seed >> (8 * (kPatternHeaderBytes - 1 - (offset + i))));
+  }
+  if (i < size) pattern_fill(seed, offset + i - kPatternHeaderBytes, out + i, size - i);
+}
+
+size_t PatternStreamReader::feed(const uint8_t* data, size_t size) {
+  size_t at = 0;
+  while (header.size() < kPatternHeaderBytes && at < size) header.push_back(data[at++]);
+  if (at > 0 && header.size() == kPatternHeaderBytes) {
+    verifier.seed = 0;
+    for (uint8_t b : header) verifier.seed = (verifier.seed << 8) | b;
+  }
+  if (at < size) verifier.check(data + at, size - at);
+  return size - at;
+}
+
 }  // namespace scenarios

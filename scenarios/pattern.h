@@ -1,6 +1,8 @@
 // Verifiable byte patterns: every byte a workload moves is checked at the receiver.
 #pragma once
 
+#include "sim/byte_queue.h"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -27,6 +29,28 @@ struct PatternVerifier {
     v("verified", verified);
     v("mismatches", mismatches);
     v("first_mismatch", first_mismatch);
+  }
+};
+
+// A self-describing pattern stream: the seed as 8 big-endian bytes, then its pattern. A
+// receiver needs to know nothing of the sender to verify every byte.
+constexpr size_t kPatternHeaderBytes = 8;
+
+// The bytes at `offset` of such a stream (header included).
+void pattern_stream_fill(uint64_t seed, uint64_t offset, uint8_t* out, size_t size);
+
+// Reads a pattern stream: learns the seed from the header, then verifies the rest.
+struct PatternStreamReader {
+  sim::Bytes header;
+  PatternVerifier verifier;
+
+  // Takes the next received bytes; returns how many of them were pattern (not header).
+  size_t feed(const uint8_t* data, size_t size);
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("header", header);
+    v("verifier", verifier);
   }
 };
 

@@ -6,7 +6,6 @@
 namespace scenarios {
 namespace {
 
-constexpr size_t kHeaderBytes = 8;
 constexpr size_t kChunk = 16 * 1024;
 
 }  // namespace
@@ -50,7 +49,7 @@ void ScriptClient::on_workload_timer(sim::Context& ctx, uint64_t command, uint64
     case ScriptCommand::kLoop:
       if (s == nullptr) return;
       s->loop_message = value;
-      s->loop_answered = s->rx.verified;
+      s->loop_answered = s->rx().verified;
       s->tx_quota = std::max<uint64_t>(s->tx_quota, s->written) + value;
       write_more(ctx, handle);
       return;
@@ -81,7 +80,7 @@ ScriptStream& ScriptClient::open_stream(sim::Context& ctx, uint32_t handle) {
   ScriptStream& s = streams_[handle];
   // A seed per client and stream: the receiver learns it from the stream's first 8 bytes.
   s.tx_seed = seed_ * 0x9e3779b97f4a7c15ULL + uint64_t{client().identity().public_key()[0]} * 65536 + handle;
-  s.tx_quota = kHeaderBytes;
+  s.tx_quota = kPatternHeaderBytes;
   s.last_rx = ctx.now();
   write_more(ctx, handle);
   return s;
@@ -94,14 +93,7 @@ void ScriptClient::write_more(sim::Context& ctx, uint32_t handle) {
   uint8_t chunk[kChunk];
   while (s.tx_forever || s.written < s.tx_quota) {
     const size_t n = s.tx_forever ? kChunk : static_cast<size_t>(std::min<uint64_t>(s.tx_quota - s.written, kChunk));
-    for (uint64_t at = s.written; at < kHeaderBytes && at < s.written + n; ++at) {
-      chunk[at - s.written] = static_cast<uint8_t>(s.tx_seed >> (8 * (kHeaderBytes - 1 - at)));
-    }
-    if (s.written + n > kHeaderBytes) {
-      const uint64_t from = std::max<uint64_t>(s.written, kHeaderBytes);
-      const size_t skip = static_cast<size_t>(from - s.written);
-      pattern_fill(s.tx_seed, from - kHeaderBytes, chunk + skip, n - skip);
-    }
+    pattern_stream_fill(s.tx_seed, s.written, chunk, n);
     const size_t taken = mutable_client().write(h, handle, chunk, n);
     s.written += taken;
     if (taken < n) {
@@ -121,12 +113,7 @@ void ScriptClient::read_more(sim::Context& ctx, uint32_t handle) {
     const dmsg::ReadResult r = mutable_client().read(h, handle, chunk, sizeof chunk);
     if (r.state == dmsg::ReadResult::State::kEnd) s.ended = true;
     if (r.state != dmsg::ReadResult::State::kData) return;
-    size_t at = 0;
-    while (s.rx_header.size() < kHeaderBytes && at < r.bytes) s.rx_header.push_back(chunk[at++]);
-    if (s.rx_header.size() == kHeaderBytes && s.rx.seed == 0) {
-      for (uint8_t b : s.rx_header) s.rx.seed = (s.rx.seed << 8) | b;
-    }
-    if (at < r.bytes) s.rx.check(chunk + at, r.bytes - at);
+    s.reader.feed(chunk, r.bytes);
     if (s.last_rx && ctx.now() - *s.last_rx > s.longest_rx_gap) {
       s.longest_rx_gap = ctx.now() - *s.last_rx;
       s.longest_rx_gap_end = ctx.now();
@@ -134,7 +121,7 @@ void ScriptClient::read_more(sim::Context& ctx, uint32_t handle) {
     s.last_rx = ctx.now();
     // A loop answers every whole message it read with a message of its own.
     bool answered = false;
-    while (s.loop_message > 0 && s.rx.verified >= s.loop_answered + s.loop_message) {
+    while (s.loop_message > 0 && s.rx().verified >= s.loop_answered + s.loop_message) {
       s.loop_answered += s.loop_message;
       s.tx_quota += s.loop_message;
       answered = true;

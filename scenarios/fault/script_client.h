@@ -28,8 +28,7 @@ enum class ScriptCommand : uint32_t {
 
 inline uint64_t command_arg(uint32_t stream, uint32_t value) { return (uint64_t{stream} << 32) | value; }
 
-// One stream as the application sees it. Each direction starts with an 8-byte seed, then
-// that seed's pattern.
+// One stream as the application sees it: a pattern stream each way (see pattern.h).
 struct ScriptStream {
   uint64_t tx_seed = 0;
   uint64_t tx_quota = 0;       // bytes (header included) to write in all
@@ -37,8 +36,7 @@ struct ScriptStream {
   uint32_t loop_message = 0;   // kLoop: bytes per message (0: not looping)
   uint64_t loop_answered = 0;  // received bytes already answered with a message
   uint64_t written = 0;        // header included
-  sim::Bytes rx_header;
-  PatternVerifier rx;
+  PatternStreamReader reader;
   bool reading = true;
   bool ended = false;   // read to the end
   bool broken = false;  // the stream reported closed
@@ -49,7 +47,8 @@ struct ScriptStream {
   sim::Duration longest_rx_gap;     // between deliveries
   sim::Instant longest_rx_gap_end;  // when it ended: where to seek to see it
 
-  uint64_t payload_written() const { return written > 8 ? written - 8 : 0; }
+  uint64_t payload_written() const { return written > kPatternHeaderBytes ? written - kPatternHeaderBytes : 0; }
+  const PatternVerifier& rx() const { return reader.verifier; }
 
   template <class Visitor>
   void visit(Visitor& v) {
@@ -59,8 +58,7 @@ struct ScriptStream {
     v("loop_message", loop_message);
     v("loop_answered", loop_answered);
     v("written", written);
-    v("rx_header", rx_header);
-    v("rx", rx);
+    v("reader", reader);
     v("reading", reading);
     v("ended", ended);
     v("broken", broken);

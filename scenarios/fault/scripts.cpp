@@ -74,7 +74,7 @@ bool ScriptSteps::ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int
       c.step_started_ = ctx.now();
       return false;
     case 1:
-      if (!c.await(ctx, stream_of(c.client(ctx, y), ys).rx.verified >= expected,
+      if (!c.await(ctx, stream_of(c.client(ctx, y), ys).rx().verified >= expected,
                    fmt::format("message {} of {}", round + 1, kRounds), c.bounds_.stall)) {
         return false;
       }
@@ -83,7 +83,7 @@ bool ScriptSteps::ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int
       c.step_started_ = ctx.now();
       return false;
     default:
-      if (!c.await(ctx, stream_of(c.client(ctx, x), xs).rx.verified >= expected,
+      if (!c.await(ctx, stream_of(c.client(ctx, x), xs).rx().verified >= expected,
                    fmt::format("answer {} of {}", round + 1, kRounds), c.bounds_.stall)) {
         return false;
       }
@@ -129,10 +129,10 @@ void ScriptSteps::self_dial(Conductor& c, sim::Context& ctx) {
       const ScriptStream& d = stream_of(a, c.var("dialed"));
       const ScriptStream& acc = stream_of(a, c.var("accepted"));
       c.check("rounds", true, fmt::format("{} rounds of write and read", kRounds), "100 rounds", kRounds);
-      c.check("bytes_verified", d.rx.is_clean() && acc.rx.is_clean(),
-              fmt::format("{} bytes verified, {} mismatched", d.rx.verified + acc.rx.verified,
-                          d.rx.mismatches + acc.rx.mismatches),
-              "every byte matches its pattern", static_cast<int64_t>(d.rx.verified + acc.rx.verified));
+      c.check("bytes_verified", d.rx().is_clean() && acc.rx().is_clean(),
+              fmt::format("{} bytes verified, {} mismatched", d.rx().verified + acc.rx().verified,
+                          d.rx().mismatches + acc.rx().mismatches),
+              "every byte matches its pattern", static_cast<int64_t>(d.rx().verified + acc.rx().verified));
       check_no_dial_hangs(c, ctx);
       return c.finish();
     }
@@ -176,8 +176,8 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
           return;
         }
         if (last.error != dmsg::ErrorCode::kOk || sent > kBacklog + 5) {
-          c.var("after_a") = static_cast<int64_t>(stream_of(a, c.var("a_loop")).rx.verified);
-          c.var("after_b") = static_cast<int64_t>(stream_of(b, c.var("b_loop")).rx.verified);
+          c.var("after_a") = static_cast<int64_t>(stream_of(a, c.var("a_loop")).rx().verified);
+          c.var("after_b") = static_cast<int64_t>(stream_of(b, c.var("b_loop")).rx().verified);
           return c.next_step(ctx, 3);
         }
       }
@@ -216,16 +216,16 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
               fmt::format("longest stall {}, ending at {} ({})", ms(stall), worst.longest_rx_gap_end,
                           &worst == &la ? "at a" : "at b"),
               fmt::format("the loop never stalls longer than {}", ms(c.bounds_.stall)), stall.ns());
-      const bool progressed = static_cast<int64_t>(la.rx.verified) > c.var("after_a") &&
-                              static_cast<int64_t>(lb.rx.verified) > c.var("after_b");
+      const bool progressed = static_cast<int64_t>(la.rx().verified) > c.var("after_a") &&
+                              static_cast<int64_t>(lb.rx().verified) > c.var("after_b");
       c.check("loop_progress_afterwards", progressed,
-              fmt::format("{} and {} bytes after the dials", static_cast<int64_t>(la.rx.verified) - c.var("after_a"),
-                          static_cast<int64_t>(lb.rx.verified) - c.var("after_b")),
+              fmt::format("{} and {} bytes after the dials", static_cast<int64_t>(la.rx().verified) - c.var("after_a"),
+                          static_cast<int64_t>(lb.rx().verified) - c.var("after_b")),
               "both directions of the loop keep moving", 0);
-      c.check("bytes_verified", la.rx.is_clean() && lb.rx.is_clean(),
-              fmt::format("{} bytes verified, {} mismatched", la.rx.verified + lb.rx.verified,
-                          la.rx.mismatches + lb.rx.mismatches),
-              "every byte matches its pattern", static_cast<int64_t>(la.rx.verified + lb.rx.verified));
+      c.check("bytes_verified", la.rx().is_clean() && lb.rx().is_clean(),
+              fmt::format("{} bytes verified, {} mismatched", la.rx().verified + lb.rx().verified,
+                          la.rx().mismatches + lb.rx().mismatches),
+              "every byte matches its pattern", static_cast<int64_t>(la.rx().verified + lb.rx().verified));
       check_no_dial_hangs(c, ctx);
       return c.finish();
     }
@@ -283,7 +283,7 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
       return c.next_step(ctx, 5);
     case 5: {
       // B reads; A's remainder is taken and delivered.
-      const bool drained = stream_of(b, c.var("b_first")).rx.verified == kCappedTotal &&
+      const bool drained = stream_of(b, c.var("b_first")).rx().verified == kCappedTotal &&
                            stream_of(a, c.var("a_first")).payload_written() == kCappedTotal;
       if (!c.await(ctx, drained, "everything A wrote to reach B once B reads", sim::Duration::seconds(300))) return;
       c.command(ctx, c.a_, ScriptCommand::kClose, command_arg(static_cast<uint32_t>(c.var("a_first")), 0));
@@ -302,11 +302,11 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
               "a writer whose reader does not read is held back", c.var("blocked_after"));
       c.check("messages_exchanged", true, fmt::format("{} messages each way on the second stream", kRounds),
               "100 messages while the first stream is blocked", kRounds);
-      const bool clean = first.rx.is_clean() && second_a.rx.is_clean() && second_b.rx.is_clean();
-      c.check("bytes_verified", clean && first.rx.verified == kCappedTotal,
-              fmt::format("{} bytes of the first stream verified", first.rx.verified),
+      const bool clean = first.rx().is_clean() && second_a.rx().is_clean() && second_b.rx().is_clean();
+      c.check("bytes_verified", clean && first.rx().verified == kCappedTotal,
+              fmt::format("{} bytes of the first stream verified", first.rx().verified),
               fmt::format("all {} bytes, every one matching its pattern", kCappedTotal),
-              static_cast<int64_t>(first.rx.verified + second_a.rx.verified + second_b.rx.verified));
+              static_cast<int64_t>(first.rx().verified + second_a.rx().verified + second_b.rx().verified));
       check_no_dial_hangs(c, ctx);
       return c.finish();
     }
@@ -376,13 +376,13 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
     }
     default: {
       const ScriptStream& got = stream_of(b, c.var("b_new"));
-      if (!c.await(ctx, got.rx.verified >= kMessageBytes, fmt::format("bytes on the new stream after the {}", kind),
+      if (!c.await(ctx, got.rx().verified >= kMessageBytes, fmt::format("bytes on the new stream after the {}", kind),
                    c.bounds_.stall)) {
         return;
       }
-      c.check(fmt::format("stream_after_{}", kind), got.rx.is_clean(),
-              fmt::format("{} bytes verified", got.rx.verified), "a new stream from A to B works",
-              static_cast<int64_t>(got.rx.verified));
+      c.check(fmt::format("stream_after_{}", kind), got.rx().is_clean(),
+              fmt::format("{} bytes verified", got.rx().verified), "a new stream from A to B works",
+              static_cast<int64_t>(got.rx().verified));
       if (++c.var("round") < 2) return c.next_step(ctx, 1);
       check_no_dial_hangs(c, ctx);
       return c.finish();
@@ -445,8 +445,8 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
       // Some reads and writes done (and, while busy, more in flight); then the server goes.
       bool moved = true;
       for_each_pair([&](const ScriptStream& sa, const ScriptStream& sb) {
-        moved = moved && sa.rx.verified >= (while_busy ? 1 : kMessageBytes) &&
-                sb.rx.verified >= (while_busy ? 1 : kMessageBytes);
+        moved = moved && sa.rx().verified >= (while_busy ? 1 : kMessageBytes) &&
+                sb.rx().verified >= (while_busy ? 1 : kMessageBytes);
       });
       if (!c.await(ctx, moved && c.since_step(ctx) >= sim::Duration::milliseconds(while_busy ? 300 : 0),
                    "reads and writes on every stream", c.bounds_.stall * 4)) {
@@ -454,8 +454,8 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
       }
       int64_t in_flight = 0;
       for_each_pair([&](const ScriptStream& sa, const ScriptStream& sb) {
-        in_flight += sa.payload_written() > sb.rx.verified ? 1 : 0;
-        in_flight += sb.payload_written() > sa.rx.verified ? 1 : 0;
+        in_flight += sa.payload_written() > sb.rx().verified ? 1 : 0;
+        in_flight += sb.payload_written() > sa.rx().verified ? 1 : 0;
       });
       c.var("in_flight") = in_flight;
       c.var("fault_at") = ctx.now().ns();
@@ -473,8 +473,9 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
       for_each_pair([&](const ScriptStream& sa, const ScriptStream& sb) {
         latest = std::max({latest, *sa.broken_at - fault_at, *sb.broken_at - fault_at});
         // Each end got a clean, non-empty prefix of what its peer wrote.
-        prefixes = prefixes && sa.rx.is_clean() && sb.rx.is_clean() && sa.rx.verified > 0 && sb.rx.verified > 0 &&
-                   sa.rx.verified <= sb.payload_written() && sb.rx.verified <= sa.payload_written();
+        prefixes = prefixes && sa.rx().is_clean() && sb.rx().is_clean() && sa.rx().verified > 0 &&
+                   sb.rx().verified > 0 && sa.rx().verified <= sb.payload_written() &&
+                   sb.rx().verified <= sa.payload_written();
       });
       c.check(fmt::format("close_latency_after_{}", kind), latest <= bound,
               fmt::format("every stream closed at both ends {} after the {}", ms(latest), kind),

@@ -2,8 +2,36 @@
 #include "dmsg_world.h"
 
 #include "scenarios/inputs.h"
+#include "scenarios/pattern.h"
 
 namespace dmsg_test {
+
+sim::Bytes pattern(uint64_t seed, size_t size) {
+  sim::Bytes bytes(size);
+  scenarios::pattern_fill(seed, 0, bytes.data(), size);
+  return bytes;
+}
+
+uint64_t DmsgWorld::write_until_refused(int i, uint32_t stream, uint64_t seed) {
+  uint64_t written = 0;
+  int refused_in_a_row = 0;
+  sim::Bytes chunk(16384);
+  const bool blocked = run_until(
+      [&] {
+        size_t took = 0;
+        act(i, [&](dmsg::Client& c, dmsg::Host& h) {
+          scenarios::pattern_fill(seed, written, chunk.data(), chunk.size());
+          took = c.write(h, stream, chunk.data(), chunk.size());
+        });
+        written += took;
+        refused_in_a_row = took > 0 ? 0 : refused_in_a_row + 1;
+        if (took == 0) run_for(sim::Duration::milliseconds(200));
+        return refused_in_a_row == 3;
+      },
+      sim::Duration::seconds(10));
+  REQUIRE(blocked);
+  return written;
+}
 
 DmsgWorld::DmsgWorld(const WorldShape& shape) {
   world_ = std::make_unique<sim::World>(sim::WorldOptions{shape.seed, sim::Duration::milliseconds(1)}, registry());

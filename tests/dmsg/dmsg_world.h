@@ -16,6 +16,9 @@
 
 namespace dmsg_test {
 
+// `size` bytes of the pattern named by `seed`.
+sim::Bytes pattern(uint64_t seed, size_t size);
+
 // A client whose application is the test: it records every event and otherwise does what
 // the test tells it through act().
 class ProbeClient : public sim::ActorBase<ProbeClient, scenarios::ClientNode> {
@@ -143,6 +146,9 @@ class DmsgWorld {
   std::pair<uint32_t, uint32_t> open_stream(int a, int b, uint16_t port);
   // Writes all of `bytes` on a stream (running the world while it waits for room).
   void write_all(int i, uint32_t stream, const sim::Bytes& bytes, sim::Duration limit = sim::Duration::seconds(10));
+  // Writes pattern `seed` on a stream until writes take nothing, even after the windows had
+  // time to reopen (three refusals 200 ms apart); returns the bytes written.
+  uint64_t write_until_refused(int i, uint32_t stream, uint64_t seed);
   // Reads until `size` bytes came (or the stream ended or broke); returns them.
   sim::Bytes read_exactly(int i, uint32_t stream, size_t size, sim::Duration limit = sim::Duration::seconds(10));
   // Reads what is there now; `state` is the last read's.

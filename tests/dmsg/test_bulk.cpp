@@ -1,7 +1,6 @@
 // Volume through dmsg: 64 MiB on one stream, 1000 streams one after another.
 #include "dmsg_world.h"
-#include "sim/file_io.h"
-#include "tests/support/test_main.h"
+#include "tests/support/golden.h"
 
 #include <catch2/catch.hpp>
 
@@ -106,14 +105,6 @@ TEST_CASE("dmsg: golden: chains of a dmsg world match the recorded golden files"
       text += fmt::format("{} 0x{:016x}\n", pair.w.world().tick(), pair.w.world().chain_hash());
     }
     CHECK(pair.received().streams_received == 3);
-    const std::string path = fmt::format("{}/tests/golden/dmsg-bulk-{}-seed-5.chain", DMSGSIM_SOURCE_ROOT, profile);
-    INFO("golden file " << path << " (regenerate with: meson test -C build dmsg --test-args=--update-golden)");
-    if (test_support::update_golden()) {
-      REQUIRE(sim::write_file(path, sim::Bytes(text.begin(), text.end())).ok());
-      continue;
-    }
-    sim::Result<sim::Bytes> recorded = sim::read_file(path);
-    REQUIRE(recorded.ok());
-    CHECK(std::string(recorded->begin(), recorded->end()) == text);
+    test_support::check_golden(fmt::format("dmsg-bulk-{}-seed-5.chain", profile), text, "dmsg");
   }
 }

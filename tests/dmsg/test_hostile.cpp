@@ -8,17 +8,12 @@
 
 using dmsg::ErrorCode;
 using dmsg_test::DmsgWorld;
+using dmsg_test::pattern;
 using dmsg_test::WorldShape;
 using Kind = dmsg::ClientEvent::Kind;
 using sim::Duration;
 
 namespace {
-
-sim::Bytes pattern(uint64_t seed, size_t size) {
-  sim::Bytes bytes(size);
-  scenarios::pattern_fill(seed, 0, bytes.data(), size);
-  return bytes;
-}
 
 sim::Bytes frame(dmsg::FrameType type, uint16_t flags, uint32_t stream, uint32_t length) {
   const auto header = dmsg::encode_frame_header(dmsg::FrameHeader{type, flags, stream, length});
@@ -110,17 +105,7 @@ TEST_CASE("dmsg: hostile: a window violation resets only that stream") {
   const uint32_t mine = opened.first;
   const uint32_t theirs = opened.second;
   // c1 never reads: fill the server's window for c0's stream, then overrun it.
-  sim::Bytes chunk(16384, 1);
-  int refused_in_a_row = 0;
-  a.w.run_until(
-      [&] {
-        size_t took = 0;
-        a.w.act(0, [&](dmsg::Client& c, dmsg::Host& h) { took = c.write(h, mine, chunk.data(), chunk.size()); });
-        refused_in_a_row = took > 0 ? 0 : refused_in_a_row + 1;
-        if (took == 0) a.w.run_for(Duration::milliseconds(200));
-        return refused_in_a_row == 3;
-      },
-      Duration::seconds(10));
+  a.w.write_until_refused(0, mine, 1);
   const uint32_t mux_id = a.w.client_state(0).stream(mine)->mux_stream;
   a.inject_session(0, frame(dmsg::FrameType::kData, 0, mux_id, 1000));
   REQUIRE(a.w.run_until([&] { return a.w.client(0).saw(Kind::kClosed, mine); }, Duration::seconds(1)));

@@ -7,17 +7,12 @@
 
 using dmsg::ErrorCode;
 using dmsg_test::DmsgWorld;
+using dmsg_test::pattern;
 using dmsg_test::WorldShape;
 using Kind = dmsg::ClientEvent::Kind;
 using sim::Duration;
 
 namespace {
-
-sim::Bytes pattern(uint64_t seed, size_t size) {
-  sim::Bytes bytes(size);
-  scenarios::pattern_fill(seed, 0, bytes.data(), size);
-  return bytes;
-}
 
 // c0 and c1 with sessions to s0, c1 listening on port 7, and one open stream from c0.
 struct Connected {
@@ -123,23 +118,7 @@ TEST_CASE("dmsg: clients reconnect after a server restart and dial again") {
 
 TEST_CASE("dmsg: a reader that never reads stops its writer, and only that stream") {
   Connected c;
-  // c0 writes until nothing more is taken, even after the windows had time to reopen.
-  uint64_t written = 0;
-  int refused_in_a_row = 0;
-  sim::Bytes chunk(16384);
-  c.w.run_until(
-      [&] {
-        size_t took = 0;
-        c.w.act(0, [&](dmsg::Client& cl, dmsg::Host& h) {
-          scenarios::pattern_fill(1, written, chunk.data(), chunk.size());
-          took = cl.write(h, c.at0, chunk.data(), chunk.size());
-        });
-        written += took;
-        refused_in_a_row = took > 0 ? 0 : refused_in_a_row + 1;
-        if (took == 0) c.w.run_for(Duration::milliseconds(200));
-        return refused_in_a_row == 3;
-      },
-      Duration::seconds(10));
+  const uint64_t written = c.w.write_until_refused(0, c.at0, 1);
   INFO("written before blocking: " << written);
   // More than one mux window, at most both hops' windows plus both stream buffers (the
   // window updates come in halves, so in practice about 1.5 windows plus a buffer).

@@ -1,6 +1,7 @@
 // Reliable delivery under loss, duplication and reordering; golden chains; snapshots.
 #include "tests/net/net_fixture.h"
 #include "tests/support/child_process.h"
+#include "tests/support/golden.h"
 #include "tests/support/test_main.h"
 
 #include "scenarios/transfer.h"
@@ -168,14 +169,6 @@ TEST_CASE("net: golden: transfer chains match the recorded golden files") {
       if (step > 0) world->run_ticks(500);
       text += fmt::format("{} 0x{:016x}\n", world->tick(), world->chain_hash());
     }
-    const std::string path = fmt::format("{}/tests/golden/transfer-{}-seed-5.chain", DMSGSIM_SOURCE_ROOT, profile);
-    INFO("golden file " << path << " (regenerate with: meson test -C build net --test-args=--update-golden)");
-    if (test_support::update_golden()) {
-      REQUIRE(sim::write_file(path, sim::Bytes(text.begin(), text.end())).ok());
-      continue;
-    }
-    sim::Result<sim::Bytes> recorded = sim::read_file(path);
-    REQUIRE(recorded.ok());
-    CHECK(std::string(recorded->begin(), recorded->end()) == text);
+    test_support::check_golden(fmt::format("transfer-{}-seed-5.chain", profile), text, "net");
   }
 }

@@ -1,8 +1,6 @@
 // Golden hash chains: the GCC debug and Clang release builds must reproduce them exactly.
 #include "tests/sim/world_fixture.h"
-#include "tests/support/test_main.h"
-
-#include "sim/file_io.h"
+#include "tests/support/golden.h"
 
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
@@ -22,24 +20,10 @@ std::string golden_text(uint64_t seed) {
   return text;
 }
 
-std::string golden_path(uint64_t seed) {
-  return fmt::format("{}/tests/golden/demo-seed-{}.chain", DMSGSIM_SOURCE_ROOT, seed);
-}
-
 }  // namespace
 
 TEST_CASE("sim: golden: demo chains match the recorded golden files") {
   for (uint64_t seed : {1ULL, 2ULL, 0xdeadbeefULL}) {
-    const std::string path = golden_path(seed);
-    const std::string actual = golden_text(seed);
-    INFO("golden file " << path << " (regenerate with: meson test -C build sim --test-args=--update-golden)");
-    if (test_support::update_golden()) {
-      REQUIRE(sim::write_file(path, sim::Bytes(actual.begin(), actual.end())).ok());
-      WARN("rewrote " << path);
-      continue;
-    }
-    sim::Result<sim::Bytes> recorded = sim::read_file(path);
-    REQUIRE(recorded.ok());
-    CHECK(std::string(recorded->begin(), recorded->end()) == actual);
+    test_support::check_golden(fmt::format("demo-seed-{}.chain", seed), golden_text(seed), "sim");
   }
 }

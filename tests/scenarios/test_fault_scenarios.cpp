@@ -1,4 +1,5 @@
 // The dmsg test plan's six fault scenarios, each over many seeds on calm and lossy.
+#include "tests/support/golden.h"
 #include "tests/support/test_main.h"
 
 #include "scenarios/runner.h"
@@ -82,4 +83,18 @@ TEST_CASE("fault scenarios on swarm networks", "[swarm]") {
     WARN(fmt::format("swarm: {} passed {} of {} seeds", info.name, passed, range.to - range.from));
   }
   SUCCEED();
+}
+
+// The GCC debug and Clang release builds must agree on every scenario's chain.
+TEST_CASE("fault scenarios: golden: final chains match the recorded golden file") {
+  std::string text = "# each fault scenario run to its end on calm with seed 1: ticks and final chain\n";
+  for (const scenarios::ScenarioInfo& info : scenarios::scenario_catalog()) {
+    if (info.scripted_faults == nullptr) continue;
+    scenarios::RunConfig config;
+    auto runner = scenarios::ScenarioRunner::create(info, config, {});
+    REQUIRE(runner.ok());
+    const scenarios::RunReport report = runner.value()->run(std::nullopt);
+    text += fmt::format("{} {} 0x{:016x}\n", info.name, report.ticks, report.chain_hash);
+  }
+  test_support::check_golden("fault-scenarios-calm-seed-1.chain", text, "'fault scenarios golden'");
 }

@@ -16,7 +16,7 @@ constexpr std::string_view kHelp = R"(dmsgsim: the dmsg relay network on a deter
 usage: dmsgsim COMMAND [OPTIONS]
 
 commands:
-  run      run a scenario from a seed and print its hashes and checks (--trace records it)
+  run      the six fault scenarios (a table), or one scenario from a seed: hashes, checks, --trace
   replay   re-execute a trace, verifying every tick's hash
   seek     the state at any tick of a trace
   diff     the first tick where two traces diverge, and how their states differ there

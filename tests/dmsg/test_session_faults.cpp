@@ -1,5 +1,6 @@
 // Sessions under faults: server kill, crash, graceful stop, restart; self-dial;
 // backpressure; MaxSessions; a session replaced by a newer one; snapshots mid-stream.
+#include "dmsg/backoff.h"
 #include "dmsg_world.h"
 #include "scenarios/pattern.h"
 
@@ -194,4 +195,32 @@ TEST_CASE("dmsg: a snapshot mid-stream restored in a fresh world runs on to the 
   while (again.now() < straight->world().now()) again.run_tick();
   CHECK(again.tick() == straight->world().tick());
   CHECK(again.chain_hash() == straight->world().chain_hash());
+}
+
+TEST_CASE("dmsg: requests stay above the last timestamp even when the client's clock goes back") {
+  DmsgWorld w(WorldShape{});
+  REQUIRE(w.settle());
+  w.act(1, [](dmsg::Client& c, dmsg::Host&) { REQUIRE(c.listen(7) == ErrorCode::kOk); });
+  w.open_stream(0, 1, 7);
+  w.fault("clock c0 -10s");  // a wall clock ten seconds behind from now on
+  const uint32_t again = w.dial(0, 1, 7);
+  const dmsg::ClientEvent outcome = w.await_dial(0, again);
+  INFO(outcome.reason);
+  CHECK(outcome.error == ErrorCode::kOk);  // not 301: the timestamp is last + 1, not the clock
+}
+
+TEST_CASE("dmsg: reconnect backoff grows by 13/10 from 5 s up to a 60 s cap with jitter and resets") {
+  dmsg::Backoff backoff;
+  sim::Rng rng = sim::Rng::stream(1, "test/backoff");
+  sim::Duration step = dmsg::Backoff::kFirst;
+  for (int i = 0; i < 30; ++i) {
+    CHECK(backoff.step() == step);
+    const sim::Duration delay = backoff.next(rng);
+    CHECK(delay <= step);
+    CHECK(delay >= sim::Duration::nanoseconds(step.ns() - step.ns() / 5));
+    step = std::min(dmsg::Backoff::kCap, sim::Duration::nanoseconds(step.ns() / 10 * 13));
+  }
+  CHECK(backoff.step() == dmsg::Backoff::kCap);
+  backoff.reset();
+  CHECK(backoff.step() == dmsg::Backoff::kFirst);
 }

@@ -454,11 +454,13 @@ std::string World::summary() {
   std::string out = fmt::format("tick {} ({}), seed 0x{:016x}, tick length {}\n", tick_, now_, seed_, tick_length_);
   out += fmt::format("state hash 0x{:016x}  chain hash 0x{:016x}\n", state_hash_, chain_.back());
   out += fmt::format("pending events {}, next seq {}\n", scheduler_.pending(), scheduler_.next_seq());
-  out += fmt::format("{:>5}  {:<20} {:>5}  {:<4} {}\n", "actor", "type", "inc", "up", "digest");
+  size_t width = 4;  // the type column fits the longest type shown
+  for (size_t i = 0; i < slots_.size() && i < kMaxRows; ++i) width = std::max(width, slots_[i].type.size());
+  out += fmt::format("{:>5}  {:<{}} {:>5}  {:<4} {}\n", "actor", "type", width, "inc", "up", "digest");
   for (size_t i = 0; i < slots_.size() && i < kMaxRows; ++i) {
     const Slot& s = slots_[i];
-    out += fmt::format("{:>5}  {:<20} {:>5}  {:<4} 0x{:016x}\n", i, s.type, s.incarnation, s.actor ? "yes" : "no",
-                       s.digest);
+    out += fmt::format("{:>5}  {:<{}} {:>5}  {:<4} 0x{:016x}\n", i, s.type, width, s.incarnation,
+                       s.actor ? "yes" : "no", s.digest);
   }
   if (slots_.size() > kMaxRows) out += fmt::format("... and {} more actors\n", slots_.size() - kMaxRows);
   return out;

@@ -1,0 +1,146 @@
+// Parsing chaos configs: strict, with errors that name the key at fault.
+#include "scenarios/chaos/config.h"
+
+#include "sim/enum_names.h"
+#include "sim/json_value.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace scenarios::chaos {
+namespace {
+
+constexpr std::array<sim::EnumName<EventKind>, kEventKinds> kNames = {{
+    {EventKind::kStartServer, "start_server"},
+    {EventKind::kStopServer, "stop_server"},
+    {EventKind::kStartClient, "start_client"},
+    {EventKind::kStopClient, "stop_client"},
+    {EventKind::kDial, "dial"},
+    {EventKind::kWrite, "write"},
+    {EventKind::kPartition, "partition"},
+    {EventKind::kHeal, "heal"},
+    {EventKind::kClog, "clog"},
+    {EventKind::kLossBurst, "loss_burst"},
+}};
+
+sim::Error key_error(std::string_view key, std::string_view what) {
+  return sim::Error{fmt::format("chaos config: \"{}\": {}", key, what)};
+}
+
+sim::Result<uint64_t> whole_number(std::string_view key, const sim::JsonValue& value, uint64_t min, uint64_t max) {
+  const std::string& text = value.scalar();
+  uint64_t n = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (value.kind() != sim::JsonValue::Kind::kNumber || error != std::errc() || end != text.data() + text.size() ||
+      n < min || n > max) {
+    return key_error(key, fmt::format("expected a whole number from {} to {}, got {}", min, max, value.to_text()));
+  }
+  return n;
+}
+
+sim::Result<sim::Duration> duration(std::string_view key, const sim::JsonValue& value) {
+  const std::optional<sim::Duration> d =
+      value.kind() == sim::JsonValue::Kind::kString ? sim::parse_duration(value.scalar()) : std::nullopt;
+  if (!d || *d <= sim::Duration::zero()) {
+    return key_error(key,
+                     fmt::format("expected a positive duration with a unit, like \"1s\", got {}", value.to_text()));
+  }
+  return *d;
+}
+
+sim::Result<sim::Ratio> probability(std::string_view key, const sim::JsonValue& value) {
+  if (value.kind() != sim::JsonValue::Kind::kString) {
+    return key_error(key, fmt::format("probabilities are strings, \"0.05\" or \"1/20\" (never JSON numbers), got {}",
+                                      value.to_text()));
+  }
+  const std::optional<sim::Ratio> p = sim::parse_probability(value.scalar());
+  if (!p) return key_error(key, fmt::format("expected a probability from 0 to 1, got \"{}\"", value.scalar()));
+  return *p;
+}
+
+sim::Status read_probabilities(const sim::JsonValue& object, ChaosConfig& config) {
+  if (!object.is_object()) return key_error("probabilities", "expected an object of event kind to probability");
+  for (const auto& [name, value] : object.members()) {
+    const std::optional<EventKind> kind = event_kind_named(name);
+    if (!kind) {
+      std::string known;
+      for (const auto& entry : kNames) known += fmt::format("{}{}", known.empty() ? "" : ", ", entry.name);
+      return key_error(fmt::format("probabilities/{}", name), fmt::format("unknown event kind (known: {})", known));
+    }
+    sim::Result<sim::Ratio> p = probability(fmt::format("probabilities/{}", name), value);
+    if (!p) return p.error();
+    config.probability_of(*kind) = *p;
+  }
+  return sim::Ok{};
+}
+
+// Applies one top-level member.
+sim::Status read_member(const std::string& key, const sim::JsonValue& value, ChaosConfig& config) {
+  auto count = [&](uint32_t& field, uint64_t min, uint64_t max) -> sim::Status {
+    sim::Result<uint64_t> n = whole_number(key, value, min, max);
+    if (!n) return n.error();
+    field = static_cast<uint32_t>(*n);
+    return sim::Ok{};
+  };
+  auto span = [&](sim::Duration& field) -> sim::Status {
+    sim::Result<sim::Duration> d = duration(key, value);
+    if (!d) return d.error();
+    field = *d;
+    return sim::Ok{};
+  };
+  if (key == "servers") return count(config.servers, 1, 100);
+  if (key == "clients") return count(config.clients, 1, 1000);
+  if (key == "streams") return count(config.streams, 0, 100'000);
+  if (key == "max_events_per_batch") return count(config.max_events_per_batch, 1, 1000);
+  if (key == "duration") return span(config.duration);
+  if (key == "batch_interval") return span(config.batch_interval);
+  if (key == "probabilities") return read_probabilities(value, config);
+  if (key == "events") {
+    sim::Result<uint64_t> n = whole_number(key, value, 1, UINT64_MAX);
+    if (!n) return n.error();
+    config.events = *n;
+    return sim::Ok{};
+  }
+  if (key == "profile") {
+    if (value.kind() != sim::JsonValue::Kind::kString) return key_error(key, "expected a profile name");
+    config.profile = value.scalar();
+    return sim::Ok{};
+  }
+  return key_error(key,
+                   "unknown key (known: servers, clients, streams, events, duration, batch_interval, "
+                   "max_events_per_batch, profile, probabilities)");
+}
+
+}  // namespace
+
+std::string_view enum_name(EventKind kind) { return sim::name_in(kNames, kind); }
+
+std::optional<EventKind> event_kind_named(std::string_view name) { return sim::value_in(kNames, name); }
+
+std::array<sim::Ratio, kEventKinds> ChaosConfig::default_probabilities() {
+  std::array<sim::Ratio, kEventKinds> p;
+  p[static_cast<size_t>(EventKind::kStartServer)] = sim::Ratio(1, 10);
+  p[static_cast<size_t>(EventKind::kStopServer)] = sim::Ratio(1, 20);
+  p[static_cast<size_t>(EventKind::kStartClient)] = sim::Ratio(1, 10);
+  p[static_cast<size_t>(EventKind::kStopClient)] = sim::Ratio(1, 40);
+  p[static_cast<size_t>(EventKind::kDial)] = sim::Ratio(1, 2);
+  p[static_cast<size_t>(EventKind::kWrite)] = sim::Ratio(1, 2);
+  p[static_cast<size_t>(EventKind::kPartition)] = sim::Ratio(1, 50);
+  p[static_cast<size_t>(EventKind::kHeal)] = sim::Ratio(1, 10);
+  p[static_cast<size_t>(EventKind::kClog)] = sim::Ratio(1, 50);
+  p[static_cast<size_t>(EventKind::kLossBurst)] = sim::Ratio(1, 50);
+  return p;
+}
+
+sim::Result<ChaosConfig> parse_chaos_config(std::string_view json, ChaosConfig base) {
+  sim::Result<sim::JsonValue> parsed = sim::parse_json(json);
+  if (!parsed) return sim::Error{fmt::format("chaos config: not valid JSON: {}", parsed.error().message)};
+  if (!parsed->is_object()) return sim::Error{"chaos config: expected a JSON object at the top"};
+  for (const auto& [key, value] : parsed->members()) {
+    if (sim::Status read = read_member(key, value, base); !read) return read.error();
+  }
+  return base;
+}
+
+}  // namespace scenarios::chaos

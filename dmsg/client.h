@@ -6,6 +6,7 @@
 #include "dmsg/discovery_client.h"
 #include "dmsg/host.h"
 #include "dmsg/identity.h"
+#include "dmsg/planted_bug.h"
 #include "dmsg/session.h"
 #include "dmsg/wakeup.h"
 
@@ -50,9 +51,12 @@ struct ClientOptions {
   sim::Duration close_linger = sim::Duration::seconds(60);
   MuxOptions mux;
   PeerFaults faults;
+  /// A checker self-test only (see planted_bug.h).
+  PlantedBug planted_bug = PlantedBug::kNone;
 
   template <class Visitor>
   void visit(Visitor& v) {
+    v("planted_bug", planted_bug);
     v("min_sessions", min_sessions);
     v("discovery_address", discovery_address);
     v("dial_timeout", dial_timeout);
@@ -80,9 +84,12 @@ struct ClientEvent {
   uint32_t stream = 0;
   uint16_t port = 0;
   ErrorCode error = ErrorCode::kOk;
-  bool timed_out = false;  // kDialed: the deadline passed
+  bool timed_out = false;  // kDialed: the deadline passed (error stays kOk: dmsg has no code for it)
   PublicKey server{};
   std::string reason;
+
+  // kDialed: the stream is open. A timed-out dial carries no error code, so test this.
+  bool dial_succeeded() const { return error == ErrorCode::kOk && !timed_out; }
 
   template <class Visitor>
   void visit(Visitor& v) {

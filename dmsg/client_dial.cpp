@@ -287,7 +287,10 @@ std::optional<ErrorCode> Client::check_request(ClientSession& session, const Str
   if (request.dst.port == 0) return ErrorCode::kRequestBadDstPort;
   auto listener = listeners_.find(request.dst.port);
   if (listener == listeners_.end()) return ErrorCode::kNoListener;
-  if (listener->second.queue.size() >= options_.listen_backlog) return ErrorCode::kAcceptBacklogFull;
+  if (listener->second.queue.size() >= options_.listen_backlog &&
+      options_.planted_bug != PlantedBug::kBacklogNeverRejects) {
+    return ErrorCode::kAcceptBacklogFull;
+  }
   return std::nullopt;
 }
 

@@ -118,7 +118,10 @@ void Client::on_tick(Host& host) {
   }
   if (recheck_at_ <= now) {
     recheck_at_ = now + options_.recheck_interval;
-    if (!stopped_ && sessions_.size() < wanted_sessions()) refresh_servers(host);
+    // MinSessions 0 means every available server: only a fresh look finds new ones.
+    const bool gave_up = options_.planted_bug == PlantedBug::kClientNeverReconnects;
+    const bool short_of_servers = sessions_.size() < wanted_sessions() || options_.min_sessions == 0;
+    if (!stopped_ && !gave_up && short_of_servers) refresh_servers(host);
   }
 }
 
@@ -182,6 +185,9 @@ void Client::maintain(Host& host) {
 }
 
 bool Client::start_session(Host& host, const PublicKey& server) {
+  // One session per server: one that exists (perhaps still being set up, for another dial
+  // that looked the server up at the same time) serves, unless it is going away.
+  if (auto existing = sessions_.find(server); existing != sessions_.end()) return !existing->second.going_away;
   auto address = server_addresses_.find(server);
   if (address == server_addresses_.end() || stopped_) return false;
   const std::string& text = address->second;
@@ -215,6 +221,10 @@ void Client::on_session_events(Host& host, const PublicKey& server) {
     if (events.empty()) return;
     for (const SessionEvent& e : events) {
       if (sessions_.count(server) == 0) return;
+      // Handling an earlier event can kill the session; its kDied comes in the next round,
+      // and what it carried is not acted on meanwhile.
+      const bool dead = sessions_.at(server).conn.phase() == SessionConn::Phase::kDead;
+      if (dead && e.kind != SessionEvent::Kind::kDied) continue;
       switch (e.kind) {
         case SessionEvent::Kind::kOpened:
           on_session_opened(host, server);
@@ -294,12 +304,17 @@ void Client::end_session(Host& host, const PublicKey& server, const std::string&
   }
   if (stopped_) return;
   post_entry_if_changed(host);
+  if (was_open && options_.planted_bug == PlantedBug::kClientNeverReconnects) return;
   if (was_open) {
     // A lost session: look for servers at once; failures after that back off.
     retry_at_.reset();
     refresh_servers(host);
-  } else {
-    maintain(host);
+  } else if (!retry_at_) {
+    // A failed attempt waits for the backoff: a server that refuses at once (a killed
+    // process still listed in discovery) must not be retried at the network's pace.
+    const sim::Duration delay = backoff_.next(host.rng());
+    retry_at_ = host.now() + delay;
+    host.log(sim::LogLevel::kInfo, "client", fmt::format("session attempt failed; looking again in {}", delay));
   }
 }
 

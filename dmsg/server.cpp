@@ -135,6 +135,10 @@ void Server::on_session_events(Host& host, uint32_t session) {
     if (events.empty()) return;
     for (const SessionEvent& e : events) {
       if (sessions_.count(session) == 0) return;
+      // Handling an earlier event can kill the session; its kDied comes in the next round,
+      // and what it carried is not acted on meanwhile.
+      const bool dead = sessions_.at(session).conn.phase() == SessionConn::Phase::kDead;
+      if (dead && e.kind != SessionEvent::Kind::kDied) continue;
       switch (e.kind) {
         case SessionEvent::Kind::kOpened:
           on_session_opened(host, session);
@@ -404,7 +408,12 @@ bool Server::pump(Host& host, uint32_t id, bool from_initiator, size_t budget) {
   const Leg to = from_initiator ? relay.responder : relay.initiator;
   SessionConn* src = live(from.session);
   SessionConn* dst = live(to.session);
-  SIM_ASSERT(src != nullptr && dst != nullptr);
+  if (src == nullptr || dst == nullptr) {
+    // A leg's session died and its end is still to be processed (both can happen within
+    // one connection event): the relay cannot go on.
+    end_relay(host, id, "a leg's session died");
+    return false;
+  }
   uint8_t chunk[kPumpChunk];
   bool moved = false;
   while (budget > 0) {
@@ -412,6 +421,8 @@ bool Server::pump(Host& host, uint32_t id, bool from_initiator, size_t budget) {
                                dst->send_room(), kPumpChunk, budget});
     if (n == 0) break;
     const size_t got = src->mux().read(from.stream, chunk, n);
+    ++chunks_relayed_;
+    if (options_.planted_bug == PlantedBug::kRelayDropsChunk && chunks_relayed_ % 64 == 0) continue;
     const size_t put = dst->mux().write(to.stream, chunk, got);
     SIM_ASSERT_EQ(put, got);
     budget -= got;
@@ -439,8 +450,10 @@ void Server::end_relay(Host& host, uint32_t id, const std::string& reason) {
   host.log(sim::LogLevel::kDebug, "server", fmt::format("relay {} ended: {}", id, reason));
   std::vector<Leg> legs = {relay.initiator};
   if (relay.phase != RelayPhase::kAwaitingRequest) legs.push_back(relay.responder);
+  const bool keep_legs = options_.planted_bug == PlantedBug::kServerKeepsOtherLeg;
   for (const Leg& leg : legs) {
-    if (SessionConn* conn = live(leg.session)) {
+    SessionConn* conn = keep_legs ? nullptr : live(leg.session);
+    if (conn != nullptr) {
       conn->mux().reset(leg.stream);
       touched_.insert(leg.session);
     }

@@ -4,6 +4,7 @@
 #include "dmsg/discovery_client.h"
 #include "dmsg/host.h"
 #include "dmsg/identity.h"
+#include "dmsg/planted_bug.h"
 #include "dmsg/session.h"
 #include "dmsg/stream_request.h"
 #include "dmsg/wakeup.h"
@@ -27,9 +28,12 @@ struct ServerOptions {
   sim::Duration post_retry = sim::Duration::seconds(5);
   std::string discovery_address = "discovery";
   MuxOptions mux;
+  /// A checker self-test only (see planted_bug.h).
+  PlantedBug planted_bug = PlantedBug::kNone;
 
   template <class Visitor>
   void visit(Visitor& v) {
+    v("planted_bug", planted_bug);
     v("port", port);
     v("address", address);
     v("max_sessions", max_sessions);
@@ -163,6 +167,7 @@ class Server {
   std::map<Key32, uint32_t> newest_by_client_;  // requests go to a client's newest session
 
   uint32_t next_relay_ = 1;
+  uint64_t chunks_relayed_ = 0;  // chunks the relays moved, ever
   std::map<uint32_t, Relay> relays_;
   std::map<Leg, uint32_t> relay_by_leg_;
 
@@ -187,6 +192,7 @@ void Server::visit(Visitor& v) {
   v("session_by_conn", session_by_conn_);
   v("newest_by_client", newest_by_client_);
   v("next_relay", next_relay_);
+  v("chunks_relayed", chunks_relayed_);
   v("relays", relays_);
   v("relay_by_leg", relay_by_leg_);
 }

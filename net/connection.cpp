@@ -404,7 +404,7 @@ std::optional<Instant> Connection::deadline(const TransportOptions& options) con
   std::optional<Instant> next = earliest(rto_deadline_, connect_deadline_);
   next = earliest(next, linger_deadline(options));
   if (state_ == ConnState::kEstablished && is_waiting_for_peer()) {
-    next = earliest(next, last_heard_ + options.user_timeout);
+    next = earliest(next, silent_since() + options.user_timeout);
   }
   if (options.keepalive.enabled && state_ == ConnState::kEstablished && !is_waiting_for_peer()) {
     next = earliest(next, last_heard_ + options.keepalive.idle + options.keepalive.interval * keepalive_probes_);
@@ -454,7 +454,7 @@ void Connection::on_timer(const TransportOptions& options, Instant now, ConnEffe
     return;
   }
   const bool waiting_for_peer = is_waiting_for_peer();
-  if (waiting_for_peer && now - last_heard_ >= options.user_timeout) {
+  if (waiting_for_peer && now - silent_since() >= options.user_timeout) {
     fail(FailReason::kTimedOut, /*send_reset=*/true, fx);
     return;
   }
@@ -526,6 +526,7 @@ size_t Connection::write(const uint8_t* data, size_t size, const TransportOption
                          ConnEffects& fx) {
   SIM_ASSERT_MSG(!fin_queued_, "write after shutdown on connection {}", id_);
   if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return 0;
+  if (!is_waiting_for_peer()) waiting_since_ = now;
   const size_t take = std::min(size, send_buffer_free(options));
   send_buffer_.append(data, take);
   if (take < size) writer_blocked_ = true;
@@ -547,6 +548,7 @@ size_t Connection::read(uint8_t* out, size_t size, const TransportOptions& optio
 
 void Connection::shutdown(const TransportOptions& options, Instant now, ConnEffects& fx) {
   if (fin_queued_) return;
+  if (!is_waiting_for_peer()) waiting_since_ = now;
   fin_queued_ = true;
   fin_pending_ = true;
   pump(options, now, fx);

@@ -158,6 +158,9 @@ class Connection {
   std::optional<sim::Instant> linger_deadline(const TransportOptions& options) const;
   void restart_rto(sim::Instant now) { rto_deadline_ = now + rto_; }
   bool is_waiting_for_peer() const;
+  // The start of the silence the user timeout measures: the peer's last word, or the moment
+  // we began waiting for one, whichever is later (Linux's TCP_USER_TIMEOUT).
+  sim::Instant silent_since() const { return std::max(last_heard_, waiting_since_); }
   bool is_window_closed() const;
   void send_window_probe(const TransportOptions& options, ConnEffects& fx);
   void become_established(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
@@ -205,6 +208,9 @@ class Connection {
   std::optional<sim::Instant> rto_deadline_;  // retransmission or zero-window probe
   std::optional<sim::Instant> connect_deadline_;
   sim::Instant last_heard_;
+  // When the connection last began to wait for the peer (data or FIN sent with nothing
+  // outstanding before): an idle peer's silence does not count against the user timeout.
+  sim::Instant waiting_since_;
   uint32_t keepalive_probes_ = 0;
 
   // Receiving: the buffer starts at the first byte the owner has not read.
@@ -260,6 +266,7 @@ void Connection::visit(Visitor& v) {
   v("rto_deadline", rto_deadline_);
   v("connect_deadline", connect_deadline_);
   v("last_heard", last_heard_);
+  v("waiting_since", waiting_since_);
   v("keepalive_probes", keepalive_probes_);
   v("recv_buffer", recv_buffer_);
   v("out_of_order", out_of_order_);

@@ -84,6 +84,9 @@ class Transport {
   uint64_t connections_failed() const { return connections_failed_; }
   uint64_t resets_sent() const { return resets_sent_; }
 
+  // Connections opened or accepted so far, ever.
+  uint64_t connections_made() const { return next_conn_id_ - 1; }
+
   template <class Visitor>
   void visit(Visitor& v) {
     v("self", self_);

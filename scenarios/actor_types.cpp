@@ -3,6 +3,7 @@
 
 #include "net/network.h"
 #include "scenarios/bulk_client.h"
+#include "scenarios/chaos/chaos_world.h"
 #include "scenarios/demo_world.h"
 #include "scenarios/discovery_node.h"
 #include "scenarios/dmsg_nodes.h"
@@ -19,6 +20,7 @@ void register_actor_types(sim::ActorRegistry& registry) {
   registry.add<ServerNode>();
   registry.add<BulkClient>();
   register_fault_scenario_actors(registry);
+  chaos::register_chaos_actors(registry);
 }
 
 const sim::ActorRegistry& all_actor_types() {

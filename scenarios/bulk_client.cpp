@@ -88,7 +88,7 @@ void BulkClient::on_client_event(sim::Context& ctx, const dmsg::ClientEvent& eve
     case Kind::kDialed: {
       auto it = outgoing_.find(event.stream);
       if (it == outgoing_.end()) return;
-      if (event.error != dmsg::ErrorCode::kOk) {
+      if (!event.dial_succeeded()) {
         ++stats_.dials_failed;
         ++stats_.dial_errors[static_cast<uint16_t>(event.error)];
         outgoing_.erase(it);

@@ -3,6 +3,7 @@
 
 #include "net/network.h"
 #include "net/node_faults.h"
+#include "scenarios/command_target.h"
 #include "sim/enum_names.h"
 
 #include <fmt/format.h>
@@ -13,7 +14,7 @@
 namespace scenarios {
 namespace {
 
-constexpr std::array<sim::EnumName<InputKind>, 12> kKindNames = {{
+constexpr std::array<sim::EnumName<InputKind>, 13> kKindNames = {{
     {InputKind::kPartition, "partition"},
     {InputKind::kPartitionOneWay, "partition-oneway"},
     {InputKind::kHeal, "heal"},
@@ -26,12 +27,14 @@ constexpr std::array<sim::EnumName<InputKind>, 12> kKindNames = {{
     {InputKind::kKill, "kill"},
     {InputKind::kRestart, "restart"},
     {InputKind::kStop, "stop"},
+    {InputKind::kCommand, "command"},
 }};
 
 constexpr std::string_view kSyntax =
     "AT partition A,B|C  |  AT partition-oneway A,B>C  |  AT heal  |  AT clog NODE[,NODE] DURATION  |  "
     "AT hold SRC>DST  |  AT release SRC>DST  |  AT loss-burst RATIO DURATION  |  AT clock NODE OFFSET  |  "
-    "AT crash NODE  |  AT kill NODE  |  AT stop NODE  |  AT restart NODE   (AT and DURATION with a unit, e.g. 2s or "
+    "AT crash NODE  |  AT kill NODE  |  AT stop NODE  |  AT restart NODE  |  AT command NODE WORDS...   (AT and "
+    "DURATION with a unit, e.g. 2s or "
     "150ms)";
 
 std::vector<std::string> split(std::string_view text, char separator) {
@@ -142,6 +145,12 @@ sim::Result<FaultInput> parse_fault(std::string_view text) {
         return syntax_error(text, "expected one NODE");
       input.left = {args[0]};
       break;
+    case InputKind::kCommand:
+      if (args.size() < 2 || args[0].find_first_of(",|>") != std::string::npos)
+        return syntax_error(text, "expected one NODE and the command's words");
+      input.left = {args[0]};
+      input.words.assign(args.begin() + 1, args.end());
+      break;
   }
   return input;
 }
@@ -165,6 +174,30 @@ std::vector<net::NodeAddress> resolve(const net::Network& network, const std::ve
 
 }  // namespace
 
+namespace {
+
+sim::Status validate_command(const sim::World& world, const net::Network& network, const FaultInput& input) {
+  const net::NodeAddress node = *network.find_node(input.left[0]);
+  const sim::Actor* actor = world.actor(network.node(node).actor);
+  const auto* target = dynamic_cast<const CommandTarget*>(actor);
+  if (target == nullptr) {
+    return sim::Error{
+        fmt::format("fault '{}': node '{}' runs no application that takes commands", input.text, input.left[0])};
+  }
+  if (sim::Status checked = target->check_command(input.words); !checked) {
+    return sim::Error{fmt::format("fault '{}': {}", input.text, checked.error().message)};
+  }
+  return sim::Ok{};
+}
+
+void run_command(sim::World& world, const net::Network& network, net::NodeAddress node, const FaultInput& input) {
+  const sim::ActorId actor = network.node(node).actor;
+  sim::Context ctx = world.context_for(actor);
+  world.mutate_as<CommandTarget>(actor).run_command(ctx, input.words);
+}
+
+}  // namespace
+
 sim::Status validate_fault(const sim::World& world, sim::ActorId network_id, const FaultInput& input) {
   const net::Network& network = world.actor_as<net::Network>(network_id);
   for (const auto* side : {&input.left, &input.right}) {
@@ -179,6 +212,7 @@ sim::Status validate_fault(const sim::World& world, sim::ActorId network_id, con
       }
     }
   }
+  if (input.kind == InputKind::kCommand) return validate_command(world, network, input);
   return sim::Ok{};
 }
 
@@ -201,6 +235,9 @@ void apply_fault(sim::World& world, sim::ActorId network_id, const FaultInput& i
       return;
     case InputKind::kStop:
       net::stop_node(world, network_id, left[0]);
+      return;
+    case InputKind::kCommand:
+      run_command(world, view, left[0], input);
       return;
     default:
       break;
@@ -240,6 +277,7 @@ void apply_fault(sim::World& world, sim::ActorId network_id, const FaultInput& i
     case InputKind::kKill:
     case InputKind::kStop:
     case InputKind::kRestart:
+    case InputKind::kCommand:
       SIM_UNREACHABLE("handled above");
   }
 }

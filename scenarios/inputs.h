@@ -25,6 +25,7 @@ enum class InputKind : uint8_t {
   kKill,             // kill NODE: process kill; the host sends RSTs
   kRestart,          // restart NODE
   kStop,             // stop NODE: graceful stop of the node's application
+  kCommand,          // command NODE WORDS...: hand a command to the node's application
 };
 std::string_view enum_name(InputKind kind);
 
@@ -36,6 +37,7 @@ struct FaultInput {
   std::vector<std::string> right;  // a partition's right side, or a link's destination
   sim::Duration duration;          // clog, loss-burst; the offset of clock
   sim::Ratio ratio;                // loss-burst
+  std::vector<std::string> words;  // a command's words
   std::string text;                // as given, for messages and traces
 
   template <class Visitor>
@@ -46,6 +48,7 @@ struct FaultInput {
     v("right", right);
     v("duration", duration);
     v("ratio", ratio);
+    v("words", words);
     v("text", text);
   }
 };
@@ -59,7 +62,8 @@ std::string_view fault_syntax_help();
 // The tick at whose start the input is applied.
 uint64_t input_tick(const FaultInput& input, sim::Duration tick_length);
 
-// Checks that every node the input names exists on the world's network.
+// Checks that every node the input names exists on the world's network, and that a
+// command's node runs an application that understands it.
 sim::Status validate_fault(const sim::World& world, sim::ActorId network, const FaultInput& input);
 
 // Applies an input at the current tick boundary.

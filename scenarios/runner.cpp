@@ -60,6 +60,16 @@ sim::Status ScenarioRunner::adopt_inputs(std::vector<FaultInput> inputs) {
   return sim::Ok{};
 }
 
+sim::Status ScenarioRunner::add_input(FaultInput input) {
+  if (!network_) return sim::Error{fmt::format("scenario {} has no network, so it takes no inputs", scenario_->name)};
+  if (sim::Status valid = validate_fault(*world_, *network_, input); !valid) return valid.error();
+  const uint64_t tick = input_tick(input, config_.tick);
+  SIM_ASSERT_GE(tick, world_->tick());
+  SIM_ASSERT(inputs_.empty() || input_tick(inputs_.back(), config_.tick) <= tick);
+  inputs_.push_back(std::move(input));
+  return sim::Ok{};
+}
+
 void ScenarioRunner::run_tick() {
   const uint64_t tick = world_->tick();
   while (next_input_ < inputs_.size() && input_tick(inputs_[next_input_], config_.tick) <= tick) {

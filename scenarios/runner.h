@@ -43,6 +43,9 @@ class ScenarioRunner {
   const RunConfig& config() const { return config_; }
   const std::vector<FaultInput>& inputs() const { return inputs_; }
 
+  // Adds an input decided during the run (the chaos panel's), due at the current tick or
+  // later and not before any input already given; it is recorded like the others.
+  sim::Status add_input(FaultInput input);
   // Applies the inputs due at the current tick, then runs the tick.
   void run_tick();
   bool is_finished() const;

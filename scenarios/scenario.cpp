@@ -2,6 +2,7 @@
 #include "scenarios/scenario.h"
 
 #include "net/network.h"
+#include "scenarios/chaos/chaos_world.h"
 #include "scenarios/demo_world.h"
 #include "scenarios/fault/fault_scenarios.h"
 #include "scenarios/net_assembly.h"
@@ -105,6 +106,7 @@ const std::vector<ScenarioInfo>& scenario_catalog() {
     std::vector<ScenarioInfo> all = fault_scenarios();
     all.push_back({"transfer", "pairs of nodes exchange 1 MiB each way over the transport, verified byte by byte",
                    600'000, true, &build_transfer, &transfer_finished, &judge_transfer});
+    all.push_back(chaos::chaos_scenario());
     all.push_back({"demo", "gossiping timer and message actors (the simulation core on its own)", 1000, false,
                    &build_demo, nullptr, &judge_demo});
     return all;

@@ -1,6 +1,7 @@
 // The catalog of named scenarios that `dmsgsim run` builds, runs and judges.
 #pragma once
 
+#include "dmsg/planted_bug.h"
 #include "sim/result.h"
 #include "sim/world.h"
 
@@ -16,12 +17,20 @@ struct RunConfig {
   sim::Duration tick = sim::Duration::milliseconds(1);
   /// Fault profile of the network (scenarios without a network ignore it).
   std::string profile = "calm";
+  /// Sized scenarios (chaos): how many servers and clients; the others ignore them.
+  uint32_t servers = 0;
+  uint32_t clients = 0;
+  /// A checker self-test (`chaos --plant-bug`): the bug every dmsg node is built with.
+  dmsg::PlantedBug planted_bug = dmsg::PlantedBug::kNone;
 
   template <class Visitor>
   void visit(Visitor& v) {
     v("seed", seed);
     v("tick", tick);
     v("profile", profile);
+    v("servers", servers);
+    v("clients", clients);
+    v("planted_bug", planted_bug);
   }
 };
 

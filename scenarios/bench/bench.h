@@ -24,6 +24,7 @@ std::vector<Figure> run_net_group();
 std::vector<Figure> run_trace_group();
 std::vector<Figure> run_crypto_group();
 std::vector<Figure> run_dmsg_group();
+std::vector<Figure> run_chaos_group();
 
 const std::vector<Group>& groups();
 

@@ -93,6 +93,8 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
   if (key == "clients") return count(config.clients, 1, 1000);
   if (key == "streams") return count(config.streams, 0, 100'000);
   if (key == "max_events_per_batch") return count(config.max_events_per_batch, 1, 1000);
+  if (key == "check_every") return count(config.check_every, 1, 1'000'000);
+  if (key == "exact_window") return span(config.exact_window);
   if (key == "duration") return span(config.duration);
   if (key == "batch_interval") return span(config.batch_interval);
   if (key == "probabilities") return read_probabilities(value, config);
@@ -109,7 +111,7 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
   }
   return key_error(key,
                    "unknown key (known: servers, clients, streams, events, duration, batch_interval, "
-                   "max_events_per_batch, profile, probabilities)");
+                   "max_events_per_batch, check_every, exact_window, profile, probabilities)");
 }
 
 }  // namespace

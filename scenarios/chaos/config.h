@@ -39,6 +39,10 @@ struct ChaosConfig {
   std::optional<uint64_t> events;
   sim::Duration duration = sim::Duration::seconds(600);
   sim::Duration batch_interval = sim::Duration::seconds(1);
+  /// The model checks the world every this many batches.
+  uint32_t check_every = 1;
+  /// After the settle window that follows the fault phase, exact checks go on this long.
+  sim::Duration exact_window = sim::Duration::seconds(20);
   /// A batch draws between 1 and this many event kinds.
   uint32_t max_events_per_batch = 5;
   std::string profile = "calm";

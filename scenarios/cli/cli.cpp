@@ -17,6 +17,7 @@ usage: dmsgsim COMMAND [OPTIONS]
 
 commands:
   run      the six fault scenarios (a table), or one scenario from a seed: hashes, checks, --trace
+  chaos    servers and clients under random events, checked against a reference model
   replay   re-execute a trace, verifying every tick's hash
   seek     the state at any tick of a trace
   diff     the first tick where two traces diverge, and how their states differ there
@@ -38,8 +39,9 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"run", &run_command},   {"replay", &replay_command}, {"seek", &seek_command}, {"diff", &diff_command},
-    {"fork", &fork_command}, {"debug", &debug_command},   {"info", &info_command}, {"bench", &bench_command},
+    {"run", &run_command},     {"chaos", &chaos_command}, {"replay", &replay_command},
+    {"seek", &seek_command},   {"diff", &diff_command},   {"fork", &fork_command},
+    {"debug", &debug_command}, {"info", &info_command},   {"bench", &bench_command},
 };
 
 }  // namespace

@@ -21,6 +21,7 @@ struct Io {
 
 int run_command(Args& args, const Io& io);
 int bench_command(Args& args, const Io& io);
+int chaos_command(Args& args, const Io& io);
 int info_command(Args& args, const Io& io);
 int replay_command(Args& args, const Io& io);
 int seek_command(Args& args, const Io& io);

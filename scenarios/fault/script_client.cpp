@@ -150,7 +150,7 @@ void ScriptClient::on_client_event(sim::Context& ctx, const dmsg::ClientEvent& e
         d.error = event.error;
         d.timed_out = event.timed_out;
       }
-      if (event.error == dmsg::ErrorCode::kOk) open_stream(ctx, event.stream);
+      if (event.dial_succeeded()) open_stream(ctx, event.stream);
       return;
     }
     case Kind::kIncoming:

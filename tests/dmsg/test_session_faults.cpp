@@ -151,6 +151,36 @@ TEST_CASE("dmsg: a server refuses sessions beyond MaxSessions") {
   CHECK(with_session == 2);
 }
 
+// Found by the chaos run: a killed server stays in discovery, refuses at once, and a client
+// retried it at the network's pace (hundreds of connections a second).
+TEST_CASE("dmsg: session attempts to a server that refuses back off") {
+  DmsgWorld w(WorldShape{});
+  REQUIRE(w.settle());
+  w.fault("kill s0");
+  const uint64_t before = w.client(0).transport().connections_made();
+  w.run_for(Duration::seconds(30));
+  const uint64_t made = w.client(0).transport().connections_made() - before;
+  // Steps of about 5, 6.5, 8.5 and 11 s, each one session attempt and one discovery look.
+  CHECK(made >= 3);
+  CHECK(made <= 12);
+}
+
+// Found by the chaos run: with MinSessions 0 (every server), a client that found one
+// server at first never looked again, so servers that came later were never used.
+TEST_CASE("dmsg: a client that keeps every server finds one that starts later") {
+  WorldShape shape;
+  shape.servers = 2;
+  shape.client_options.min_sessions = 0;
+  DmsgWorld w(shape);
+  w.fault("stop s1");
+  w.run_for(Duration::seconds(10));
+  REQUIRE(w.client_state(0).delegated_servers().size() == 1);
+  w.fault("restart s1");
+  w.run_for(Duration::seconds(65));  // the recheck interval, plus a look and a handshake
+  CHECK(w.client_state(0).delegated_servers().size() == 2);
+  CHECK(w.client_state(1).delegated_servers().size() == 2);
+}
+
 TEST_CASE("dmsg: a client's new session replaces its older one at the server") {
   DmsgWorld w(WorldShape{});
   REQUIRE(w.settle());

@@ -131,6 +131,28 @@ TEST_CASE("net: partition: longer than the user timeout fails the connection at 
   }
 }
 
+// Found by the chaos run: the user timeout counted an idle peer's silence, so the first
+// write after a minute of quiet failed the connection at once.
+TEST_CASE("net: user timeout: silence while idle does not count; silence after a write does") {
+  Pair p = connected_pair(5, test_net::named_profile("calm"));
+  p.nodes.world->run_ticks(70'000);  // idle longer than the 60 s user timeout
+  const uint64_t sent = write_all_you_can(p.nodes, 0, p.client, kSeedH0, 0);
+  p.nodes.world->run_until([&](const sim::World&) { return p.nodes.view(1).bytes_read() >= sent; }, 2'000);
+  CHECK(p.nodes.view(1).bytes_read() == sent);
+  CHECK_FALSE(p.nodes.view(0).first(Kind::kFailed, p.client));
+  // Idle again, then cut off: the timeout runs from the write that goes unanswered.
+  p.nodes.world->run_ticks(70'000);
+  apply(p.nodes, "0s partition h0|h1");
+  const sim::Instant wrote = p.nodes.world->now();
+  write_all_you_can(p.nodes, 0, p.client, kSeedH0, sent);
+  p.nodes.world->run_ticks(65'000);
+  const auto failed = p.nodes.view(0).first(Kind::kFailed, p.client);
+  REQUIRE(failed);
+  CHECK(failed->reason == net::FailReason::kTimedOut);
+  CHECK(failed->at - wrote >= Duration::seconds(60));
+  CHECK(failed->at - wrote <= Duration::seconds(61));
+}
+
 TEST_CASE("net: partition: an idle end with keepalive learns of it too") {
   net::TransportOptions options;
   options.keepalive.enabled = true;

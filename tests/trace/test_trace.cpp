@@ -53,6 +53,10 @@ TEST_CASE("trace: replay: every scenario's recording replays with a verified cha
       std::vector<FaultInput> inputs;
       if (scenario.name == "transfer") {
         inputs = faults({"100ms partition a0|b0", "150ms clog a1 30ms", "250ms heal"});
+      } else if (scenario.name == "chaos") {
+        // Commands to the applications are inputs like the others.
+        inputs = faults({"0ms command c0 handling accept no-read", "100ms partition c0|s0", "150ms clog discovery 30ms",
+                         "250ms heal", "300ms command c1 dial c0 1"});
       } else if (scenario.has_network) {
         inputs = faults({"100ms partition a|s0", "150ms clog discovery 30ms", "250ms heal"});
       }

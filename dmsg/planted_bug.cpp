@@ -1,0 +1,49 @@
+// Names and descriptions of the plantable bugs.
+#include "dmsg/planted_bug.h"
+
+#include "sim/enum_names.h"
+
+#include <array>
+
+namespace dmsg {
+namespace {
+
+constexpr std::array<sim::EnumName<PlantedBug>, 5> kNames = {{
+    {PlantedBug::kNone, "none"},
+    {PlantedBug::kServerKeepsOtherLeg, "server-keeps-other-leg"},
+    {PlantedBug::kClientNeverReconnects, "client-never-reconnects"},
+    {PlantedBug::kBacklogNeverRejects, "backlog-never-rejects"},
+    {PlantedBug::kRelayDropsChunk, "relay-drops-chunk"},
+}};
+
+}  // namespace
+
+std::string_view enum_name(PlantedBug bug) { return sim::name_in(kNames, bug); }
+
+std::optional<PlantedBug> planted_bug_named(std::string_view name) { return sim::value_in(kNames, name); }
+
+std::vector<PlantedBug> all_planted_bugs() {
+  std::vector<PlantedBug> bugs;
+  for (const auto& entry : kNames) {
+    if (entry.value != PlantedBug::kNone) bugs.push_back(entry.value);
+  }
+  return bugs;
+}
+
+std::string_view describe(PlantedBug bug) {
+  switch (bug) {
+    case PlantedBug::kNone:
+      return "no bug";
+    case PlantedBug::kServerKeepsOtherLeg:
+      return "a server that ends a relay (a leg reset, a session gone) forgets to reset the other leg";
+    case PlantedBug::kClientNeverReconnects:
+      return "a client that loses a session never looks for servers again";
+    case PlantedBug::kBacklogNeverRejects:
+      return "a listener that queues dialed streams without limit instead of answering 401";
+    case PlantedBug::kRelayDropsChunk:
+      return "a server relay that drops one chunk in every 64 it moves";
+  }
+  return "?";
+}
+
+}  // namespace dmsg

@@ -1,0 +1,55 @@
+// Writing a failed chaos run's trace and states.
+#include "scenarios/chaos/artifacts.h"
+
+#include "scenarios/trace_session.h"
+#include "sim/file_io.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <system_error>
+
+namespace scenarios::chaos {
+namespace {
+
+sim::Status write_text(const std::string& path, const std::string& text) {
+  return sim::write_file(path, sim::Bytes(text.begin(), text.end()));
+}
+
+// The JSON dump and the text tables of `world`, as `<dir>/<name>.json` and `.txt`.
+sim::Status write_state(sim::World& world, const std::string& dir, const std::string& name,
+                        std::vector<std::string>& written) {
+  const std::string json = fmt::format("{}/{}.json", dir, name);
+  const std::string text = fmt::format("{}/{}.txt", dir, name);
+  if (sim::Status ok = write_text(json, world.dump_json()); !ok) return ok;
+  const std::string tables =
+      fmt::format("tick {}\n{}\n{}", world.tick(), to_text(Viewer(world).look(world)), world.summary());
+  if (sim::Status ok = write_text(text, tables); !ok) return ok;
+  written.push_back(json);
+  written.push_back(text);
+  return sim::Ok{};
+}
+
+}  // namespace
+
+sim::Result<std::vector<std::string>> write_failure_artifacts(ControlPanel& panel, const ChaosResult& result,
+                                                              const std::string& dir) {
+  SIM_ASSERT(result.failed_tick && result.before_tick);
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) return sim::Error{fmt::format("cannot create {}: {}", dir, error.message())};
+  std::vector<std::string> written;
+  const sim::TraceFile trace = record_trace(panel.runner());
+  const std::string trace_path = dir + "/run.trace";
+  if (sim::Status ok = sim::write_file(trace_path, sim::encode_trace(trace)); !ok) return ok.error();
+  written.push_back(trace_path);
+  sim::Result<TraceSession> session = TraceSession::open(trace);
+  if (!session) return session.error();
+  sim::Result<std::unique_ptr<ScenarioRunner>> before = session->at_tick(*result.before_tick);
+  if (!before) return before.error();
+  if (sim::Status ok = write_state((*before)->world(), dir, "before", written); !ok) return ok.error();
+  if (sim::Status ok = write_state(panel.runner().world(), dir, "after", written); !ok) return ok.error();
+  return written;
+}
+
+}  // namespace scenarios::chaos

@@ -1,0 +1,137 @@
+// The client application of the chaos run: it listens on one port, dials and writes when
+// the control panel commands it (recorded `command` inputs), and checks every byte it reads.
+#pragma once
+
+#include "scenarios/command_target.h"
+#include "scenarios/dmsg_nodes.h"
+#include "scenarios/pattern.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scenarios::chaos {
+
+// The port every chaos client listens on and dials.
+constexpr uint16_t kChaosPort = 1;
+
+// How the application treats streams dialed to it, chosen at each start.
+struct Handling {
+  bool accepts = true;  // false: a listener that never accepts (the backlog fills, then 401)
+  bool reads = true;    // false: reads only a stream's 8-byte header, never its data
+
+  friend bool operator==(const Handling&, const Handling&) = default;
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("accepts", accepts);
+    v("reads", reads);
+  }
+};
+
+enum class ChaosPhase : uint8_t {
+  kDialing,  // the dial has not resolved
+  kFailed,   // the dial failed (error)
+  kOpen,
+  kClosed,  // this end closed it after writing everything asked and reading the peer's end
+  kBroken,  // the stream broke
+};
+std::string_view enum_name(ChaosPhase phase);
+
+// One end of a stream as the application sees it. Both ends name the stream by the panel's
+// dial number: the dialer's pattern seed is that number, the acceptor's is it with the top
+// bit set, and each end learns the other's from the stream's first 8 bytes.
+struct ChaosStream {
+  static constexpr uint64_t kAcceptorSeedBit = uint64_t{1} << 63;
+
+  uint64_t dial_id = 0;  // 0: accepted, header not read yet
+  bool dialer = false;
+  ChaosPhase phase = ChaosPhase::kDialing;
+  dmsg::ErrorCode error = dmsg::ErrorCode::kOk;
+  bool timed_out = false;  // the dial's deadline passed (error stays kOk: no dmsg code says so)
+  sim::Instant started;
+  std::optional<sim::Instant> resolved;  // the dial resolved, or the stream was accepted
+  std::optional<sim::Instant> ended_at;  // closed or broken
+  uint64_t requested = 0;                // payload bytes the panel asked this end to write
+  uint64_t written = 0;                  // bytes the stream took, header included
+  bool close_requested = false;
+  bool peer_ended = false;  // read the peer's end
+  bool misrouted = false;   // the header named another stream
+  PatternStreamReader reader;
+
+  uint64_t tx_seed() const { return dialer ? dial_id : dial_id | kAcceptorSeedBit; }
+  uint64_t payload_written() const { return written > kPatternHeaderBytes ? written - kPatternHeaderBytes : 0; }
+  uint64_t delivered() const { return reader.verifier.verified; }
+  bool is_terminal() const {
+    return phase == ChaosPhase::kFailed || phase == ChaosPhase::kClosed || phase == ChaosPhase::kBroken;
+  }
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("dial_id", dial_id);
+    v("dialer", dialer);
+    v("phase", phase);
+    v("error", error);
+    v("timed_out", timed_out);
+    v("started", started);
+    v("resolved", resolved);
+    v("ended_at", ended_at);
+    v("requested", requested);
+    v("written", written);
+    v("close_requested", close_requested);
+    v("peer_ended", peer_ended);
+    v("misrouted", misrouted);
+    v("reader", reader);
+  }
+};
+
+class ChaosClient : public sim::ActorBase<ChaosClient, ClientNode>, public CommandTarget {
+ public:
+  static constexpr std::string_view kTypeName = "scenarios.chaos_client";
+
+  ChaosClient() = default;
+  ChaosClient(const net::HostConfig& config, sim::Rng rng, dmsg::Identity identity, dmsg::ClientOptions options)
+      : ActorBase(config, rng, std::move(identity), std::move(options)) {}
+  std::unique_ptr<net::Host> make_fresh(const net::HostConfig& config, sim::Rng rng) const override {
+    return std::make_unique<ChaosClient>(config, rng, client().identity(), client().options());
+  }
+
+  // Commands (see check_command for their words):
+  //   handling accept|no-accept read|no-read    how this incarnation treats dialed streams
+  //   dial NODE ID                              dials NODE's chaos port as dial number ID
+  //   write ID dialer|acceptor BYTES [close]    that end of stream ID writes BYTES more, then
+  //                                             closes its side if asked
+  sim::Status check_command(const std::vector<std::string>& words) const override;
+  void run_command(sim::Context& ctx, const std::vector<std::string>& words) override;
+
+  bool is_running() const { return is_process_up() && !client().is_stopped(); }
+  const Handling& handling() const { return handling_; }
+  // By stream handle.
+  const std::map<uint32_t, ChaosStream>& streams() const { return streams_; }
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    visit_client_node(v);
+    v("handling", handling_);
+    v("streams", streams_);
+  }
+
+ protected:
+  void on_workload_start(sim::Context& ctx) override;
+  void on_client_event(sim::Context& ctx, const dmsg::ClientEvent& event) override;
+
+ private:
+  // The open end of stream `dial_id` (the dialer's or the acceptor's).
+  std::optional<uint32_t> find(uint64_t dial_id, bool dialer) const;
+  void dial(sim::Context& ctx, const std::string& node, uint64_t dial_id);
+  void accept_waiting(sim::Context& ctx);
+  void write_more(sim::Context& ctx, uint32_t handle);
+  void read_more(sim::Context& ctx, uint32_t handle);
+  void close_if_done(sim::Context& ctx, uint32_t handle);
+  void end(sim::Context& ctx, uint32_t handle, ChaosPhase phase);
+
+  Handling handling_;
+  std::map<uint32_t, ChaosStream> streams_;
+};
+
+}  // namespace scenarios::chaos

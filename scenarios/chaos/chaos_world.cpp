@@ -1,0 +1,98 @@
+// Building the chaos world and finding its nodes again.
+#include "scenarios/chaos/chaos_world.h"
+
+#include "net/network.h"
+#include "scenarios/dmsg_assembly.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace scenarios::chaos {
+namespace {
+
+// Sizes when a run's configuration leaves them at 0 (as `dmsgsim run` does).
+constexpr uint32_t kDefaultServers = 5;
+constexpr uint32_t kDefaultClients = 50;
+constexpr uint64_t kMaxTicks = 3'600'000;  // an hour of 1 ms ticks, when run without the panel
+
+sim::Status build(sim::World& world, const RunConfig& config) {
+  sim::Result<net::FaultProfile> profile = world_profile(world, config.profile);
+  if (!profile) return profile.error();
+  const uint32_t servers = config.servers != 0 ? config.servers : kDefaultServers;
+  const uint32_t clients = config.clients != 0 ? config.clients : kDefaultClients;
+  const DmsgCluster cluster =
+      spawn_dmsg_cluster(world, *profile, static_cast<int>(servers), chaos_server_options(config.planted_bug, clients));
+  for (uint32_t i = 0; i < clients; ++i) {
+    add_client<ChaosClient>(world, cluster.network, client_name(i), chaos_client_options(config.planted_bug));
+  }
+  return sim::Ok{};
+}
+
+// Without the panel's model, what the final state alone shows: every byte any client read
+// was the right stream's and verified.
+ScenarioOutcome judge(const sim::World& world) {
+  ScenarioOutcome outcome;
+  uint64_t mismatched = 0;
+  uint64_t misrouted = 0;
+  uint64_t verified = 0;
+  for (const sim::ActorId id : ChaosNodes::of(world).clients) {
+    for (const auto& [handle, s] : world.actor_as<ChaosClient>(id).streams()) {
+      mismatched += s.reader.verifier.mismatches;
+      misrouted += s.misrouted ? 1 : 0;
+      verified += s.delivered();
+    }
+  }
+  outcome.add(Check{"content", mismatched == 0, fmt::format("{} bytes differed of {} read", mismatched, verified),
+                    "every byte read equals its pattern", static_cast<int64_t>(mismatched)});
+  outcome.add(Check{"routing", misrouted == 0, fmt::format("{} streams carried another stream's bytes", misrouted),
+                    "each stream carries its own dial's bytes", static_cast<int64_t>(misrouted)});
+  outcome.stats.push_back(Stat{"bytes_verified", static_cast<int64_t>(verified)});
+  return outcome;
+}
+
+}  // namespace
+
+std::string server_name(size_t index) { return fmt::format("s{}", index); }
+std::string client_name(size_t index) { return fmt::format("c{}", index); }
+
+ChaosNodes ChaosNodes::of(const sim::World& world) {
+  ChaosNodes nodes;
+  const std::optional<sim::ActorId> network = find_network(world);
+  SIM_ASSERT_MSG(network.has_value(), "not a chaos world: no network");
+  nodes.network = *network;
+  const net::Network& net = world.actor_as<net::Network>(*network);
+  for (uint32_t i = 0; i < net.node_count(); ++i) {
+    const net::NodeEntry& node = net.node(net::NodeAddress{i});
+    const std::string_view type = world.actor(node.actor)->type_name();
+    if (type == ServerNode::kTypeName) nodes.servers.push_back(node.actor);
+    if (type == ChaosClient::kTypeName) nodes.clients.push_back(node.actor);
+  }
+  return nodes;
+}
+
+dmsg::ClientOptions chaos_client_options(dmsg::PlantedBug bug) {
+  dmsg::ClientOptions options;
+  options.min_sessions = 0;
+  options.planted_bug = bug;
+  return options;
+}
+
+dmsg::ServerOptions chaos_server_options(dmsg::PlantedBug bug, uint32_t clients) {
+  dmsg::ServerOptions options;
+  options.max_sessions = std::max(options.max_sessions, clients);
+  options.planted_bug = bug;
+  return options;
+}
+
+ScenarioInfo chaos_scenario() {
+  return ScenarioInfo{
+      "chaos",   "servers and clients under random events (driven by `dmsgsim chaos`; alone it only starts them)",
+      kMaxTicks, true,
+      &build,    nullptr,
+      &judge,    nullptr};
+}
+
+void register_chaos_actors(sim::ActorRegistry& registry) { registry.add<ChaosClient>(); }
+
+}  // namespace scenarios::chaos

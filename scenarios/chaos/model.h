@@ -1,0 +1,130 @@
+// The reference model of the chaos run. Small and abstract: which servers and clients are
+// up and how they handle streams, and per stream what each end was asked to write and
+// whether it was asked to close. It takes the world's abstraction before a batch, applies
+// the batch, and compares its prediction with the abstraction after it: exactly once no
+// fault happened for the settle window and an operation's grace passed, by bounds before.
+#pragma once
+
+#include "scenarios/chaos/config.h"
+#include "scenarios/chaos/view.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scenarios::chaos {
+
+enum class StopHow : uint8_t { kKill, kCrash, kStop };
+std::string_view enum_name(StopHow how);
+
+// One executed event of a batch, as the model sees it (the panel turns it into inputs).
+struct Action {
+  EventKind kind = EventKind::kHeal;
+  uint32_t node = 0;       // start/stop: the server or client; dial: the dialer
+  uint32_t peer = 0;       // dial: the client dialed
+  uint64_t stream = 0;     // dial: the new stream's number; write: the stream written
+  bool dialer_end = true;  // write: the end that writes
+  uint64_t bytes = 0;      // write
+  bool close = false;      // write: that end closes its side afterwards
+  StopHow how = StopHow::kKill;
+  Handling handling;   // start client
+  sim::Duration span;  // clog, loss burst: how long it lasts
+};
+
+// The time limits the model holds the system to.
+struct ModelBounds {
+  sim::Duration settle = sim::Duration::seconds(110);         // keepalive 40 s + largest backoff 60 s + margin
+  sim::Duration op_grace = sim::Duration::seconds(1);         // an operation's outcome is due this long after it
+  sim::Duration dial_deadline = sim::Duration::seconds(21);   // the client's 20 s plus a tick's margin
+  sim::Duration close_on_loss = sim::Duration::seconds(5);    // a killed or stopped peer or relay
+  sim::Duration close_on_crash = sim::Duration::seconds(50);  // keepalive 30 s + 10 s, plus margin
+  uint32_t backlog = 20;
+  uint32_t max_sessions = 100;
+
+  static ModelBounds for_profile(std::string_view profile, sim::Duration batch_interval);
+};
+
+// A disagreement: the check that found it, the field, and both values.
+struct Mismatch {
+  std::string check;  // "exact", "bound", "oracle", "liveness"
+  std::string field;  // e.g. "clients/c3/sessions"
+  std::string expected;
+  std::string actual;
+
+  std::string describe() const;
+};
+
+struct CheckReport {
+  bool exact = false;  // the model predicted exactly (settled); otherwise bounds only
+  std::vector<Mismatch> mismatches;
+};
+
+class Model {
+ public:
+  Model(uint32_t servers, uint32_t clients, ModelBounds bounds);
+
+  // The world starts with everything up: a fault at time zero (sessions still to form).
+  bool server_up(uint32_t s) const { return servers_[s].up; }
+  bool client_up(uint32_t c) const { return clients_[c].up; }
+  const Handling& handling(uint32_t c) const { return clients_[c].handling; }
+  // No fault for the settle window, and no partition still standing.
+  bool is_settled(sim::Instant now) const { return !partitioned_ && now - last_fault_ >= bounds_.settle; }
+  sim::Instant last_fault() const { return last_fault_; }
+  const ModelBounds& bounds() const { return bounds_; }
+
+  // A batch begins at `view` (the abstraction before it); its actions follow, in order.
+  void begin_batch(const WorldView& view);
+  void apply(const Action& action, sim::Instant now);
+  // Compares the abstraction after a batch with the prediction from the one before it.
+  CheckReport check(const WorldView& before, const WorldView& after) const;
+  // After the fault phase, once settled: every running client holds a session to every
+  // running server, and no dial is still pending.
+  std::vector<Mismatch> check_liveness(const WorldView& view) const;
+
+ private:
+  // What a dial is predicted to come to, decided when it is made.
+  enum class DialOutcome : uint8_t { kUnknown, kAccepted, kQueued, kRejected, kFailed };
+  struct Node {
+    bool up = true;
+    StopHow how = StopHow::kKill;
+    std::optional<sim::Instant> stopped_at;
+    std::optional<sim::Instant> crashed_at;  // the latest crash: only keepalives tell of it
+    Handling handling;
+  };
+  struct Stream {
+    uint32_t dialer = 0;
+    uint32_t acceptor = 0;
+    sim::Instant last_op;
+    DialOutcome outcome = DialOutcome::kUnknown;
+    uint64_t requested[2] = {0, 0};  // by the dialer's end [0] and the acceptor's [1]
+    bool close[2] = {false, false};
+  };
+
+  void check_nodes(const WorldView& after, bool settled, CheckReport& report) const;
+  void check_stream_bounds(const StreamView* before, const StreamView& after, sim::Instant now,
+                           CheckReport& report) const;
+  void check_stream_exact(uint64_t id, const Stream& s, const StreamView* before, const StreamView* after,
+                          sim::Instant now, CheckReport& report) const;
+  void check_end_released(const StreamView& stream, bool dialer_end, sim::Instant now, CheckReport& report) const;
+  sim::Duration close_bound(StopHow how) const;
+  // When news of something that happened at `since` must have arrived, given `bound` on an
+  // undisturbed network: a disturbance near it (a clog, a loss burst, a partition) leaves
+  // only keepalives to tell, and nothing is due while a partition lasts.
+  std::optional<sim::Instant> news_due(sim::Instant since, sim::Duration bound) const;
+  // Whether node `n` stopped after `since` and news of every such stop is overdue at `now`
+  // (an earlier crash still excuses what its keepalives have not found yet).
+  bool stop_news_overdue(const Node& n, sim::Instant since, sim::Instant now) const;
+
+  ModelBounds bounds_;
+  std::vector<Node> servers_;
+  std::vector<Node> clients_;
+  std::map<uint64_t, Stream> streams_;
+  sim::Instant last_fault_;
+  bool partitioned_ = false;
+  sim::Instant disturbed_until_;         // the end of the latest network disturbance
+  std::map<uint32_t, uint32_t> queued_;  // per non-accepting client: queued at the batch start, plus this batch's
+  std::map<uint32_t, uint32_t> dials_this_batch_;
+};
+
+}  // namespace scenarios::chaos

@@ -1,0 +1,119 @@
+// Reading a chaos world into its abstraction.
+#include "scenarios/chaos/view.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace scenarios::chaos {
+
+Viewer::Viewer(const sim::World& world) : nodes_(ChaosNodes::of(world)) {
+  for (uint32_t i = 0; i < nodes_.servers.size(); ++i) {
+    server_by_key_[world.actor_as<ServerNode>(nodes_.servers[i]).server().identity().public_key()] = i;
+  }
+}
+
+std::optional<uint32_t> Viewer::server_index(const dmsg::PublicKey& pk) const {
+  auto it = server_by_key_.find(pk);
+  if (it == server_by_key_.end()) return std::nullopt;
+  return it->second;
+}
+
+WorldView Viewer::look(const sim::World& world) const {
+  WorldView view;
+  view.at = world.now();
+  for (const sim::ActorId id : nodes_.servers) {
+    const auto& node = world.actor_as<ServerNode>(id);
+    ServerView s;
+    s.up = node.is_process_up() && !node.server().is_stopped();
+    s.sessions = s.up ? static_cast<uint32_t>(node.server().open_session_count()) : 0;
+    view.servers.push_back(s);
+  }
+  for (uint32_t i = 0; i < nodes_.clients.size(); ++i) {
+    const auto& node = world.actor_as<ChaosClient>(nodes_.clients[i]);
+    ClientView c;
+    c.up = node.is_running();
+    c.handling = node.handling();
+    if (c.up) {
+      for (const dmsg::PublicKey& pk : node.client().delegated_servers()) {
+        if (const std::optional<uint32_t> s = server_index(pk)) c.sessions.push_back(*s);
+      }
+      std::sort(c.sessions.begin(), c.sessions.end());
+      c.queued = static_cast<uint32_t>(node.client().queued(kChaosPort));
+    }
+    view.clients.push_back(c);
+    if (c.up) add_ends(world, i, view);  // a stopped application holds no streams
+  }
+  return view;
+}
+
+// Each end joins its stream by dial number; an acceptor that has not read the header yet
+// cannot be placed and is left out (the model allows for that within an operation's grace).
+void Viewer::add_ends(const sim::World& world, uint32_t client, WorldView& view) const {
+  const auto& node = world.actor_as<ChaosClient>(nodes_.clients[client]);
+  for (const auto& [handle, s] : node.streams()) {
+    if (s.dial_id == 0) continue;
+    StreamView& stream = view.streams[s.dial_id];
+    stream.id = s.dial_id;
+    EndView& end = s.dialer ? stream.at_dialer : stream.at_acceptor;
+    (s.dialer ? stream.dialer : stream.acceptor) = client;
+    end.present = true;
+    end.phase = s.phase;
+    end.error = s.error;
+    end.started = s.started;
+    end.ended_at = s.ended_at;
+    end.requested = s.requested;
+    end.written = s.payload_written();
+    end.delivered = s.delivered();
+    end.mismatches = s.reader.verifier.mismatches;
+    end.misrouted = s.misrouted;
+    end.close_requested = s.close_requested;
+    if (const dmsg::ClientStream* held = node.client().stream(handle); held != nullptr && node.is_running()) {
+      end.relay = server_index(held->server);
+    }
+  }
+}
+
+namespace {
+
+std::string end_text(const EndView& e) {
+  if (!e.present) return "-";
+  std::string text = std::string(enum_name(e.phase));
+  if (e.error != dmsg::ErrorCode::kOk) text += fmt::format("({})", static_cast<int>(e.error));
+  if (e.relay) text += fmt::format(" via s{}", *e.relay);
+  if (e.close_requested) text += " closing";
+  return text;
+}
+
+}  // namespace
+
+std::string to_text(const WorldView& view) {
+  std::string out = fmt::format("at {}\n\nservers\n  {:<6} {:<4} {:>8}\n", view.at, "name", "up", "sessions");
+  for (size_t s = 0; s < view.servers.size(); ++s) {
+    out += fmt::format("  s{:<5} {:<4} {:>8}\n", s, view.servers[s].up ? "yes" : "no", view.servers[s].sessions);
+  }
+  out += fmt::format("\nclients\n  {:<6} {:<4} {:<7} {:<6} {:>6}  {}\n", "name", "up", "accepts", "reads", "queued",
+                     "sessions");
+  for (size_t c = 0; c < view.clients.size(); ++c) {
+    const ClientView& v = view.clients[c];
+    std::string sessions;
+    for (const uint32_t s : v.sessions) sessions += fmt::format("s{} ", s);
+    out += fmt::format("  c{:<5} {:<4} {:<7} {:<6} {:>6}  {}\n", c, v.up ? "yes" : "no",
+                       v.handling.accepts ? "yes" : "no", v.handling.reads ? "yes" : "no", v.queued, sessions);
+  }
+  out += fmt::format(
+      "\nstreams (bytes: requested/written at the writer, delivered at the reader)\n"
+      "  {:>6} {:<6} {:<6} {:<22} {:<22} {:>26} {:>26}\n",
+      "dial", "from", "to", "dialer end", "acceptor end", "dialer->acceptor", "acceptor->dialer");
+  for (const auto& [id, s] : view.streams) {
+    const auto bytes = [](const EndView& w, const EndView& r) {
+      return fmt::format("{}/{}/{}", w.requested, w.written, r.delivered);
+    };
+    out += fmt::format("  {:>6} c{:<5} c{:<5} {:<22} {:<22} {:>26} {:>26}\n", id, s.dialer, s.acceptor,
+                       end_text(s.at_dialer), end_text(s.at_acceptor), bytes(s.at_dialer, s.at_acceptor),
+                       bytes(s.at_acceptor, s.at_dialer));
+  }
+  return out;
+}
+
+}  // namespace scenarios::chaos

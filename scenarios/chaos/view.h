@@ -1,0 +1,78 @@
+// The abstraction of a chaos world that the reference model predicts and checks: which
+// servers and clients are up and how, their sessions, and every stream by its dial number
+// with both ends' phases and byte counters. Computed from the live world; small.
+#pragma once
+
+#include "scenarios/chaos/chaos_client.h"
+#include "scenarios/chaos/chaos_world.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scenarios::chaos {
+
+struct ServerView {
+  bool up = false;
+  uint32_t sessions = 0;  // open sessions the server holds
+};
+
+struct ClientView {
+  bool up = false;
+  Handling handling;
+  std::vector<uint32_t> sessions;  // servers (by index) of its opened sessions, ascending
+  uint32_t queued = 0;             // streams answered and waiting for accept()
+};
+
+// One end of a stream, as its application recorded it.
+struct EndView {
+  bool present = false;  // false: this end's application has no record of the stream
+  ChaosPhase phase = ChaosPhase::kDialing;
+  dmsg::ErrorCode error = dmsg::ErrorCode::kOk;
+  sim::Instant started;
+  std::optional<sim::Instant> ended_at;
+  uint64_t requested = 0;  // payload bytes asked to write
+  uint64_t written = 0;    // payload bytes the stream took
+  uint64_t delivered = 0;  // payload bytes read from the other end, verified
+  uint64_t mismatches = 0;
+  bool misrouted = false;
+  bool close_requested = false;
+  std::optional<uint32_t> relay;  // the server (by index) carrying it, while the client holds it
+};
+
+struct StreamView {
+  uint64_t id = 0;
+  uint32_t dialer = 0;  // client index
+  uint32_t acceptor = 0;
+  EndView at_dialer;
+  EndView at_acceptor;
+};
+
+struct WorldView {
+  sim::Instant at;
+  std::vector<ServerView> servers;
+  std::vector<ClientView> clients;
+  std::map<uint64_t, StreamView> streams;  // by dial number
+};
+
+// Per-entity tables (servers, clients, streams) for a person reading a failure.
+std::string to_text(const WorldView& view);
+
+// Builds views of one chaos world (it knows the nodes' keys, computed once).
+class Viewer {
+ public:
+  explicit Viewer(const sim::World& world);
+  WorldView look(const sim::World& world) const;
+
+  const ChaosNodes& nodes() const { return nodes_; }
+
+ private:
+  std::optional<uint32_t> server_index(const dmsg::PublicKey& pk) const;
+  void add_ends(const sim::World& world, uint32_t client, WorldView& view) const;
+
+  ChaosNodes nodes_;
+  std::map<dmsg::PublicKey, uint32_t> server_by_key_;
+};
+
+}  // namespace scenarios::chaos

@@ -1,0 +1,222 @@
+// dmsgsim chaos: the random, event-based run checked against the reference model.
+#include "scenarios/chaos/artifacts.h"
+#include "scenarios/chaos/panel.h"
+#include "scenarios/cli/commands.h"
+#include "scenarios/cli/wall_clock.h"
+#include "scenarios/trace_session.h"
+#include "sim/file_io.h"
+#include "sim/json_writer.h"
+
+#include <fmt/format.h>
+
+namespace scenarios::cli {
+namespace {
+
+using chaos::ChaosConfig;
+using chaos::ChaosResult;
+
+constexpr std::string_view kChaosHelp = R"(usage: dmsgsim chaos --seed N [OPTIONS]
+       dmsgsim chaos --list-bugs
+
+Servers, clients and streams under random events, checked against a reference model.
+Every batch interval the control panel draws 1 to max_events_per_batch event kinds, keeps
+each with its probability, and applies the winners at one virtual instant as recorded
+inputs. Before each batch the model compares the world's abstraction with its prediction:
+by bounds while faults may still be settling, exactly once none happened for 110 s. After
+the fault phase (--events or --duration) faults stop: clients must reach their sessions
+and pending dials must resolve (liveness), then exact checks go on for exact_window.
+
+options:
+  --seed N            the run's seed (default 1)
+  --servers X         servers, all started at the beginning (default 5)
+  --clients Y         clients (default 50)
+  --streams Z         streams open at most at once (default 200)
+  --events E          end the fault phase after E executed events
+  --duration D        end the fault phase after D of virtual time (default 600s)
+  --batch-interval D  time between batches (default 1s)
+  --profile P         the network's fault profile (default calm)
+  --config FILE       a JSON config (keys as the README's "Chaos" section); flags override it
+  --trace FILE        record the run's trace
+  --artifacts DIR     where a failure's trace and states go (default chaos-failure-seed-N)
+  --json              one JSON object: seed, result, events_executed (per kind), exact_checks,
+                      bound_checks, mismatches, virtual_time_ns, wall_ms, state_hash, chain_hash
+  --plant-bug NAME    checker self-test: build every node with a known bug (--list-bugs)
+  --list-bugs         the plantable bugs, one name a line
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments or files.
+)";
+
+struct ChaosOptions {
+  ChaosConfig config;
+  uint64_t seed = 1;
+  dmsg::PlantedBug bug = dmsg::PlantedBug::kNone;
+  std::optional<std::string> trace_path;
+  std::optional<std::string> artifacts;
+  std::optional<std::string> config_path;
+  std::vector<std::string> flags;  // as given, for the reproduction command
+  bool json = false;
+};
+
+// Reads the config file first, then lets the flags override it.
+sim::Status read_options(Args& args, ChaosOptions& o) {
+  o.config_path = args.take_value("config");
+  if (o.config_path) {
+    sim::Result<sim::Bytes> text = sim::read_file(*o.config_path);
+    if (!text) return text.error();
+    sim::Result<ChaosConfig> parsed =
+        chaos::parse_chaos_config(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
+    if (!parsed) return sim::Error{fmt::format("{}: {}", *o.config_path, parsed.error().message)};
+    o.config = parsed.value();
+    o.flags.push_back("--config " + *o.config_path);
+  }
+  auto count = [&](std::string_view name, uint32_t& field, uint64_t min, uint64_t max) {
+    if (std::optional<uint64_t> n = args.take_u64(name)) {
+      if (*n < min || *n > max) args.fail(fmt::format("--{} takes {} to {}", name, min, max));
+      field = static_cast<uint32_t>(*n);
+      o.flags.push_back(fmt::format("--{} {}", name, *n));
+    }
+  };
+  count("servers", o.config.servers, 1, 100);
+  count("clients", o.config.clients, 1, 1000);
+  count("streams", o.config.streams, 0, 100'000);
+  if (std::optional<uint64_t> events = args.take_u64("events")) {
+    if (*events == 0) args.fail("--events takes at least 1");
+    o.config.events = *events;
+    o.flags.push_back(fmt::format("--events {}", *events));
+  }
+  if (std::optional<sim::Duration> d = args.take_duration("duration")) {
+    if (o.config.events && !o.config_path) args.fail("give --events or --duration, not both");
+    if (*d <= sim::Duration::zero()) args.fail("--duration must be positive");
+    o.config.duration = *d;
+    o.flags.push_back(fmt::format("--duration {}", *d));
+  }
+  if (std::optional<sim::Duration> d = args.take_duration("batch-interval")) {
+    if (*d <= sim::Duration::zero()) args.fail("--batch-interval must be positive");
+    o.config.batch_interval = *d;
+    o.flags.push_back(fmt::format("--batch-interval {}", *d));
+  }
+  if (std::optional<std::string> profile = args.take_value("profile")) {
+    o.config.profile = *profile;
+    o.flags.push_back("--profile " + *profile);
+  }
+  if (std::optional<std::string> name = args.take_value("plant-bug")) {
+    const std::optional<dmsg::PlantedBug> bug = dmsg::planted_bug_named(*name);
+    if (!bug || *bug == dmsg::PlantedBug::kNone) {
+      args.fail(fmt::format("unknown bug '{}' (dmsgsim chaos --list-bugs shows them)", *name));
+    } else {
+      o.bug = *bug;
+      o.flags.push_back("--plant-bug " + *name);
+    }
+  }
+  o.seed = args.take_u64("seed").value_or(o.seed);
+  o.trace_path = args.take_value("trace");
+  o.artifacts = args.take_value("artifacts");
+  o.json = args.take_flag("json");
+  return args.finish();
+}
+
+std::string reproduce_command(const ChaosOptions& o) {
+  std::string command = fmt::format("dmsgsim chaos --seed {}", o.seed);
+  for (const std::string& flag : o.flags) command += " " + flag;
+  return command;
+}
+
+void print_json(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, const Io& io) {
+  std::string out;
+  sim::JsonWriter json(out);
+  json.begin_object();
+  json("seed", o.seed);
+  json("result", std::string(r.passed ? "pass" : "fail"));
+  json.key("events_executed");
+  json.begin_object();
+  for (size_t k = 0; k < chaos::kEventKinds; ++k) {
+    json.key(enum_name(static_cast<chaos::EventKind>(k)));
+    json.number(static_cast<int64_t>(r.executed[k]));
+  }
+  json.end_object();
+  json.key("batches");
+  json.number(static_cast<int64_t>(r.batches));
+  json.key("exact_checks");
+  json.number(static_cast<int64_t>(r.exact_checks));
+  json.key("bound_checks");
+  json.number(static_cast<int64_t>(r.bound_checks));
+  json.key("liveness_checks");
+  json.number(static_cast<int64_t>(r.liveness_checks));
+  json.key("mismatches");
+  json.begin_array();
+  for (const chaos::Mismatch& m : r.mismatches) {
+    json.begin_object();
+    json("check", m.check);
+    json("field", m.field);
+    json("expected", m.expected);
+    json("actual", m.actual);
+    json.end_object();
+  }
+  json.end_array();
+  json.key("virtual_time_ns");
+  json.number(r.virtual_time.ns());
+  json.key("wall_ms");
+  json.number(wall_ms);
+  json("state_hash", r.state_hash);
+  json("chain_hash", r.chain_hash);
+  if (!r.passed) json("reproduce", reproduce_command(o));
+  json.end_object();
+  fmt::print(io.out, "{}\n", out);
+}
+
+void print_text(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, const Io& io) {
+  fmt::print(io.out, "chaos seed {}: {} servers, {} clients, at most {} streams, profile {}\n", o.seed,
+             o.config.servers, o.config.clients, o.config.streams, o.config.profile);
+  fmt::print(io.out, "{} batches, {} events executed:", r.batches, r.events_executed());
+  for (size_t k = 0; k < chaos::kEventKinds; ++k) {
+    fmt::print(io.out, " {} {}", enum_name(static_cast<chaos::EventKind>(k)), r.executed[k]);
+  }
+  fmt::print(io.out, "\nchecks: {} exact, {} by bounds, {} liveness\n", r.exact_checks, r.bound_checks,
+             r.liveness_checks);
+  fmt::print(io.out, "virtual {}, wall {} ms, state 0x{:016x}, chain 0x{:016x}\n", r.virtual_time, wall_ms,
+             r.state_hash, r.chain_hash);
+  for (const chaos::Mismatch& m : r.mismatches) fmt::print(io.out, "mismatch: {}\n", m.describe());
+  fmt::print(io.out, "result: {}\n", r.passed ? "pass" : "FAIL");
+}
+
+}  // namespace
+
+int chaos_command(Args& args, const Io& io) {
+  if (args.take_flag("help")) {
+    fmt::print(io.out, "{}", kChaosHelp);
+    return kExitOk;
+  }
+  if (args.take_flag("list-bugs")) {
+    if (sim::Status done = args.finish(); !done) return usage_error(io, "chaos", done.error().message);
+    for (const dmsg::PlantedBug bug : dmsg::all_planted_bugs()) fmt::print(io.out, "{}\n", enum_name(bug));
+    return kExitOk;
+  }
+  ChaosOptions o;
+  if (sim::Status read = read_options(args, o); !read) return usage_error(io, "chaos", read.error().message);
+  const int64_t started = wall_now_ns();
+  sim::Result<std::unique_ptr<chaos::ControlPanel>> panel = chaos::ControlPanel::create(o.config, o.seed, o.bug);
+  if (!panel) return usage_error(io, "chaos", panel.error().message);
+  const ChaosResult result = (*panel)->run();
+  const int64_t wall_ms = (wall_now_ns() - started) / 1'000'000;
+  if (o.trace_path) {
+    if (sim::Status ok = sim::write_file(*o.trace_path, sim::encode_trace(record_trace((*panel)->runner()))); !ok) {
+      return usage_error(io, "chaos", ok.error().message);
+    }
+  }
+  o.json ? print_json(o, result, wall_ms, io) : print_text(o, result, wall_ms, io);
+  if (result.passed) return kExitOk;
+  const std::string dir = o.artifacts.value_or(fmt::format("chaos-failure-seed-{}", o.seed));
+  sim::Result<std::vector<std::string>> written = chaos::write_failure_artifacts(**panel, result, dir);
+  if (!written) {
+    fmt::print(io.err, "dmsgsim chaos: could not write the failure's artifacts: {}\n", written.error().message);
+  } else {
+    fmt::print(io.err, "wrote {}\n", fmt::join(*written, ", "));
+    fmt::print(io.err,
+               "replay: dmsgsim replay {}/run.trace; the failing boundary: dmsgsim seek {}/run.trace --tick {}\n", dir,
+               dir, *result.failed_tick);
+  }
+  fmt::print(io.err, "reproduce: {}\n", reproduce_command(o));
+  return kExitFailed;
+}
+
+}  // namespace scenarios::cli

@@ -1,0 +1,144 @@
+// Whole chaos runs: seeds that must pass, planted bugs that must be caught, and traces
+// that replay.
+#include "tests/chaos/chaos_fixture.h"
+#include "tests/support/golden.h"
+#include "tests/support/test_main.h"
+
+#include "scenarios/trace_session.h"
+
+#include <map>
+
+using scenarios::chaos::ChaosConfig;
+using scenarios::chaos::ChaosResult;
+using scenarios::chaos::EventKind;
+
+namespace {
+
+void check_seeds(const ChaosConfig& config, uint64_t from, uint64_t to) {
+  const test_support::SeedRange range = test_support::seeds(from, to);
+  std::array<uint64_t, scenarios::chaos::kEventKinds> executed{};
+  for (uint64_t seed = range.from; seed < range.to; ++seed) {
+    const ChaosResult result = chaos_test::run_chaos(config, seed);
+    INFO("seed " << seed << " (profile " << config.profile << ")\n"
+                 << chaos_test::describe(result) << "  reproduce: dmsgsim chaos --seed " << seed << " --servers "
+                 << config.servers << " --clients " << config.clients << " --streams " << config.streams
+                 << " --duration " << fmt::to_string(config.duration) << " --profile " << config.profile);
+    CHECK(result.passed);
+    CHECK(result.batches >= 200);
+    CHECK(result.exact_checks >= 1);
+    CHECK(result.liveness_checks == 1);
+    for (size_t k = 0; k < executed.size(); ++k) executed[k] += result.executed[k];
+  }
+  if (range.to - range.from < 20) return;  // a handful of seeds need not show every kind
+  for (size_t k = 0; k < executed.size(); ++k) {
+    INFO("event kind " << enum_name(static_cast<EventKind>(k)));
+    CHECK(executed[k] > 0);
+  }
+}
+
+// Runs seeds 1..20 with `bug` planted until one fails; returns that run.
+std::optional<std::pair<uint64_t, ChaosResult>> first_catch(const ChaosConfig& config, dmsg::PlantedBug bug) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    ChaosResult result = chaos_test::run_chaos(config, seed, bug);
+    if (!result.passed) return std::make_pair(seed, std::move(result));
+  }
+  return std::nullopt;
+}
+
+void check_caught(const ChaosConfig& config, dmsg::PlantedBug bug, const std::string& check,
+                  const std::string& field_part) {
+  const auto caught = first_catch(config, bug);
+  INFO("planted bug " << enum_name(bug));
+  REQUIRE(caught.has_value());
+  const ChaosResult& result = caught->second;
+  INFO("caught at seed " << caught->first << " by:\n" << chaos_test::describe(result));
+  REQUIRE(!result.mismatches.empty());
+  CHECK(result.mismatches.front().check == check);
+  CHECK(result.mismatches.front().field.find(field_part) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("chaos: seeds 1-25 pass on calm, every event kind executed") {
+  check_seeds(chaos_test::small_config(), 1, 26);
+}
+
+TEST_CASE("chaos: seeds 26-50 pass on calm, every event kind executed") {
+  check_seeds(chaos_test::small_config(), 26, 51);
+}
+
+TEST_CASE("chaos: seeds pass on lossy", "[lossy]") {
+  ChaosConfig config = chaos_test::small_config();
+  config.profile = "lossy";
+  check_seeds(config, 1, 6);
+}
+
+// chaos-long: meson passes the seed ranges (--seeds FROM:TO).
+TEST_CASE("chaos: long: seeds on calm", "[.][long]") { check_seeds(chaos_test::small_config(), 1, 1001); }
+
+TEST_CASE("chaos: long: seeds on lossy", "[.][long-lossy]") {
+  ChaosConfig config = chaos_test::small_config();
+  config.profile = "lossy";
+  check_seeds(config, 1, 201);
+}
+
+TEST_CASE("chaos: the default world (5 servers, 50 clients, 200 streams) passes", "[default-world]") {
+  ChaosConfig config;
+  config.duration = sim::Duration::seconds(200);
+  check_seeds(config, 1, 3);
+}
+
+TEST_CASE("chaos: a planted server that keeps the other leg is caught by a bound") {
+  check_caught(chaos_test::small_config(), dmsg::PlantedBug::kServerKeepsOtherLeg, "bound", "/phase");
+}
+
+TEST_CASE("chaos: a planted client that never reconnects is caught by liveness") {
+  check_caught(chaos_test::small_config(), dmsg::PlantedBug::kClientNeverReconnects, "liveness", "/sessions");
+}
+
+TEST_CASE("chaos: a planted relay that drops a chunk is caught by an exact check") {
+  check_caught(chaos_test::small_config(), dmsg::PlantedBug::kRelayDropsChunk, "exact", "/delivered");
+}
+
+TEST_CASE("chaos: a planted backlog that never rejects is caught by a bound") {
+  // A full backlog needs 21 dials to one listener that never accepts: few clients, many dials.
+  ChaosConfig config = chaos_test::small_config();
+  config.servers = 2;
+  config.clients = 4;
+  config.streams = 100;
+  config.max_events_per_batch = 20;
+  config.probability_of(EventKind::kDial) = sim::Ratio(1, 1);
+  check_caught(config, dmsg::PlantedBug::kBacklogNeverRejects, "bound", "/queued");
+}
+
+TEST_CASE("chaos: a run's trace replays with a verified chain, without the panel") {
+  ChaosConfig config = chaos_test::small_config();
+  config.duration = sim::Duration::seconds(40);
+  auto panel = scenarios::chaos::ControlPanel::create(config, 7, dmsg::PlantedBug::kNone);
+  REQUIRE(panel.ok());
+  const ChaosResult result = panel.value()->run();
+  REQUIRE(result.passed);
+  const sim::TraceFile trace = scenarios::record_trace(panel.value()->runner());
+  CHECK(trace.last_tick() == panel.value()->runner().world().tick());
+  auto session = scenarios::TraceSession::open(trace);
+  REQUIRE(session.ok());
+  auto replay = session->replay();
+  REQUIRE(replay.ok());
+  INFO((replay.value() ? scenarios::describe(*replay.value()) : std::string()));
+  CHECK(!replay.value().has_value());
+  CHECK(session->chain_at(trace.last_tick()) == result.chain_hash);
+}
+
+TEST_CASE("chaos: a seed gives one chain in every build (golden), and seeds differ") {
+  std::string chains;
+  std::map<uint64_t, uint64_t> by_seed;
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    const ChaosResult result = chaos_test::run_chaos(chaos_test::small_config(), seed);
+    REQUIRE(result.passed);
+    by_seed[seed] = result.chain_hash;
+    chains += fmt::format("seed {} state {:016x} chain {:016x}\n", seed, result.state_hash, result.chain_hash);
+  }
+  CHECK(by_seed[1] != by_seed[2]);
+  CHECK(chaos_test::run_chaos(chaos_test::small_config(), 1).chain_hash == by_seed[1]);
+  test_support::check_golden("chaos-small-seeds-1-3.chains", chains, "chaos");
+}

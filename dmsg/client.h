@@ -9,6 +9,7 @@
 #include "dmsg/planted_bug.h"
 #include "dmsg/session.h"
 #include "dmsg/wakeup.h"
+#include "sim/cached_map.h"
 
 #include <map>
 #include <string>
@@ -263,7 +264,7 @@ class Client {
   std::map<uint32_t, Lookup> lookups_;
   std::vector<PublicKey> known_servers_;  // from the last available_servers answer
   std::map<PublicKey, std::string> server_addresses_;
-  std::map<PublicKey, ClientSession> sessions_;
+  sim::CachedMap<PublicKey, ClientSession> sessions_;  // hashed incrementally: an event touches one
   std::map<ConnId, PublicKey> session_by_conn_;
   Backoff backoff_;
   std::optional<sim::Instant> retry_at_;  // the next reconnect attempt
@@ -280,6 +281,8 @@ class Client {
   uint16_t next_ephemeral_ = kEphemeralFirst;
   Wakeup wakeup_{kWakeTimer};
   std::vector<ClientEvent> events_;  // until the application takes them
+  // Outside the state: the slow Ed25519-to-X25519 conversions already made.
+  DhKeyCache dh_keys_;
 };
 
 template <class Visitor>

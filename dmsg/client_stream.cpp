@@ -42,9 +42,9 @@ const ClientStream* Client::stream(uint32_t handle) const {
 
 Mux* Client::mux_of(const ClientStream& s) {
   if (!s.has_mux_stream) return nullptr;
-  auto session = sessions_.find(s.server);
-  if (session == sessions_.end() || !session->second.conn.is_open()) return nullptr;
-  return &session->second.conn.mux();
+  ClientSession* session = sessions_.find_mutable(s.server);
+  if (session == nullptr || !session->conn.is_open()) return nullptr;
+  return &session->conn.mux();
 }
 
 void Client::index(uint32_t id) {
@@ -306,8 +306,7 @@ void Client::break_stream(Host& host, uint32_t id, ErrorCode error, const std::s
 namespace dmsg {
 
 void Client::inject_session_bytes(Host& host, const PublicKey& server, const sim::Bytes& bytes) {
-  auto it = sessions_.find(server);
-  if (it != sessions_.end()) it->second.conn.inject(host, bytes);
+  if (ClientSession* session = sessions_.find_mutable(server)) session->conn.inject(host, bytes);
   on_session_events(host, server);
   finish_call(host);
 }

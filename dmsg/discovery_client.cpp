@@ -115,8 +115,20 @@ void DiscoveryClient::on_response(Host& host, const DiscoveryResponse& response)
   if (it == pending_.end()) return;  // answered after its deadline
   Pending& p = it->second;
   if (p.fetching_for_retry) {
-    // The stored entry's sequence tells where to continue.
     p.fetching_for_retry = false;
+    if (response.entry && response.entry->timestamp > p.post->timestamp) {
+      // A later post of ours landed first (this one was delayed, or its owner gave up on
+      // it and posted again): continuing would put older content over newer. Found by the
+      // chaos run after a partition healed.
+      DiscoveryResult result;
+      result.id = response.id;
+      result.endpoint = p.endpoint;
+      result.status = Status::kUnprocessable;
+      result.reason = "stale iteration: a newer entry of ours is stored";
+      finish(host, response.id, std::move(result));
+      return;
+    }
+    // The stored entry's sequence tells where to continue.
     Entry next = *p.post;
     next.sequence = response.entry ? response.entry->sequence + 1 : 0;
     next.timestamp = std::max(next.timestamp, response.entry ? response.entry->timestamp : next.timestamp);

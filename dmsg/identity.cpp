@@ -53,6 +53,13 @@ bool verify_signature(const PublicKey& signer, const uint8_t* data, size_t size,
   return crypto_sign_verify_detached(signature.data(), data, size, signer.data()) == 0;
 }
 
+std::optional<Key32> DhKeyCache::of(const PublicKey& peer) const {
+  auto it = keys_.find(peer);
+  if (it != keys_.end()) return it->second;
+  if (keys_.size() >= kLimit) keys_.clear();
+  return keys_[peer] = dh_public_of(peer);
+}
+
 std::optional<Key32> dh_public_of(const PublicKey& peer) {
   Key32 out{};
   if (crypto_sign_ed25519_pk_to_curve25519(out.data(), peer.data()) != 0) return std::nullopt;

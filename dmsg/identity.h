@@ -5,6 +5,7 @@
 #include "sim/rng.h"
 
 #include <array>
+#include <map>
 #include <optional>
 
 namespace dmsg {
@@ -48,6 +49,17 @@ bool verify_signature(const PublicKey& signer, const uint8_t* data, size_t size,
 // The X25519 public key of a peer's Ed25519 key: the conversion is slow, so callers derive
 // it once per peer and keep it. nullopt for a key that is not a valid Ed25519 point.
 std::optional<Key32> dh_public_of(const PublicKey& peer);
+
+// Conversions already made by one entity: a cache outside its state (a pure function of
+// the key), bounded so a flood of keys cannot grow it without end.
+class DhKeyCache {
+ public:
+  std::optional<Key32> of(const PublicKey& peer) const;
+
+ private:
+  static constexpr size_t kLimit = 4096;
+  mutable std::map<PublicKey, std::optional<Key32>> keys_;
+};
 
 // 32 bytes from the simulation's RNG, for ephemeral keys and seeds.
 Key32 random_key(sim::Rng& rng);

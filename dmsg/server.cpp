@@ -11,7 +11,6 @@
 namespace dmsg {
 namespace {
 
-constexpr size_t kDhCacheLimit = 4096;
 constexpr size_t kPumpChunk = 16 * 1024;
 
 }  // namespace
@@ -124,9 +123,9 @@ void Server::rearm(Host& host) {
 // --- Sessions --------------------------------------------------------------------------------------
 
 SessionConn* Server::live(uint32_t session) {
-  auto it = sessions_.find(session);
-  if (it == sessions_.end() || it->second.conn.phase() == SessionConn::Phase::kDead) return nullptr;
-  return &it->second.conn;
+  ClientSession* s = sessions_.find_mutable(session);
+  if (s == nullptr || s->conn.phase() == SessionConn::Phase::kDead) return nullptr;
+  return &s->conn;
 }
 
 void Server::on_session_events(Host& host, uint32_t session) {
@@ -189,10 +188,9 @@ void Server::on_session_opened(Host& host, uint32_t session) {
 }
 
 void Server::end_session(Host& host, uint32_t session, const std::string& reason) {
-  auto it = sessions_.find(session);
-  if (it == sessions_.end()) return;
+  if (sessions_.count(session) == 0) return;
   host.log(sim::LogLevel::kInfo, "server", fmt::format("session {} ended: {}", session, reason));
-  it->second.conn.close(host, reason);
+  sessions_.at(session).conn.close(host, reason);
   // Every stream the session carried ends, at both ends.
   std::vector<uint32_t> carried;
   for (auto leg = relay_by_leg_.lower_bound(Leg{session, 0});
@@ -200,10 +198,11 @@ void Server::end_session(Host& host, uint32_t session, const std::string& reason
     carried.push_back(leg->second);
   }
   for (uint32_t relay : carried) end_relay(host, relay, "a session it used ended");
-  auto newest = newest_by_client_.find(it->second.client);
+  const ClientSession& ended = sessions_.at(session);
+  auto newest = newest_by_client_.find(ended.client);
   if (newest != newest_by_client_.end() && newest->second == session) newest_by_client_.erase(newest);
-  session_by_conn_.erase(it->second.conn.conn());
-  sessions_.erase(it);
+  session_by_conn_.erase(ended.conn.conn());
+  sessions_.erase(session);
   touched_.erase(session);
 }
 
@@ -217,13 +216,6 @@ size_t Server::mux_stream_count() const {
   size_t streams = 0;
   for (const auto& [id, s] : sessions_) streams += s.conn.is_open() ? s.conn.mux().stream_count() : 0;
   return streams;
-}
-
-std::optional<Key32> Server::dh_key_of(const PublicKey& pk) const {
-  auto it = dh_cache_.find(pk);
-  if (it != dh_cache_.end()) return it->second;
-  if (dh_cache_.size() >= kDhCacheLimit) dh_cache_.clear();
-  return dh_cache_[pk] = dh_public_of(pk);
 }
 
 // --- Relays ----------------------------------------------------------------------------------------
@@ -283,14 +275,14 @@ void Server::on_mux_event(Host& host, uint32_t session, const MuxEvent& event) {
 
 std::optional<ErrorCode> Server::check_request(uint32_t session, const StreamRequest& request) {
   ClientSession& s = sessions_.at(session);
-  const std::optional<Key32> src = dh_key_of(request.src.pk);
+  const std::optional<Key32> src = dh_keys_.of(request.src.pk);
   if (!src || *src != s.client) return ErrorCode::kRequestBadSrcPk;
   int64_t& last = s.last_timestamp[request.src.pk];
   if (request.timestamp <= last) return ErrorCode::kRequestStaleTimestamp;
   last = request.timestamp;
   if (request.src.port == 0) return ErrorCode::kRequestBadSrcPort;
   if (request.dst.port == 0) return ErrorCode::kRequestBadDstPort;
-  if (!dh_key_of(request.dst.pk)) return ErrorCode::kRequestBadDstPk;
+  if (!dh_keys_.of(request.dst.pk)) return ErrorCode::kRequestBadDstPk;
   return std::nullopt;
 }
 
@@ -315,7 +307,7 @@ void Server::on_request_bytes(Host& host, uint32_t id) {
     reject(host, id, hash_of(signed_request), *refused);
     return;
   }
-  const auto newest = newest_by_client_.find(*dh_key_of(request.dst.pk));
+  const auto newest = newest_by_client_.find(*dh_keys_.of(request.dst.pk));
   SessionConn* to = newest == newest_by_client_.end() ? nullptr : live(newest->second);
   std::optional<uint32_t> stream = to ? to->mux().open(host.now()) : std::nullopt;
   if (!stream) {

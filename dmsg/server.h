@@ -9,6 +9,8 @@
 #include "dmsg/stream_request.h"
 #include "dmsg/wakeup.h"
 
+#include "sim/cached_map.h"
+
 #include <map>
 #include <set>
 #include <string>
@@ -150,7 +152,6 @@ class Server {
 
   std::optional<uint32_t> relay_of(uint32_t session, uint32_t stream) const;
   SessionConn* live(uint32_t session);
-  std::optional<Key32> dh_key_of(const PublicKey& pk) const;
 
   Identity identity_;
   ServerOptions options_;
@@ -162,7 +163,7 @@ class Server {
   Wakeup wakeup_{kWakeTimer};
 
   uint32_t next_session_ = 1;
-  std::map<uint32_t, ClientSession> sessions_;
+  sim::CachedMap<uint32_t, ClientSession> sessions_;  // hashed incrementally: an event touches one or two
   std::map<ConnId, uint32_t> session_by_conn_;
   std::map<Key32, uint32_t> newest_by_client_;  // requests go to a client's newest session
 
@@ -174,7 +175,7 @@ class Server {
   // Outside the state: sessions whose output must be flushed before returning, and the
   // slow Ed25519-to-X25519 conversions already made (a pure function of the key).
   std::set<uint32_t> touched_;
-  mutable std::map<PublicKey, std::optional<Key32>> dh_cache_;
+  DhKeyCache dh_keys_;
 };
 
 template <class Visitor>

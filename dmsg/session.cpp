@@ -7,14 +7,12 @@
 
 namespace dmsg {
 
-std::optional<SessionConn> SessionConn::client(ConnId conn, const Identity& self, const PublicKey& server,
-                                               const MuxOptions& mux, sim::Instant now) {
-  std::optional<SessionHandshake> handshake = SessionHandshake::client(self, server, now);
-  if (!handshake) return std::nullopt;
+SessionConn SessionConn::client(ConnId conn, const Identity& self, const Key32& server_static, const MuxOptions& mux,
+                                sim::Instant now) {
   SessionConn s;
   s.conn_ = conn;
   s.phase_ = Phase::kConnecting;
-  s.handshake_ = std::move(*handshake);
+  s.handshake_ = SessionHandshake::client_to_static(self, server_static, now);
   s.mux_options_ = mux;
   return s;
 }
@@ -153,6 +151,13 @@ size_t SessionConn::send_room() {
     return 0;
   }
   return kQueueLimit - queued;
+}
+
+bool SessionConn::needs_flush() const {
+  if (phase_ == Phase::kDead || phase_ == Phase::kConnecting) return false;
+  if (!out_.empty()) return true;
+  if (phase_ != Phase::kOpen) return false;
+  return mux_.output_bytes() > 0 || (room_wanted_ && mux_.output_bytes() < kQueueLimit / 2);
 }
 
 void SessionConn::flush(Host& host) {

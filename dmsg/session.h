@@ -49,10 +49,13 @@ class SessionConn {
   enum class Phase : uint8_t { kConnecting, kHandshaking, kOpen, kDead };
 
   SessionConn() = default;
-  // Client side, for a connection being set up; nullopt for an invalid server key.
-  static std::optional<SessionConn> client(ConnId conn, const Identity& self, const PublicKey& server,
-                                           const MuxOptions& mux, sim::Instant now);
+  // Client side, for a connection being set up, given the server's X25519 key
+  // (dh_public_of its public key).
+  static SessionConn client(ConnId conn, const Identity& self, const Key32& server_static, const MuxOptions& mux,
+                            sim::Instant now);
   // Server side, for an accepted connection.
+  // Whether flush() has anything to do (so a caller need not touch an idle session).
+  bool needs_flush() const;
   static SessionConn server(ConnId conn, const Identity& self, const MuxOptions& mux, sim::Instant now);
 
   void on_conn_event(Host& host, const ConnEvent& event);

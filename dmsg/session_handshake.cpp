@@ -11,9 +11,14 @@ std::optional<SessionHandshake> SessionHandshake::client(const Identity& self, c
                                                          sim::Instant now) {
   const std::optional<Key32> server_static = dh_public_of(server);
   if (!server_static) return std::nullopt;
+  return client_to_static(self, *server_static, now);
+}
+
+SessionHandshake SessionHandshake::client_to_static(const Identity& self, const Key32& server_static,
+                                                    sim::Instant now) {
   SessionHandshake h;
   h.initiator_ = true;
-  h.state_ = HandshakeState::initiator(Pattern::kXK, {}, self.dh_key_pair(), *server_static);
+  h.state_ = HandshakeState::initiator(Pattern::kXK, {}, self.dh_key_pair(), server_static);
   h.started_ = now;
   return h;
 }

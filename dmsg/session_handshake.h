@@ -25,6 +25,9 @@ class SessionHandshake {
   SessionHandshake() = default;
   // Fails when the server's public key is not a valid Ed25519 point.
   static std::optional<SessionHandshake> client(const Identity& self, const PublicKey& server, sim::Instant now);
+  // The same with the server's X25519 key already derived (dh_public_of), for callers
+  // that cache it.
+  static SessionHandshake client_to_static(const Identity& self, const Key32& server_static, sim::Instant now);
   static SessionHandshake server(const Identity& self, sim::Instant now);
 
   // The client's first message (call once, on the client, when connected).

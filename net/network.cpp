@@ -57,11 +57,11 @@ const NodeEntry& Network::node(NodeAddress address) const {
 
 LinkState& Network::link(NodeAddress src, NodeAddress dst) {
   const LinkKey key{src, dst};
-  auto it = links_.find(key);
-  if (it != links_.end()) return it->second;
+  if (LinkState* existing = links_.mutate(key)) return *existing;
   LinkState fresh;
   fresh.rng = rng_.fork(fmt::format("link/{}>{}", src, dst));
-  return links_.emplace(key, std::move(fresh)).first->second;
+  links_.insert(key, std::move(fresh));
+  return *links_.mutate(key);
 }
 
 // --- Traffic ------------------------------------------------------------------------------------
@@ -203,30 +203,30 @@ void Network::loss_burst(sim::Context& ctx, sim::Ratio loss, sim::Duration durat
 }
 
 void Network::set_clock_offset(NodeAddress node_address, sim::Duration offset) {
-  auto it = nodes_.find(to_index(node_address));
-  SIM_ASSERT(it != nodes_.end());
-  it->second.clock_offset = offset;
+  NodeEntry* entry = nodes_.find_mutable(to_index(node_address));
+  SIM_ASSERT(entry != nullptr);
+  entry->clock_offset = offset;
 }
 
 void Network::crash(NodeAddress node_address) {
-  auto it = nodes_.find(to_index(node_address));
-  SIM_ASSERT(it != nodes_.end());
-  it->second.up = false;
+  NodeEntry* entry = nodes_.find_mutable(to_index(node_address));
+  SIM_ASSERT(entry != nullptr);
+  entry->up = false;
   const size_t purged = in_flight_.erase_if([&](const uint64_t&, const Packet& p) {
     if (p.src != node_address && p.dst != node_address) return false;
     --link(p.src, p.dst).in_flight;
     return true;
   });
   stats_.packets_to_down_nodes += purged;
-  for (auto& [key, l] : links_) {
+  links_.mutate_each([this](const LinkKey&, LinkState& l) {
     std::erase_if(l.held_packets, [this](uint64_t id) { return in_flight_.find(id) == nullptr; });
-  }
+  });
 }
 
 void Network::mark_up(NodeAddress node_address) {
-  auto it = nodes_.find(to_index(node_address));
-  SIM_ASSERT(it != nodes_.end());
-  it->second.up = true;
+  NodeEntry* entry = nodes_.find_mutable(to_index(node_address));
+  SIM_ASSERT(entry != nullptr);
+  entry->up = true;
 }
 
 // --- Events -------------------------------------------------------------------------------------
@@ -251,12 +251,12 @@ void Network::on_event(sim::Context& ctx, const sim::Event& event) {
 // Random clogs of the hostile and swarm profiles: each link that has carried traffic
 // clogs with the profile's chance once per virtual second.
 void Network::on_clog_tick(sim::Context& ctx) {
-  for (auto& [key, l] : links_) {
-    if (!l.rng.chance(profile_.clog_chance_per_s)) continue;
+  links_.mutate_each([&](const LinkKey&, LinkState& l) {
+    if (!l.rng.chance(profile_.clog_chance_per_s)) return;
     const sim::Duration duration = l.rng.uniform_duration(profile_.clog_min, profile_.clog_max);
     const sim::Instant until = ctx.now() + duration;
     l.clogged_until = l.clogged_until ? std::max(*l.clogged_until, until) : until;
-  }
+  });
   ctx.schedule_self(kClogTickPeriod, kClogTick);
 }
 

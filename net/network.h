@@ -5,6 +5,7 @@
 #include "net/profile.h"
 #include "net/segment.h"
 #include "sim/actor.h"
+#include "sim/cached_map.h"
 #include "sim/context.h"
 #include "sim/digest_map.h"
 
@@ -154,8 +155,8 @@ class Network : public sim::ActorBase<Network> {
   sim::ActorId self_{};
   FaultProfile profile_;
   sim::Rng rng_;
-  std::map<uint32_t, NodeEntry> nodes_;
-  std::map<LinkKey, LinkState> links_;
+  sim::CachedMap<uint32_t, NodeEntry> nodes_;  // hashed incrementally: they rarely change
+  sim::DigestMap<LinkKey, LinkState> links_;   // hashed incrementally: a tick touches few links
   sim::DigestMap<uint64_t, Packet> in_flight_;
   uint64_t next_packet_id_ = 1;
   std::set<LinkKey> blocked_;

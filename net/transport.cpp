@@ -36,9 +36,9 @@ uint64_t Transport::draw_nonce() {
 }
 
 Connection& Transport::connection_mut(ConnId id) {
-  auto it = connections_.find(id);
-  SIM_ASSERT_MSG(it != connections_.end(), "no connection {}", id);
-  return it->second;
+  Connection* c = connections_.find_mutable(id);
+  SIM_ASSERT_MSG(c != nullptr, "no connection {}", id);
+  return *c;
 }
 
 const Connection& Transport::connection(ConnId id) const {
@@ -153,10 +153,10 @@ void Transport::on_segment(NodeAddress from, const Segment& segment, sim::Instan
 
 void Transport::on_syn(NodeAddress from, const Segment& segment, sim::Instant now) {
   // A repeated SYN goes to the connection it already opened.
-  for (auto& [id, c] : connections_) {
+  for (const auto& [id, c] : connections_) {
     if (c.is_passive() && c.remote() == from && c.remote_nonce() == segment.src_nonce) {
       ConnEffects fx;
-      c.on_segment(segment, options_, now, fx);
+      connection_mut(id).on_segment(segment, options_, now, fx);
       absorb(id, fx);
       return;
     }
@@ -281,7 +281,7 @@ void Transport::forget(ConnId id) {
   auto it = connections_.find(id);
   SIM_ASSERT(it != connections_.end());
   by_nonce_.erase(it->second.local_nonce());
-  connections_.erase(it);
+  connections_.erase(id);
 }
 
 std::vector<Outgoing> Transport::take_outgoing() { return std::exchange(outgoing_, {}); }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "net/connection.h"
+#include "sim/cached_map.h"
 #include "sim/result.h"
 #include "sim/rng.h"
 
@@ -66,7 +67,7 @@ class Transport {
 
   bool exists(ConnId id) const { return connections_.count(id) != 0; }
   const Connection& connection(ConnId id) const;
-  const std::map<ConnId, Connection>& connections() const { return connections_; }
+  const sim::CachedMap<ConnId, Connection>& connections() const { return connections_; }
   const TransportOptions& options() const { return options_; }
 
   // --- From the host ---
@@ -129,7 +130,7 @@ class Transport {
   ConnId next_conn_id_ = 1;
   uint16_t next_ephemeral_port_ = 49152;
   std::map<uint16_t, Listener> listeners_;
-  std::map<ConnId, Connection> connections_;
+  sim::CachedMap<ConnId, Connection> connections_;  // hashed incrementally: an event touches one
   std::map<uint64_t, ConnId> by_nonce_;
   uint64_t retransmissions_ = 0;
   uint64_t connections_failed_ = 0;

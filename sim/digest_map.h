@@ -2,17 +2,20 @@
 #pragma once
 
 #include "sim/binary.h"
+#include "sim/entry_digest.h"
 #include "sim/json_writer.h"
 #include "sim/xxh3.h"
 
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace sim {
 
-// For large tables whose entries are inserted and removed but never changed in place
-// (packets in flight): the digest is a wrapping sum of per-entry hashes, updated in O(1)
-// on insert and take, so hashing the table at a tick boundary does not touch its entries.
+// For large tables of which each tick touches a few entries (packets in flight, a
+// network's links): the digest is a wrapping sum of per-entry hashes, updated in O(1) on
+// insert and take, and for entries changed in place (through mutate() only) recomputed at
+// the next digest(), so hashing the table at a tick boundary touches only what changed.
 // Snapshots hold the entries in key order; digest encodings hold (size, digest).
 template <class K, class V>
 class DigestMap {
@@ -52,6 +55,24 @@ class DigestMap {
   void clear() {
     items_.clear();
     sum_ = 0;
+    dirty_.clear();
+  }
+
+  // The entry for `key`, to change in place (nullptr if absent); its digest is recomputed
+  // at the next digest().
+  V* mutate(const K& key) {
+    auto it = items_.find(key);
+    if (it == items_.end()) return nullptr;
+    dirty_.push_back(key);
+    return &it->second.value;
+  }
+  // Changes every entry in place.
+  template <class F>
+  void mutate_each(F&& f) {
+    for (auto& [key, entry] : items_) {
+      f(key, entry.value);
+      dirty_.push_back(key);
+    }
   }
 
   const V* find(const K& key) const {
@@ -71,11 +92,14 @@ class DigestMap {
     for (const auto& [key, entry] : items_) f(key, entry.value);
   }
 
-  uint64_t digest() const { return combine(sum_); }
+  uint64_t digest() const {
+    refresh();
+    return table_digest(sum_, items_.size());
+  }
   uint64_t digest_uncached() const {
     uint64_t sum = 0;
     for (const auto& [key, entry] : items_) sum += entry_digest(key, entry.value, Encoding::kDigestFromScratch);
-    return combine(sum);
+    return table_digest(sum, items_.size());
   }
 
   void save(Writer& out) const {
@@ -116,6 +140,7 @@ class DigestMap {
   // state, so every cached entry digest is recomputed.
   template <class F>
   void for_each_value(F&& f) {
+    dirty_.clear();
     sum_ = 0;
     for (auto& [key, entry] : items_) {
       f(entry.value);
@@ -125,27 +150,27 @@ class DigestMap {
   }
 
  private:
-  static uint64_t entry_digest(const K& key, const V& value, Encoding encoding) {
-    Bytes bytes;
-    {
-      Writer writer(bytes, encoding);
-      writer.write(key);
-      writer.write(value);
+  // Brings the cached digests of entries changed in place up to date (a cache: the state
+  // is the entries, so this may run on a const map).
+  void refresh() const {
+    for (const K& key : dirty_) {
+      auto it = items_.find(key);
+      if (it == items_.end()) continue;  // taken since
+      sum_ -= it->second.digest;
+      it->second.digest = entry_digest(key, it->second.value, Encoding::kDigest);
+      sum_ += it->second.digest;
     }
-    return hash_bytes(bytes.data(), bytes.size());
-  }
-  uint64_t combine(uint64_t sum) const {
-    const uint64_t words[2] = {sum, items_.size()};
-    return hash_words(words, 2);
+    dirty_.clear();
   }
 
   struct Entry {
     V value;
-    uint64_t digest = 0;  // of (key, value) in the digest encoding, cached at insert
+    mutable uint64_t digest = 0;  // of (key, value) in the digest encoding, cached
   };
 
   std::map<K, Entry> items_;
-  uint64_t sum_ = 0;
+  mutable uint64_t sum_ = 0;
+  mutable std::vector<K> dirty_;  // changed in place since the last digest(); may repeat
 };
 
 }  // namespace sim

@@ -210,7 +210,9 @@ uint64_t World::meta_digest() const {
 }
 
 uint64_t World::slot_digest(const Slot& s, Encoding encoding) const {
-  Bytes bytes;
+  // One buffer for every digest: its capacity stays, so serializing does not reallocate.
+  Bytes& bytes = digest_scratch_;
+  bytes.clear();
   {
     Writer writer(bytes, encoding);
     writer.write(s.type);

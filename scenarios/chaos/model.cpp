@@ -91,10 +91,7 @@ void Model::apply(const Action& a, sim::Instant now) {
       last_fault_ = now;
       return;
     case EventKind::kStopServer:
-      servers_.at(a.node).up = false;
-      servers_.at(a.node).how = a.how;
-      servers_.at(a.node).stopped_at = now;
-      if (a.how == StopHow::kCrash) servers_.at(a.node).crashed_at = now;
+      servers_.at(a.node).stop(a.how, now);
       last_fault_ = now;
       return;
     case EventKind::kStartClient:
@@ -103,10 +100,7 @@ void Model::apply(const Action& a, sim::Instant now) {
       last_fault_ = now;
       return;
     case EventKind::kStopClient:
-      clients_.at(a.node).up = false;
-      clients_.at(a.node).how = a.how;
-      clients_.at(a.node).stopped_at = now;
-      if (a.how == StopHow::kCrash) clients_.at(a.node).crashed_at = now;
+      clients_.at(a.node).stop(a.how, now);
       last_fault_ = now;
       return;
     case EventKind::kDial: {

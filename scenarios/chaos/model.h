@@ -91,6 +91,13 @@ class Model {
     std::optional<sim::Instant> stopped_at;
     std::optional<sim::Instant> crashed_at;  // the latest crash: only keepalives tell of it
     Handling handling;
+
+    void stop(StopHow stopped_how, sim::Instant now) {
+      up = false;
+      how = stopped_how;
+      stopped_at = now;
+      if (how == StopHow::kCrash) crashed_at = now;
+    }
   };
   struct Stream {
     uint32_t dialer = 0;

@@ -115,10 +115,12 @@ ChaosResult ControlPanel::run() {
     model_->apply(heal, world.now());
     partitioned_ = false;
   }
-  bool liveness_checked = false;
-  while (ok && world.now() < model_->last_fault() + model_->bounds().settle + config_.exact_window) {
-    if (!liveness_checked && model_->is_settled(world.now())) {
-      liveness_checked = true;
+  // Liveness once settled (at once if the fault phase ended quietly), then exact checks for
+  // exact_window more.
+  std::optional<sim::Instant> exact_until;
+  while (ok && (!exact_until || world.now() < *exact_until)) {
+    if (!exact_until && model_->is_settled(world.now())) {
+      exact_until = world.now() + config_.exact_window;
       ++result_.liveness_checks;
       const WorldView view = viewer_->look(world);
       std::vector<Mismatch> late = model_->check_liveness(view);

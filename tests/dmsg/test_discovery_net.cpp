@@ -258,6 +258,30 @@ TEST_CASE("dmsg: discovery: a post refused as stale adopts the stored sequence a
   CHECK(again.posted_sequence == 1);
 }
 
+// Found by the chaos run: an old post that arrived late took the newer stored entry's
+// sequence and timestamp on its retry, and put older content over newer.
+TEST_CASE("dmsg: discovery: a stale post never overwrites a newer entry of the same owner") {
+  Fixture f(8, "calm", 1);
+  dmsg::Entry older;
+  older.timestamp = f.world->now().ns();
+  older.client = dmsg::ClientPart{};
+  dmsg::Entry newer = older;
+  newer.timestamp += sim::Duration::seconds(1).ns();
+  newer.client->delegated_servers = {f.world->actor_as<DiscoveryProbe>(f.probes[0]).public_key()};
+  REQUIRE(f.await(0, f.request(0, [&](auto& c, auto& h) { return c.post_entry(h, newer); })).ok());
+  // The older content comes in after it, from sequence 0 (as a delayed or restarted post would).
+  net::restart_node(*f.world, f.network, f.world->actor_as<net::Network>(f.network).find_node("p0").value());
+  f.world->run_tick();
+  const auto& late = f.await(0, f.request(0, [&](auto& c, auto& h) { return c.post_entry(h, older); }));
+  CHECK_FALSE(late.ok());
+  CHECK(late.reason.find("newer entry") != std::string::npos);
+  const auto& stored = f.await(0, f.request(0, [&](auto& c, auto& h) {
+    return c.get_entry(h, f.world->actor_as<DiscoveryProbe>(f.probes[0]).public_key());
+  }));
+  REQUIRE(stored.entry.has_value());
+  CHECK(stored.entry->client->delegated_servers.size() == 1);
+}
+
 TEST_CASE("dmsg: discovery: a server whose clock is off by more than the window is refused") {
   Fixture f(7, "calm", 2);
   for (const char* fault : {"0s clock p0 10s", "0s clock p1 3s"}) {

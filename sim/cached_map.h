@@ -1,0 +1,147 @@
+// An ordered map that hashes only the entries changed since the last digest.
+#pragma once
+
+#include "sim/binary.h"
+#include "sim/entry_digest.h"
+#include "sim/json_writer.h"
+#include "sim/xxh3.h"
+
+#include <map>
+#include <set>
+#include <utility>
+
+namespace sim {
+
+// For a hub actor's big tables (a server's sessions, a transport's connections), of which
+// one event touches one or two entries: the digest is a wrapping sum of cached per-entry
+// hashes, and an entry is hashed again only after it was reached through a non-const
+// accessor. Const iteration is free; changing entries while iterating goes through
+// mutate_each(), which marks them all. Snapshots and dumps hold the entries as a
+// std::map does; digest encodings hold (size, digest).
+template <class K, class V>
+class CachedMap {
+  using Map = std::map<K, V>;
+
+ public:
+  using const_iterator = typename Map::const_iterator;
+  using iterator = typename Map::iterator;
+
+  // --- Reading ---
+  const V& at(const K& key) const { return items_.at(key); }
+  const_iterator find(const K& key) const { return items_.find(key); }
+  const_iterator begin() const { return items_.begin(); }
+  const_iterator end() const { return items_.end(); }
+  const_iterator lower_bound(const K& key) const { return items_.lower_bound(key); }
+  size_t count(const K& key) const { return items_.count(key); }
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+
+  // --- Changing (each marks what it reaches) ---
+  V& at(const K& key) {
+    touch(key);
+    return items_.at(key);
+  }
+  V& operator[](const K& key) {
+    touch(key);
+    return items_[key];
+  }
+  // nullptr when absent.
+  V* find_mutable(const K& key) {
+    auto it = items_.find(key);
+    if (it == items_.end()) return nullptr;
+    touch(key);
+    return &it->second;
+  }
+  bool emplace(const K& key, V value) {
+    touch(key);
+    return items_.emplace(key, std::move(value)).second;
+  }
+  size_t erase(const K& key) {
+    touch(key);
+    return items_.erase(key);
+  }
+  template <class F>
+  void mutate_each(F&& f) {
+    all_dirty_ = true;
+    for (auto& [key, value] : items_) f(key, value);
+  }
+  void clear() {
+    items_.clear();
+    digests_.clear();
+    dirty_.clear();
+    all_dirty_ = false;
+    sum_ = 0;
+  }
+
+  uint64_t digest() const {
+    refresh();
+    return table_digest(sum_, items_.size());
+  }
+  uint64_t digest_uncached() const {
+    uint64_t sum = 0;
+    for (const auto& [key, value] : items_) sum += entry_digest(key, value, Encoding::kDigestFromScratch);
+    return table_digest(sum, items_.size());
+  }
+
+  void save(Writer& out) const {
+    switch (out.encoding()) {
+      case Encoding::kSnapshot:
+        out.write(items_);
+        return;
+      case Encoding::kDigest:
+        out.write(static_cast<uint64_t>(items_.size()));
+        out.write(digest());
+        return;
+      case Encoding::kDigestFromScratch:
+        out.write(static_cast<uint64_t>(items_.size()));
+        out.write(digest_uncached());
+        return;
+    }
+  }
+  void load(Reader& in) {
+    clear();
+    in.read(items_);
+    all_dirty_ = true;
+  }
+  void dump(JsonWriter& out) const { out.write(items_); }
+  // Reseeding reaches every value.
+  template <class F>
+  void for_each_value(F&& f) {
+    all_dirty_ = true;
+    for (auto& [key, value] : items_) f(value);
+  }
+
+ private:
+  void touch(const K& key) {
+    if (!all_dirty_) dirty_.insert(key);
+  }
+  // Brings the cached digests up to date (a cache: the entries are the state).
+  void refresh() const {
+    if (all_dirty_) {
+      digests_.clear();
+      sum_ = 0;
+      for (const auto& [key, value] : items_) sum_ += digests_[key] = entry_digest(key, value, Encoding::kDigest);
+      all_dirty_ = false;
+      dirty_.clear();
+      return;
+    }
+    for (const K& key : dirty_) {
+      if (auto cached = digests_.find(key); cached != digests_.end()) {
+        sum_ -= cached->second;
+        digests_.erase(cached);
+      }
+      if (auto it = items_.find(key); it != items_.end()) {
+        sum_ += digests_[key] = entry_digest(key, it->second, Encoding::kDigest);
+      }
+    }
+    dirty_.clear();
+  }
+
+  Map items_;
+  mutable std::map<K, uint64_t> digests_;  // of (key, value) in the digest encoding
+  mutable std::set<K> dirty_;              // reached through a non-const accessor since
+  mutable bool all_dirty_ = false;         // ... the last digest, or everything
+  mutable uint64_t sum_ = 0;
+};
+
+}  // namespace sim

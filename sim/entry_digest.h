@@ -1,0 +1,26 @@
+// The digests of incrementally hashed tables (DigestMap, CachedMap): each entry is hashed on
+// its own, and the table's digest is its entries' wrapping sum with its size.
+#pragma once
+
+#include "sim/binary.h"
+#include "sim/xxh3.h"
+
+namespace sim {
+
+template <class K, class V>
+uint64_t entry_digest(const K& key, const V& value, Encoding encoding) {
+  Bytes bytes;
+  {
+    Writer writer(bytes, encoding);
+    writer.write(key);
+    writer.write(value);
+  }
+  return hash_bytes(bytes.data(), bytes.size());
+}
+
+inline uint64_t table_digest(uint64_t entry_sum, size_t size) {
+  const uint64_t words[2] = {entry_sum, size};
+  return hash_words(words, 2);
+}
+
+}  // namespace sim

@@ -89,7 +89,7 @@ StoreOutcome DiscoveryStore::remove(const PublicKey& pk, int64_t timestamp, cons
   auto it = entries_.find(pk);
   if (it == entries_.end() || is_expired(it->second, now)) return refuse(Status::kNotFound, "no such entry");
   if (timestamp < it->second.entry.timestamp) return refuse(Status::kUnprocessable, "a delete older than the entry");
-  entries_.erase(it);
+  entries_.erase(pk);
   return StoreOutcome{};
 }
 
@@ -117,7 +117,7 @@ std::vector<Entry> DiscoveryStore::all_servers(sim::Instant now) const {
 }
 
 void DiscoveryStore::purge_expired(sim::Instant now) {
-  std::erase_if(entries_, [&](const auto& item) { return is_expired(item.second, now); });
+  entries_.erase_if([&](const PublicKey&, const Stored& stored) { return is_expired(stored, now); });
 }
 
 }  // namespace dmsg

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dmsg/entry.h"
+#include "sim/cached_map.h"
 #include "sim/time.h"
 
 #include <map>
@@ -67,7 +68,7 @@ class DiscoveryStore {
   bool is_expired(const Stored& stored, sim::Instant now) const;
   StoreOutcome validate(const Entry& entry, sim::Instant now) const;
 
-  std::map<PublicKey, Stored> entries_;
+  sim::CachedMap<PublicKey, Stored> entries_;  // hashed incrementally: a request touches one
 };
 
 }  // namespace dmsg

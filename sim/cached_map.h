@@ -6,9 +6,10 @@
 #include "sim/json_writer.h"
 #include "sim/xxh3.h"
 
+#include <algorithm>
 #include <map>
-#include <set>
 #include <utility>
+#include <vector>
 
 namespace sim {
 
@@ -59,6 +60,21 @@ class CachedMap {
   size_t erase(const K& key) {
     touch(key);
     return items_.erase(key);
+  }
+  // Removes every entry for which pred(key, value) holds; returns how many.
+  template <class Predicate>
+  size_t erase_if(Predicate pred) {
+    size_t erased = 0;
+    for (auto it = items_.begin(); it != items_.end();) {
+      if (pred(it->first, it->second)) {
+        touch(it->first);
+        it = items_.erase(it);
+        ++erased;
+      } else {
+        ++it;
+      }
+    }
+    return erased;
   }
   template <class F>
   void mutate_each(F&& f) {
@@ -112,8 +128,11 @@ class CachedMap {
   }
 
  private:
+  // Cheap on the hot path: consecutive touches of one entry (a connection taking segment
+  // after segment) record it once; refresh() removes the remaining repeats.
   void touch(const K& key) {
-    if (!all_dirty_) dirty_.insert(key);
+    if (all_dirty_ || (!dirty_.empty() && dirty_.back() == key)) return;
+    dirty_.push_back(key);
   }
   // Brings the cached digests up to date (a cache: the entries are the state).
   void refresh() const {
@@ -125,6 +144,8 @@ class CachedMap {
       dirty_.clear();
       return;
     }
+    std::sort(dirty_.begin(), dirty_.end());
+    dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
     for (const K& key : dirty_) {
       if (auto cached = digests_.find(key); cached != digests_.end()) {
         sum_ -= cached->second;
@@ -139,7 +160,7 @@ class CachedMap {
 
   Map items_;
   mutable std::map<K, uint64_t> digests_;  // of (key, value) in the digest encoding
-  mutable std::set<K> dirty_;              // reached through a non-const accessor since
+  mutable std::vector<K> dirty_;           // reached through a non-const accessor since
   mutable bool all_dirty_ = false;         // ... the last digest, or everything
   mutable uint64_t sum_ = 0;
 };

@@ -6,6 +6,7 @@
 #include "sim/json_writer.h"
 #include "sim/xxh3.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <vector>
@@ -63,7 +64,7 @@ class DigestMap {
   V* mutate(const K& key) {
     auto it = items_.find(key);
     if (it == items_.end()) return nullptr;
-    dirty_.push_back(key);
+    if (dirty_.empty() || !(dirty_.back() == key)) dirty_.push_back(key);  // repeats are cheap
     return &it->second.value;
   }
   // Changes every entry in place.
@@ -153,6 +154,8 @@ class DigestMap {
   // Brings the cached digests of entries changed in place up to date (a cache: the state
   // is the entries, so this may run on a const map).
   void refresh() const {
+    std::sort(dirty_.begin(), dirty_.end());
+    dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
     for (const K& key : dirty_) {
       auto it = items_.find(key);
       if (it == items_.end()) continue;  // taken since

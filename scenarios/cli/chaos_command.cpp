@@ -34,6 +34,7 @@ options:
   --events E          end the fault phase after E executed events
   --duration D        end the fault phase after D of virtual time (default 600s)
   --batch-interval D  time between batches (default 1s)
+  --check-every K     compare the world with the model every K batches (default 1)
   --profile P         the network's fault profile (default calm)
   --config FILE       a JSON config (keys as the README's "Chaos" section); flags override it
   --trace FILE        record the run's trace
@@ -79,6 +80,7 @@ sim::Status read_options(Args& args, ChaosOptions& o) {
   count("servers", o.config.servers, 1, 100);
   count("clients", o.config.clients, 1, 1000);
   count("streams", o.config.streams, 0, 100'000);
+  count("check-every", o.config.check_every, 1, 1'000'000);
   if (std::optional<uint64_t> events = args.take_u64("events")) {
     if (*events == 0) args.fail("--events takes at least 1");
     o.config.events = *events;

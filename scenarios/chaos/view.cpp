@@ -109,9 +109,13 @@ std::string to_text(const WorldView& view) {
     const auto bytes = [](const EndView& w, const EndView& r) {
       return fmt::format("{}/{}/{}", w.requested, w.written, r.delivered);
     };
-    out += fmt::format("  {:>6} c{:<5} c{:<5} {:<22} {:<22} {:>26} {:>26}\n", id, s.dialer, s.acceptor,
-                       end_text(s.at_dialer), end_text(s.at_acceptor), bytes(s.at_dialer, s.at_acceptor),
-                       bytes(s.at_acceptor, s.at_dialer));
+    // An end without a record does not say who it is: the dialer's record does not name its peer.
+    const auto who = [](const EndView& e, uint32_t client) {
+      return e.present ? fmt::format("c{}", client) : std::string("?");
+    };
+    out += fmt::format("  {:>6} {:<6} {:<6} {:<22} {:<22} {:>26} {:>26}\n", id, who(s.at_dialer, s.dialer),
+                       who(s.at_acceptor, s.acceptor), end_text(s.at_dialer), end_text(s.at_acceptor),
+                       bytes(s.at_dialer, s.at_acceptor), bytes(s.at_acceptor, s.at_dialer));
   }
   return out;
 }

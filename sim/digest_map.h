@@ -113,12 +113,10 @@ class DigestMap {
         }
         return;
       case Encoding::kDigest:
-        out.write(static_cast<uint64_t>(items_.size()));
-        out.write(digest());
+        write_table_digest(out, items_.size(), digest());
         return;
       case Encoding::kDigestFromScratch:
-        out.write(static_cast<uint64_t>(items_.size()));
-        out.write(digest_uncached());
+        write_table_digest(out, items_.size(), digest_uncached());
         return;
     }
   }

@@ -23,4 +23,11 @@ inline uint64_t table_digest(uint64_t entry_sum, size_t size) {
   return hash_words(words, 2);
 }
 
+// What such a table writes in the digest encodings: its size and its digest, never its
+// entries (so hashing a boundary does not touch them).
+inline void write_table_digest(Writer& out, size_t size, uint64_t digest) {
+  out.write(static_cast<uint64_t>(size));
+  out.write(digest);
+}
+
 }  // namespace sim

@@ -62,9 +62,6 @@ struct ChaosStream {
   uint64_t tx_seed() const { return dialer ? dial_id : dial_id | kAcceptorSeedBit; }
   uint64_t payload_written() const { return written > kPatternHeaderBytes ? written - kPatternHeaderBytes : 0; }
   uint64_t delivered() const { return reader.verifier.verified; }
-  bool is_terminal() const {
-    return phase == ChaosPhase::kFailed || phase == ChaosPhase::kClosed || phase == ChaosPhase::kBroken;
-  }
 
   template <class Visitor>
   void visit(Visitor& v) {

@@ -52,20 +52,19 @@ sim::Duration Model::close_bound(StopHow how) const {
   return how == StopHow::kCrash ? bounds_.close_on_crash : bounds_.close_on_loss;
 }
 
-std::optional<sim::Instant> Model::news_due(sim::Instant since, sim::Duration bound) const {
+bool Model::news_overdue(sim::Instant since, sim::Duration bound, sim::Instant now) const {
   // Retransmission backoff (at most 2 s per step) can carry a disturbance's effect a little
   // past its end.
   constexpr sim::Duration kAftermath = sim::Duration::seconds(10);
-  if (partitioned_) return std::nullopt;
-  if (disturbed_until_ + kAftermath > since) return std::max(since, disturbed_until_) + bounds_.close_on_crash;
-  return since + bound;
+  if (partitioned_) return false;
+  if (disturbed_until_ + kAftermath > since) return now > std::max(since, disturbed_until_) + bounds_.close_on_crash;
+  return now > since + bound;
 }
 
 bool Model::stop_news_overdue(const Node& n, sim::Instant since, sim::Instant now) const {
   auto overdue = [&](const std::optional<sim::Instant>& at, sim::Duration bound) -> std::optional<bool> {
     if (!at || *at <= since) return std::nullopt;
-    const std::optional<sim::Instant> due = news_due(*at, bound);
-    return due && now > *due;
+    return news_overdue(*at, bound, now);
   };
   const std::optional<bool> stop = overdue(n.stopped_at, close_bound(n.how));
   const std::optional<bool> crash = overdue(n.crashed_at, bounds_.close_on_crash);
@@ -282,10 +281,6 @@ void Model::check_end_released(const StreamView& stream, bool dialer_end, sim::I
   auto bad = [&](std::string expected, std::string actual) {
     report.mismatches.push_back({"bound", field, std::move(expected), std::move(actual)});
   };
-  auto overdue = [&](sim::Instant since, sim::Duration bound) {
-    const std::optional<sim::Instant> due = news_due(since, bound);
-    return due && now > *due;
-  };
   if (e.relay) {
     const Node& server = servers_.at(*e.relay);
     if (server.stopped_at && *server.stopped_at > e.started) {
@@ -309,7 +304,7 @@ void Model::check_end_released(const StreamView& stream, bool dialer_end, sim::I
   }
   const EndView& other = end_of(stream, !dialer_end);
   if (other.present && other.phase == ChaosPhase::kBroken && other.ended_at &&
-      overdue(*other.ended_at, bounds_.close_on_crash)) {
+      news_overdue(*other.ended_at, bounds_.close_on_crash, now)) {
     bad(fmt::format("closed within {} of the other end breaking (at {})", bounds_.close_on_crash, *other.ended_at),
         "open: half-open stream");
   }

@@ -115,10 +115,10 @@ class Model {
                           sim::Instant now, CheckReport& report) const;
   void check_end_released(const StreamView& stream, bool dialer_end, sim::Instant now, CheckReport& report) const;
   sim::Duration close_bound(StopHow how) const;
-  // When news of something that happened at `since` must have arrived, given `bound` on an
-  // undisturbed network: a disturbance near it (a clog, a loss burst, a partition) leaves
-  // only keepalives to tell, and nothing is due while a partition lasts.
-  std::optional<sim::Instant> news_due(sim::Instant since, sim::Duration bound) const;
+  // Whether news of something that happened at `since` should have arrived by `now`, given
+  // `bound` on an undisturbed network: a disturbance near it (a clog, a loss burst, a
+  // partition) leaves only keepalives to tell, and nothing is due while a partition lasts.
+  bool news_overdue(sim::Instant since, sim::Duration bound, sim::Instant now) const;
   // Whether node `n` stopped after `since` and news of every such stop is overdue at `now`
   // (an earlier crash still excuses what its keepalives have not found yet).
   bool stop_news_overdue(const Node& n, sim::Instant since, sim::Instant now) const;

@@ -68,7 +68,7 @@ void Viewer::add_ends(const sim::World& world, uint32_t client, WorldView& view)
     end.mismatches = s.reader.verifier.mismatches;
     end.misrouted = s.misrouted;
     end.close_requested = s.close_requested;
-    if (const dmsg::ClientStream* held = node.client().stream(handle); held != nullptr && node.is_running()) {
+    if (const dmsg::ClientStream* held = node.client().stream(handle); held != nullptr) {
       end.relay = server_index(held->server);
     }
   }

@@ -65,8 +65,6 @@ class Viewer {
   explicit Viewer(const sim::World& world);
   WorldView look(const sim::World& world) const;
 
-  const ChaosNodes& nodes() const { return nodes_; }
-
  private:
   std::optional<uint32_t> server_index(const dmsg::PublicKey& pk) const;
   void add_ends(const sim::World& world, uint32_t client, WorldView& view) const;

@@ -3,6 +3,7 @@
 
 #include "sim/assert.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace dmsg {
@@ -59,30 +60,67 @@ void RecordStream::seal(const uint8_t* data, size_t size, sim::ByteQueue& out) {
   }
 }
 
+// Records that arrive whole in `data` are opened where they lie; only a record split
+// across calls is gathered in pending_. pending_'s offsets advance past every byte either
+// way, so the state is the same as if every byte had gone through it.
 std::optional<RecordError> RecordStream::receive(const uint8_t* data, size_t size, sim::ByteQueue& plaintext) {
   if (failed_) return failed_;
-  pending_.append(data, size);
-  uint8_t record[kRecordMaxBytes];
   uint8_t opened[kRecordMaxPlaintext];
-  while (pending_.size() >= kRecordPrefixBytes) {
-    uint8_t prefix[kRecordPrefixBytes];
-    pending_.copy_out(0, prefix, sizeof prefix);
-    const size_t total = RecordOpener::record_size(prefix, sizeof prefix);
-    if (total > kRecordMaxBytes) {
-      failed_ = RecordError::kTooLong;
-      return failed_;
-    }
-    if (pending_.size() < total) return std::nullopt;
-    pending_.copy_out(0, record, total);
-    pending_.consume(total);
+  size_t at = 0;
+  // On a failure pending_ keeps the bytes after the record that failed, as it always has.
+  const auto fail = [&](RecordError error) {
+    pending_.append(data + at, size - at);
+    failed_ = error;
+    return failed_;
+  };
+  const auto open_one = [&](const uint8_t* record, size_t total) {
     const RecordOpener::Opened result = opener_.open(record, total, opened);
-    if (result.error) {
-      failed_ = result.error;
-      return failed_;
+    if (!result.error) plaintext.append(opened, result.size);
+    return result.error;
+  };
+  while (true) {
+    if (!pending_.empty()) {
+      at += gather(data + at, size - at);
+      if (pending_.size() < kRecordPrefixBytes) return std::nullopt;
+      const size_t total = pending_record_size();
+      if (total > kRecordMaxBytes) return fail(RecordError::kTooLong);
+      if (pending_.size() < total) return std::nullopt;
+      uint8_t record[kRecordMaxBytes];
+      pending_.copy_out(0, record, total);
+      pending_.consume(total);
+      if (const std::optional<RecordError> error = open_one(record, total)) return fail(*error);
+      continue;
     }
-    plaintext.append(opened, result.size);
+    const size_t remaining = size - at;
+    const size_t total = RecordOpener::record_size(data + at, remaining);
+    if (total > kRecordMaxBytes) return fail(RecordError::kTooLong);
+    if (total == 0 || total > remaining) {
+      pending_.append(data + at, remaining);
+      return std::nullopt;
+    }
+    pending_.skip(total);
+    const uint8_t* record = data + at;
+    at += total;
+    if (const std::optional<RecordError> error = open_one(record, total)) return fail(*error);
   }
-  return std::nullopt;
+}
+
+size_t RecordStream::gather(const uint8_t* data, size_t size) {
+  size_t taken = std::min(size, kRecordPrefixBytes - std::min(pending_.size(), kRecordPrefixBytes));
+  pending_.append(data, taken);
+  if (pending_.size() < kRecordPrefixBytes) return taken;
+  const size_t total = pending_record_size();
+  if (total > kRecordMaxBytes || pending_.size() >= total) return taken;
+  const size_t more = std::min(size - taken, total - pending_.size());
+  pending_.append(data + taken, more);
+  return taken + more;
+}
+
+size_t RecordStream::pending_record_size() const {
+  uint8_t prefix[kRecordPrefixBytes];
+  const size_t copied = pending_.copy_out(0, prefix, sizeof prefix);
+  SIM_ASSERT_EQ(copied, sizeof prefix);
+  return RecordOpener::record_size(prefix, sizeof prefix);
 }
 
 }  // namespace dmsg

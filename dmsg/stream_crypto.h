@@ -66,6 +66,12 @@ class RecordStream {
   }
 
  private:
+  // Moves bytes into pending_ until it holds its record's prefix and then the whole record
+  // (or `data` runs out); returns how many it took.
+  size_t gather(const uint8_t* data, size_t size);
+  // The size of the record pending_ begins with; pending_ holds at least its prefix.
+  size_t pending_record_size() const;
+
   RecordSealer sealer_;
   RecordOpener opener_;
   sim::ByteQueue pending_;  // part of a record

@@ -3,6 +3,7 @@
 #include "net/connection.h"
 
 #include "sim/assert.h"
+#include "sim/buffer_pool.h"
 #include "sim/enum_names.h"
 
 #include <algorithm>
@@ -132,7 +133,8 @@ void Connection::send_data(uint64_t seq, size_t length, const TransportOptions& 
   SIM_ASSERT_LE(seq + length, data_end());
   Segment s = make_segment(kAck, options);
   s.seq = seq;
-  s.payload = send_buffer_.read(static_cast<size_t>(seq - snd_una()), length);
+  s.payload = sim::buffer_pool::take(length);
+  send_buffer_.append_to(static_cast<size_t>(seq - snd_una()), length, s.payload);
   SIM_ASSERT_EQ(s.payload.size(), length);
   fx.segments.push_back(std::move(s));
 }
@@ -339,8 +341,10 @@ void Connection::on_data(const Segment& segment, const TransportOptions& options
       pull_out_of_order(options);
     } else if (start < window_end && !out_of_order_.contains(start)) {
       const uint64_t keep = std::min(length - skip, window_end - start);
-      out_of_order_.insert(start, sim::Bytes(segment.payload.begin() + static_cast<std::ptrdiff_t>(skip),
-                                             segment.payload.begin() + static_cast<std::ptrdiff_t>(skip + keep)));
+      sim::Bytes kept = sim::buffer_pool::take(keep);
+      kept.insert(kept.end(), segment.payload.begin() + static_cast<std::ptrdiff_t>(skip),
+                  segment.payload.begin() + static_cast<std::ptrdiff_t>(skip + keep));
+      out_of_order_.insert(start, std::move(kept));
     }
   }
   if (peer_fin_seq_ && !fin_received_ && recv_buffer_.tail_offset() == *peer_fin_seq_) {
@@ -372,11 +376,12 @@ void Connection::pull_out_of_order(const TransportOptions& options) {
     const uint64_t start = out_of_order_.front().first;
     const uint64_t rcv_nxt = recv_buffer_.tail_offset();
     if (start > rcv_nxt) return;
-    const sim::Bytes data = out_of_order_.take(start).value();
+    sim::Bytes data = out_of_order_.take(start).value();
     if (start + data.size() > rcv_nxt) {
       const size_t skip = static_cast<size_t>(rcv_nxt - start);
       accept_in_order(data.data() + skip, data.size() - skip, options);
     }
+    sim::buffer_pool::give(std::move(data));
   }
 }
 

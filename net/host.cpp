@@ -63,22 +63,22 @@ void Host::on_conn_timer(sim::Context& ctx, const sim::Event& event) {
   }
 }
 
-void Host::send(sim::Context& ctx, const Outgoing& out) {
+void Host::send(sim::Context& ctx, Outgoing&& out) {
   Network& network = ctx.world().mutate<Network>(config_.network);
-  network.send(ctx, Packet{config_.address, out.dst, out.segment});
+  network.send(ctx, Packet{config_.address, out.dst, std::move(out.segment)});
 }
 
 void Host::flush(sim::Context& ctx) {
   if (flushing_) return;
   flushing_ = true;
   while (true) {
-    std::vector<Outgoing> outgoing = transport_.take_outgoing();
-    std::set<ConnId> touched = transport_.take_touched();
-    std::vector<TransportEvent> events = transport_.take_events();
-    if (outgoing.empty() && touched.empty() && events.empty()) break;
-    for (const Outgoing& out : outgoing) send(ctx, out);
-    reconcile_timers(ctx, touched);
-    for (const TransportEvent& event : events) {
+    transport_.take_outgoing(drained_.outgoing);
+    transport_.take_touched(drained_.touched);
+    transport_.take_events(drained_.events);
+    if (drained_.outgoing.empty() && drained_.touched.empty() && drained_.events.empty()) break;
+    for (Outgoing& out : drained_.outgoing) send(ctx, std::move(out));
+    reconcile_timers(ctx, drained_.touched);
+    for (const TransportEvent& event : drained_.events) {
       // After close() the application hears nothing more of a connection, as with a
       // closed socket: events queued before it are dropped with the connection.
       if (!transport_.exists(event.conn) || !config_.process_up) continue;
@@ -88,7 +88,7 @@ void Host::flush(sim::Context& ctx) {
   flushing_ = false;
 }
 
-void Host::reconcile_timers(sim::Context& ctx, const std::set<ConnId>& touched) {
+void Host::reconcile_timers(sim::Context& ctx, const std::vector<ConnId>& touched) {
   for (ConnId id : touched) {
     const std::optional<sim::Instant> deadline = transport_.deadline(id);
     auto existing = conn_timers_.find(id);

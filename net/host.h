@@ -107,9 +107,9 @@ class Host : public sim::Actor {
 
  private:
   void flush(sim::Context& ctx);
-  void reconcile_timers(sim::Context& ctx, const std::set<ConnId>& touched);
+  void reconcile_timers(sim::Context& ctx, const std::vector<ConnId>& touched);
   void on_conn_timer(sim::Context& ctx, const sim::Event& event);
-  void send(sim::Context& ctx, const Outgoing& out);
+  void send(sim::Context& ctx, Outgoing&& out);
 
   HostConfig config_;
   sim::Rng rng_;
@@ -119,6 +119,13 @@ class Host : public sim::Actor {
   // Inside flush() or an application handler: nested calls leave their effects to the
   // outer flush, so the application is never re-entered.
   bool flushing_ = false;
+  // What flush() drains from the transport: storage kept between drains, never state
+  // (empty whenever a handler returns).
+  struct Drained {
+    std::vector<Outgoing> outgoing;
+    std::vector<ConnId> touched;
+    std::vector<TransportEvent> events;
+  } drained_;
 };
 
 }  // namespace net

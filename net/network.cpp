@@ -1,6 +1,8 @@
 // Packet fates, delivery, and the network's faults.
 #include "net/network.h"
 
+#include "sim/buffer_pool.h"
+
 #include "net/host.h"
 #include "sim/wide_int.h"
 #include "sim/world.h"
@@ -154,6 +156,7 @@ void Network::deliver(sim::Context& ctx, uint64_t packet_id) {
   Host& host = world.mutate_as<Host>(entry.actor);
   sim::Context host_ctx = world.context_for(entry.actor);
   host.on_packet(host_ctx, *packet);
+  sim::buffer_pool::give(std::move(packet->segment.payload));
 }
 
 // --- Faults -------------------------------------------------------------------------------------

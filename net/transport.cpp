@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace net {
 
 namespace {
@@ -96,14 +98,14 @@ std::optional<ConnId> Transport::accept(uint16_t port) {
 }
 
 size_t Transport::write(ConnId id, const uint8_t* data, size_t size, sim::Instant now) {
-  ConnEffects fx;
+  ConnEffects& fx = scratch_effects();
   const size_t taken = connection_mut(id).write(data, size, options_, now, fx);
   absorb(id, fx);
   return taken;
 }
 
 size_t Transport::read(ConnId id, uint8_t* out, size_t size, sim::Instant now) {
-  ConnEffects fx;
+  ConnEffects& fx = scratch_effects();
   const size_t got = connection_mut(id).read(out, size, options_, now, fx);
   absorb(id, fx);
   return got;
@@ -146,7 +148,7 @@ void Transport::on_segment(NodeAddress from, const Segment& segment, sim::Instan
     if (!segment.has(kRst)) send_reset_for(from, segment);
     return;
   }
-  ConnEffects fx;
+  ConnEffects& fx = scratch_effects();
   c->on_segment(segment, options_, now, fx);
   absorb(it->second, fx);
 }
@@ -183,7 +185,7 @@ void Transport::send_reset_for(NodeAddress to, const Segment& segment) {
 
 void Transport::on_timer(ConnId id, sim::Instant now) {
   if (!exists(id)) return;
-  ConnEffects fx;
+  ConnEffects& fx = scratch_effects();
   connection_mut(id).on_timer(options_, now, fx);
   absorb(id, fx);
 }
@@ -215,7 +217,7 @@ void Transport::close_all_for_dead_process(sim::Instant now) {
 void Transport::absorb(ConnId id, ConnEffects& fx) {
   Connection& c = connection_mut(id);
   for (Segment& s : fx.segments) outgoing_.push_back(Outgoing{c.remote(), std::move(s)});
-  touched_.insert(id);
+  mark_touched(id);
   retransmissions_ += fx.retransmitted;
   for (NoticeKind notice : fx.notices) {
     switch (notice) {
@@ -250,6 +252,7 @@ void Transport::absorb(ConnId id, ConnEffects& fx) {
     }
   }
   if (c.is_finished()) forget(id);
+  if (&fx == &effects_) effects_in_use_ = false;
 }
 
 void Transport::on_passive_established(Connection& c) {
@@ -284,8 +287,31 @@ void Transport::forget(ConnId id) {
   connections_.erase(id);
 }
 
-std::vector<Outgoing> Transport::take_outgoing() { return std::exchange(outgoing_, {}); }
-std::vector<TransportEvent> Transport::take_events() { return std::exchange(events_, {}); }
-std::set<ConnId> Transport::take_touched() { return std::exchange(touched_, {}); }
+void Transport::take_outgoing(std::vector<Outgoing>& out) {
+  out.clear();
+  std::swap(out, outgoing_);
+}
+void Transport::take_events(std::vector<TransportEvent>& out) {
+  out.clear();
+  std::swap(out, events_);
+}
+void Transport::take_touched(std::vector<ConnId>& out) {
+  out.clear();
+  std::swap(out, touched_);
+}
+
+void Transport::mark_touched(ConnId id) {
+  auto at = std::lower_bound(touched_.begin(), touched_.end(), id);
+  if (at == touched_.end() || *at != id) touched_.insert(at, id);
+}
+
+ConnEffects& Transport::scratch_effects() {
+  SIM_ASSERT_MSG(!effects_in_use_, "a transport operation began inside another");
+  effects_in_use_ = true;
+  effects_.segments.clear();
+  effects_.notices.clear();
+  effects_.retransmitted = 0;
+  return effects_;
+}
 
 }  // namespace net

@@ -76,9 +76,13 @@ class Transport {
   std::optional<sim::Instant> deadline(ConnId id) const;
 
   // --- Effects, drained by the host ---
-  std::vector<Outgoing> take_outgoing();
-  std::vector<TransportEvent> take_events();
-  std::set<ConnId> take_touched();
+  // Each moves the queued effects into `out` (emptied first) and keeps out's storage for
+  // the next ones: the host drains after every packet, and fresh vectors each time would
+  // be several allocations per packet.
+  void take_outgoing(std::vector<Outgoing>& out);
+  void take_events(std::vector<TransportEvent>& out);
+  // Connections whose timer deadline may have changed, in id order, each once.
+  void take_touched(std::vector<ConnId>& out);
 
   // --- Statistics (part of the state: they survive snapshots) ---
   uint64_t retransmissions() const { return retransmissions_; }
@@ -119,6 +123,9 @@ class Transport {
   void on_syn(NodeAddress from, const Segment& segment, sim::Instant now);
   void send_reset_for(NodeAddress to, const Segment& segment);
   // Moves a connection's effects into the queues and forgets it if it is finished.
+  void mark_touched(ConnId id);
+  // The effects object of a write, read, segment or timer; absorb() hands it back.
+  ConnEffects& scratch_effects();
   void absorb(ConnId id, ConnEffects& fx);
   void on_passive_established(Connection& c);
   void drop_half_open(Connection& c);
@@ -140,7 +147,10 @@ class Transport {
   // its handler returns.
   std::vector<Outgoing> outgoing_;
   std::vector<TransportEvent> events_;
-  std::set<ConnId> touched_;
+  std::vector<ConnId> touched_;  // sorted, without repeats
+  // The effects of the operation under way, reused for the same reason (see scratch_effects).
+  ConnEffects effects_;
+  bool effects_in_use_ = false;
 };
 
 }  // namespace net

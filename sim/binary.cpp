@@ -40,13 +40,18 @@ Writer::Writer(Bytes& out, Encoding encoding) : encoding_(encoding), out_(&out) 
   }
 }
 
+Writer::Writer(Hasher& hasher, Encoding encoding) : encoding_(encoding), hasher_(&hasher) {
+  SIM_ASSERT_MSG(encoding != Encoding::kSnapshot, "a snapshot is bytes to keep, not to hash");
+  put(&kLittleEndianMarker, 1);
+}
+
 void Writer::write_bytes(const uint8_t* data, size_t size) {
   if (size == 0) return;
   if (archive_ != nullptr) {
     (*archive_)(cereal::binary_data(static_cast<const uint8_t*>(data), size));
     return;
   }
-  out_->insert(out_->end(), data, data + size);
+  put(data, size);
 }
 
 namespace {

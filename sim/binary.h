@@ -1,6 +1,7 @@
 // Binary Writer and bounded Reader over cereal's portable binary archives.
 #pragma once
 
+#include "sim/hasher.h"
 #include "sim/serial.h"
 
 #include <cereal/archives/portable_binary.hpp>
@@ -54,6 +55,8 @@ class SpanStreamBuf : public std::streambuf {
 class Writer {
  public:
   Writer(Bytes& out, Encoding encoding);
+  // A digest encoding fed straight into `hasher` (the same bytes, never kept).
+  Writer(Hasher& hasher, Encoding encoding);
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
@@ -113,7 +116,15 @@ class Writer {
     uint8_t bytes[sizeof(T)];
     for (size_t i = 0; i < sizeof(T); ++i)
       bytes[i] = static_cast<uint8_t>(static_cast<std::make_unsigned_t<T>>(value) >> (8 * i));
-    out_->insert(out_->end(), bytes, bytes + sizeof(T));
+    put(bytes, sizeof(T));
+  }
+  // The digest encodings' output: appended to the vector, or fed to the hasher.
+  void put(const uint8_t* data, size_t size) {
+    if (hasher_ != nullptr) {
+      hasher_->add(data, size);
+      return;
+    }
+    out_->insert(out_->end(), data, data + size);
   }
   void write_length(size_t size) { write_raw(static_cast<uint64_t>(size)); }
 
@@ -126,7 +137,8 @@ class Writer {
   };
 
   Encoding encoding_;
-  Bytes* out_;
+  Bytes* out_ = nullptr;
+  Hasher* hasher_ = nullptr;
   std::unique_ptr<CerealBackend> backend_;
   cereal::PortableBinaryOutputArchive* archive_ = nullptr;
 };

@@ -2,6 +2,8 @@
 #include "sim/byte_queue.h"
 
 #include "sim/binary.h"
+#include "sim/buffer_pool.h"
+#include "sim/hasher.h"
 #include "sim/json_writer.h"
 
 #include "sim/xxh3.h"
@@ -20,15 +22,18 @@ uint64_t hash_span(const uint8_t* data, size_t size) { return XXH3_64bits(data, 
 class DigestBuilder {
  public:
   DigestBuilder(uint64_t head_offset, uint64_t size) {
-    XXH3_64bits_reset(&state_);
     add(head_offset);
     add(size);
   }
-  void add(uint64_t value) { XXH3_64bits_update(&state_, &value, sizeof value); }
-  uint64_t finish() { return XXH3_64bits_digest(&state_); }
+  void add(uint64_t value) {
+    uint8_t bytes[sizeof value];
+    std::memcpy(bytes, &value, sizeof value);  // host order, as the digest always was
+    hasher_.add(bytes, sizeof bytes);
+  }
+  uint64_t finish() { return hasher_.finish(); }
 
  private:
-  XXH3_state_t state_;
+  Hasher hasher_;
 };
 
 }  // namespace
@@ -42,7 +47,7 @@ void ByteQueue::append(const uint8_t* data, size_t size) {
       Chunk chunk;
       chunk.index = index;
       chunk.skip = static_cast<size_t>(tail % kChunkBytes);
-      chunk.data.reserve(kChunkBytes);
+      chunk.data = buffer_pool::take(kChunkBytes);
       chunk.data.resize(chunk.skip);
       chunks_.push_back(std::move(chunk));
     }
@@ -70,10 +75,18 @@ void ByteQueue::consume(size_t count) {
     count -= take;
     size_ -= take;
     head_offset_ += take;
-    if (chunk.skip == chunk.data.size()) chunks_.pop_front();
+    if (chunk.skip == chunk.data.size()) {
+      buffer_pool::give(std::move(chunk.data));
+      chunks_.pop_front();
+    }
   }
   // An emptied queue keeps no chunk, so its next append starts a chunk at the tail.
   SIM_ASSERT(size_ != 0 || chunks_.empty());
+}
+
+void ByteQueue::skip(size_t count) {
+  SIM_ASSERT_MSG(empty(), "skip() passes bytes by an empty queue only");
+  head_offset_ += count;
 }
 
 size_t ByteQueue::copy_out(size_t offset, uint8_t* out, size_t count) const {
@@ -98,10 +111,30 @@ size_t ByteQueue::copy_out(size_t offset, uint8_t* out, size_t count) const {
 }
 
 Bytes ByteQueue::read(size_t offset, size_t count) const {
-  Bytes out(std::min(count, offset >= size_ ? 0 : size_ - offset));
-  const size_t copied = copy_out(offset, out.data(), out.size());
-  SIM_ASSERT_EQ(copied, out.size());
+  Bytes out;
+  append_to(offset, count, out);
   return out;
+}
+
+void ByteQueue::append_to(size_t offset, size_t count, Bytes& out) const {
+  if (offset >= size_) return;
+  count = std::min(count, size_ - offset);
+  out.reserve(out.size() + count);
+  uint64_t position = head_offset_ + offset;
+  size_t chunk_at = static_cast<size_t>(position / kChunkBytes - chunks_.front().index);
+  // Inserting spans, not resizing and copying: a resize would first zero every byte.
+  while (count > 0) {
+    SIM_ASSERT_LT(chunk_at, chunks_.size());
+    const Chunk& chunk = chunks_[chunk_at];
+    const size_t within = static_cast<size_t>(position - chunk.index * kChunkBytes);
+    SIM_ASSERT_GE(within, chunk.skip);
+    const size_t take = std::min(chunk.data.size() - within, count);
+    const uint8_t* from = chunk.data.data() + within;
+    out.insert(out.end(), from, from + take);
+    count -= take;
+    position += take;
+    ++chunk_at;
+  }
 }
 
 uint64_t ByteQueue::chunk_digest(const Chunk& chunk) const {

@@ -35,9 +35,14 @@ class ByteQueue {
   void append(const Bytes& data) { append(data.data(), data.size()); }
   // Drops `count` bytes from the front; count <= size().
   void consume(size_t count);
+  // For an empty queue: moves its offsets past `count` bytes, leaving exactly the state that
+  // appending and consuming them would, for bytes a reader took without queueing them.
+  void skip(size_t count);
   // Copies up to `count` bytes starting `offset` bytes after the head; returns how many.
   size_t copy_out(size_t offset, uint8_t* out, size_t count) const;
   Bytes read(size_t offset, size_t count) const;
+  // Appends up to `count` bytes starting `offset` bytes after the head to `out`.
+  void append_to(size_t offset, size_t count, Bytes& out) const;
 
   // XXH3 of (head offset, size, chunk digests), using and refreshing the chunk cache.
   uint64_t digest() const;

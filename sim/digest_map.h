@@ -64,7 +64,7 @@ class DigestMap {
   V* mutate(const K& key) {
     auto it = items_.find(key);
     if (it == items_.end()) return nullptr;
-    if (dirty_.empty() || !(dirty_.back() == key)) dirty_.push_back(key);  // repeats are cheap
+    mark_dirty(key, it->second);
     return &it->second.value;
   }
   // Changes every entry in place.
@@ -72,7 +72,7 @@ class DigestMap {
   void mutate_each(F&& f) {
     for (auto& [key, entry] : items_) {
       f(key, entry.value);
-      dirty_.push_back(key);
+      mark_dirty(key, entry);
     }
   }
 
@@ -143,6 +143,7 @@ class DigestMap {
     sum_ = 0;
     for (auto& [key, entry] : items_) {
       f(entry.value);
+      entry.dirty = false;
       entry.digest = entry_digest(key, entry.value, Encoding::kDigest);
       sum_ += entry.digest;
     }
@@ -151,12 +152,12 @@ class DigestMap {
  private:
   // Brings the cached digests of entries changed in place up to date (a cache: the state
   // is the entries, so this may run on a const map).
+  // The order of dirty_ does not matter: the table digest is a sum.
   void refresh() const {
-    std::sort(dirty_.begin(), dirty_.end());
-    dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
     for (const K& key : dirty_) {
       auto it = items_.find(key);
-      if (it == items_.end()) continue;  // taken since
+      if (it == items_.end() || !it->second.dirty) continue;  // taken since, or a repeat
+      it->second.dirty = false;
       sum_ -= it->second.digest;
       it->second.digest = entry_digest(key, it->second.value, Encoding::kDigest);
       sum_ += it->second.digest;
@@ -167,11 +168,19 @@ class DigestMap {
   struct Entry {
     V value;
     mutable uint64_t digest = 0;  // of (key, value) in the digest encoding, cached
+    mutable bool dirty = false;   // changed in place since `digest`; its key is in dirty_
   };
+
+  void mark_dirty(const K& key, Entry& entry) {
+    if (entry.dirty) return;
+    entry.dirty = true;
+    dirty_.push_back(key);
+  }
 
   std::map<K, Entry> items_;
   mutable uint64_t sum_ = 0;
-  mutable std::vector<K> dirty_;  // changed in place since the last digest(); may repeat
+  mutable std::vector<K> dirty_;  // changed in place since the last digest(); may repeat a key
+                                  // taken and inserted again
 };
 
 }  // namespace sim

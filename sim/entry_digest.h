@@ -9,13 +9,13 @@ namespace sim {
 
 template <class K, class V>
 uint64_t entry_digest(const K& key, const V& value, Encoding encoding) {
-  Bytes bytes;
+  Hasher hasher;
   {
-    Writer writer(bytes, encoding);
+    Writer writer(hasher, encoding);
     writer.write(key);
     writer.write(value);
   }
-  return hash_bytes(bytes.data(), bytes.size());
+  return hasher.finish();
 }
 
 inline uint64_t table_digest(uint64_t entry_sum, size_t size) {

@@ -210,17 +210,15 @@ uint64_t World::meta_digest() const {
 }
 
 uint64_t World::slot_digest(const Slot& s, Encoding encoding) const {
-  // One buffer for every digest: its capacity stays, so serializing does not reallocate.
-  Bytes& bytes = digest_scratch_;
-  bytes.clear();
+  Hasher hasher;
   {
-    Writer writer(bytes, encoding);
+    Writer writer(hasher, encoding);
     writer.write(s.type);
     writer.write(s.incarnation);
     writer.write(s.actor != nullptr);
     if (s.actor) s.actor->save(writer);
   }
-  return XXH3_64bits(bytes.data(), bytes.size());
+  return hasher.finish();
 }
 
 template <class DigestOf>

@@ -228,7 +228,6 @@ class World {
   // Actors replaced during a dispatch are destroyed after it, never under their own feet.
   std::vector<std::unique_ptr<Actor>> retired_;
   mutable std::vector<uint64_t> entity_words_;  // scratch for combine_entities
-  mutable Bytes digest_scratch_;                // slot_digest's buffer, reused (not state)
   AssertContext assert_context_;
 };
 

@@ -1,6 +1,7 @@
 // Dispatches dmsgsim's subcommands and prints the top-level help.
 #include "scenarios/cli/cli.h"
 
+#include "dmsg/crypto_init.h"
 #include "scenarios/cli/commands.h"
 
 #include <fmt/format.h>
@@ -53,6 +54,10 @@ int usage_error(const Io& io, std::string_view command, std::string_view message
 
 int main(int argc, char** argv) {
   const Io io{stdout, stderr};
+  if (!dmsg::initialize_crypto()) {
+    fmt::print(io.err, "dmsgsim: libsodium failed to initialize\n");
+    return kExitFailed;
+  }
   std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty()) {
     fmt::print(io.err, "{}", kHelp);

@@ -2,10 +2,10 @@
 // (including child-process modes), then runs Catch2.
 #include "tests/support/test_main.h"
 
+#include "dmsg/crypto_init.h"
 #include "tests/support/child_process.h"
 
 #define CATCH_CONFIG_RUNNER
-#include <sodium.h>
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -31,33 +31,6 @@ std::optional<SeedRange> parse_seed_range(const char* text) {
   return SeedRange{from, to};
 }
 
-// Any use of libsodium's randomness in a test is a determinism bug: keys and nonces must
-// come from the simulation's RNG streams. Each entry point aborts with a message.
-[[noreturn]] void forbidden_randomness(const char* what) {
-  std::fprintf(stderr, "FATAL: OS randomness used (%s): draw from a simulation RNG stream instead\n", what);
-  std::fflush(stderr);
-  std::abort();
-}
-
-const char* guard_name() { return "dmsgsim-forbidden"; }
-uint32_t guard_random() { forbidden_randomness("randombytes_random"); }
-void guard_stir() {}
-uint32_t guard_uniform(const uint32_t) { forbidden_randomness("randombytes_uniform"); }
-void guard_buf(void* const, const size_t) { forbidden_randomness("randombytes_buf"); }
-int guard_close() { return 0; }
-
-randombytes_implementation forbidding_implementation = {
-    &guard_name, &guard_random, &guard_stir, &guard_uniform, &guard_buf, &guard_close,
-};
-
-void arm_randomness_guard() {
-  if (sodium_init() < 0) {
-    std::fprintf(stderr, "FATAL: sodium_init failed\n");
-    std::exit(2);
-  }
-  randombytes_set_implementation(&forbidding_implementation);
-}
-
 }  // namespace
 
 bool update_golden() { return update_golden_flag; }
@@ -75,7 +48,10 @@ const std::string& self_executable() { return executable_path; }
 }  // namespace test_support
 
 int main(int argc, char** argv) {
-  test_support::arm_randomness_guard();
+  if (!dmsg::initialize_crypto()) {
+    std::fprintf(stderr, "FATAL: libsodium failed to initialize\n");
+    return 2;
+  }
   char path[4096];
   const ssize_t length = readlink("/proc/self/exe", path, sizeof path - 1);
   test_support::executable_path = length > 0 ? std::string(path, static_cast<size_t>(length)) : std::string(argv[0]);

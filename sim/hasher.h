@@ -1,0 +1,68 @@
+// XXH3 of a byte sequence that arrives in pieces, without keeping the sequence.
+#pragma once
+
+#include "sim/assert.h"
+#include "sim/xxh3.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace sim {
+
+// Gives exactly hash_bytes() of the concatenation of everything added: XXH3's streaming
+// and one-shot forms agree. Digests of the world's state run at every tick over entities
+// that are mostly small, so pieces are staged in a fixed buffer and a sequence that fits
+// in it is hashed in one shot; only a longer one pays for the streaming state.
+class Hasher {
+ public:
+  Hasher() = default;
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+
+  void add(const uint8_t* data, size_t size) {
+    if (size <= kStageBytes - staged_) {
+      std::memcpy(stage_ + staged_, data, size);
+      staged_ += size;
+      return;
+    }
+    spill(data, size);
+  }
+
+  // The digest of everything added; the Hasher is spent afterwards.
+  uint64_t finish() {
+    SIM_ASSERT(!finished_);
+    finished_ = true;
+    if (!streaming_) return hash_bytes(stage_, staged_);
+    XXH3_64bits_update(&state_, stage_, staged_);
+    return XXH3_64bits_digest(&state_);
+  }
+
+ private:
+  // Room for a packet with its headers, so that hashing one is a one-shot XXH3 (several
+  // times faster than the streaming form at that size).
+  static constexpr size_t kStageBytes = 2048;
+
+  void spill(const uint8_t* data, size_t size) {
+    if (!streaming_) {
+      XXH3_64bits_reset(&state_);
+      streaming_ = true;
+    }
+    XXH3_64bits_update(&state_, stage_, staged_);
+    staged_ = 0;
+    if (size >= kStageBytes) {
+      XXH3_64bits_update(&state_, data, size);  // a large payload: no point staging it
+      return;
+    }
+    std::memcpy(stage_, data, size);
+    staged_ = size;
+  }
+
+  uint8_t stage_[kStageBytes];
+  size_t staged_ = 0;
+  bool streaming_ = false;
+  bool finished_ = false;
+  XXH3_state_t state_;  // initialized only once a sequence outgrows the stage
+};
+
+}  // namespace sim

@@ -58,6 +58,13 @@ struct ConnEffects {
   std::vector<Segment> segments;
   std::vector<NoticeKind> notices;
   uint32_t retransmitted = 0;  // segments sent again (handshake, data, FIN)
+
+  // Empties it for reuse, keeping the vectors' storage.
+  void clear() {
+    segments.clear();
+    notices.clear();
+    retransmitted = 0;
+  }
 };
 
 // The sender keeps a send buffer from the oldest unacknowledged byte, sends within the

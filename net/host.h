@@ -7,7 +7,6 @@
 #include "sim/context.h"
 
 #include <map>
-#include <set>
 
 namespace net {
 

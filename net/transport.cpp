@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace net {
 
@@ -98,17 +99,11 @@ std::optional<ConnId> Transport::accept(uint16_t port) {
 }
 
 size_t Transport::write(ConnId id, const uint8_t* data, size_t size, sim::Instant now) {
-  ConnEffects& fx = scratch_effects();
-  const size_t taken = connection_mut(id).write(data, size, options_, now, fx);
-  absorb(id, fx);
-  return taken;
+  return with_effects(id, [&](Connection& c, ConnEffects& fx) { return c.write(data, size, options_, now, fx); });
 }
 
 size_t Transport::read(ConnId id, uint8_t* out, size_t size, sim::Instant now) {
-  ConnEffects& fx = scratch_effects();
-  const size_t got = connection_mut(id).read(out, size, options_, now, fx);
-  absorb(id, fx);
-  return got;
+  return with_effects(id, [&](Connection& c, ConnEffects& fx) { return c.read(out, size, options_, now, fx); });
 }
 
 void Transport::shutdown(ConnId id, sim::Instant now) {
@@ -148,9 +143,7 @@ void Transport::on_segment(NodeAddress from, const Segment& segment, sim::Instan
     if (!segment.has(kRst)) send_reset_for(from, segment);
     return;
   }
-  ConnEffects& fx = scratch_effects();
-  c->on_segment(segment, options_, now, fx);
-  absorb(it->second, fx);
+  with_effects(it->second, [&](Connection& conn, ConnEffects& fx) { conn.on_segment(segment, options_, now, fx); });
 }
 
 void Transport::on_syn(NodeAddress from, const Segment& segment, sim::Instant now) {
@@ -185,9 +178,7 @@ void Transport::send_reset_for(NodeAddress to, const Segment& segment) {
 
 void Transport::on_timer(ConnId id, sim::Instant now) {
   if (!exists(id)) return;
-  ConnEffects& fx = scratch_effects();
-  connection_mut(id).on_timer(options_, now, fx);
-  absorb(id, fx);
+  with_effects(id, [&](Connection& c, ConnEffects& fx) { c.on_timer(options_, now, fx); });
 }
 
 std::optional<sim::Instant> Transport::deadline(ConnId id) const {
@@ -252,7 +243,6 @@ void Transport::absorb(ConnId id, ConnEffects& fx) {
     }
   }
   if (c.is_finished()) forget(id);
-  if (&fx == &effects_) effects_in_use_ = false;
 }
 
 void Transport::on_passive_established(Connection& c) {
@@ -303,15 +293,6 @@ void Transport::take_touched(std::vector<ConnId>& out) {
 void Transport::mark_touched(ConnId id) {
   auto at = std::lower_bound(touched_.begin(), touched_.end(), id);
   if (at == touched_.end() || *at != id) touched_.insert(at, id);
-}
-
-ConnEffects& Transport::scratch_effects() {
-  SIM_ASSERT_MSG(!effects_in_use_, "a transport operation began inside another");
-  effects_in_use_ = true;
-  effects_.segments.clear();
-  effects_.notices.clear();
-  effects_.retransmitted = 0;
-  return effects_;
 }
 
 }  // namespace net

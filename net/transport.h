@@ -2,13 +2,14 @@
 #pragma once
 
 #include "net/connection.h"
+#include "sim/assert.h"
 #include "sim/cached_map.h"
 #include "sim/result.h"
 #include "sim/rng.h"
 
 #include <map>
 #include <optional>
-#include <set>
+#include <type_traits>
 #include <vector>
 
 namespace net {
@@ -124,8 +125,26 @@ class Transport {
   void send_reset_for(NodeAddress to, const Segment& segment);
   // Moves a connection's effects into the queues and forgets it if it is finished.
   void mark_touched(ConnId id);
-  // The effects object of a write, read, segment or timer; absorb() hands it back.
-  ConnEffects& scratch_effects();
+  // Runs op(connection, effects) on connection `id` and absorbs the effects; returns what
+  // op returns. The hot operations (write, read, segment, timer) share one effects object:
+  // fresh vectors for each would be allocations per packet.
+  template <class Op>
+  auto with_effects(ConnId id, Op&& op) {
+    SIM_ASSERT_MSG(!effects_in_use_, "a transport operation began inside another");
+    effects_in_use_ = true;
+    effects_.clear();
+    Connection& c = connection_mut(id);
+    if constexpr (std::is_void_v<decltype(op(c, effects_))>) {
+      op(c, effects_);
+      absorb(id, effects_);
+      effects_in_use_ = false;
+    } else {
+      auto result = op(c, effects_);
+      absorb(id, effects_);
+      effects_in_use_ = false;
+      return result;
+    }
+  }
   void absorb(ConnId id, ConnEffects& fx);
   void on_passive_established(Connection& c);
   void drop_half_open(Connection& c);
@@ -148,7 +167,7 @@ class Transport {
   std::vector<Outgoing> outgoing_;
   std::vector<TransportEvent> events_;
   std::vector<ConnId> touched_;  // sorted, without repeats
-  // The effects of the operation under way, reused for the same reason (see scratch_effects).
+  // The effects of the operation under way (see with_effects).
   ConnEffects effects_;
   bool effects_in_use_ = false;
 };

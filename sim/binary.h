@@ -49,9 +49,9 @@ class SpanStreamBuf : public std::streambuf {
 // maps and sets in key order, optionals as a presence byte. Deterministic by construction.
 //
 // Snapshots are written through cereal's portable binary archive. Digests, computed for
-// every changed entity at every tick, append the very same bytes straight into the
-// vector (a test holds the two paths to byte equality): per-value stream calls would
-// dominate a busy tick.
+// every changed entity at every tick, produce the very same bytes directly, into a vector
+// or straight into a Hasher (tests hold the paths to byte equality): per-value stream
+// calls would dominate a busy tick, and a vector per digest would be an allocation each.
 class Writer {
  public:
   Writer(Bytes& out, Encoding encoding);

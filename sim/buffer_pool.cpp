@@ -10,8 +10,10 @@
 namespace sim::buffer_pool {
 namespace {
 
-constexpr size_t kSmallestClass = 10;  // 1 KiB
-constexpr size_t kLargestClass = 16;   // 64 KiB
+// Classes of 1 KiB to 16 KiB (payloads are one segment, chunks 4 KiB), at most 512 idle
+// buffers each: the pool never holds more than about 16 MiB.
+constexpr size_t kSmallestClass = 10;
+constexpr size_t kLargestClass = 14;
 constexpr size_t kBuffersPerClass = 512;
 
 using FreeLists = std::array<std::vector<Bytes>, kLargestClass - kSmallestClass + 1>;

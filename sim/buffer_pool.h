@@ -9,7 +9,7 @@
 namespace sim::buffer_pool {
 
 // An empty buffer with room for at least `capacity` bytes, reusing a given-back one when
-// there is one of the right size. Buffers of 1 KiB to 64 KiB are worth recycling: every
+// there is one of the right size. Buffers of 1 KiB to 16 KiB are worth recycling: every
 // byte a simulated stream moves passes through several of them, and glibc serves sizes
 // above 1 KiB from its slow path.
 Bytes take(size_t capacity);

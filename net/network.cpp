@@ -1,9 +1,8 @@
 // Packet fates, delivery, and the network's faults.
 #include "net/network.h"
 
-#include "sim/buffer_pool.h"
-
 #include "net/host.h"
+#include "sim/buffer_pool.h"
 #include "sim/wide_int.h"
 #include "sim/world.h"
 

@@ -134,7 +134,8 @@ void Transport::on_segment(NodeAddress from, const Segment& segment, sim::Instan
   }
   auto it = by_nonce_.find(segment.dst_nonce);
   const bool known = it != by_nonce_.end();
-  Connection* c = known ? &connection_mut(it->second) : nullptr;
+  // Looked at, not changed: with_effects below takes the connection for changing.
+  const Connection* c = known ? &connection(it->second) : nullptr;
   const bool matches =
       c != nullptr && c->remote() == from && (c->remote_nonce() == 0 || c->remote_nonce() == segment.src_nonce);
   if (!matches) {

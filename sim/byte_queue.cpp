@@ -89,24 +89,32 @@ void ByteQueue::skip(size_t count) {
   head_offset_ += count;
 }
 
-size_t ByteQueue::copy_out(size_t offset, uint8_t* out, size_t count) const {
-  if (offset >= size_) return 0;
+template <class F>
+void ByteQueue::for_each_span_in(size_t offset, size_t count, F&& f) const {
+  if (offset >= size_) return;
   count = std::min(count, size_ - offset);
-  size_t copied = 0;
   uint64_t position = head_offset_ + offset;
   // Chunks are aligned, so the chunk holding `position` is found by arithmetic.
   size_t chunk_at = static_cast<size_t>(position / kChunkBytes - chunks_.front().index);
-  while (copied < count) {
+  while (count > 0) {
     SIM_ASSERT_LT(chunk_at, chunks_.size());
     const Chunk& chunk = chunks_[chunk_at];
     const size_t within = static_cast<size_t>(position - chunk.index * kChunkBytes);
     SIM_ASSERT_GE(within, chunk.skip);
-    const size_t take = std::min(chunk.data.size() - within, count - copied);
-    std::memcpy(out + copied, chunk.data.data() + within, take);
-    copied += take;
+    const size_t take = std::min(chunk.data.size() - within, count);
+    f(chunk.data.data() + within, take);
+    count -= take;
     position += take;
     ++chunk_at;
   }
+}
+
+size_t ByteQueue::copy_out(size_t offset, uint8_t* out, size_t count) const {
+  size_t copied = 0;
+  for_each_span_in(offset, count, [&](const uint8_t* data, size_t size) {
+    std::memcpy(out + copied, data, size);
+    copied += size;
+  });
   return copied;
 }
 
@@ -117,24 +125,9 @@ Bytes ByteQueue::read(size_t offset, size_t count) const {
 }
 
 void ByteQueue::append_to(size_t offset, size_t count, Bytes& out) const {
-  if (offset >= size_) return;
-  count = std::min(count, size_ - offset);
-  out.reserve(out.size() + count);
-  uint64_t position = head_offset_ + offset;
-  size_t chunk_at = static_cast<size_t>(position / kChunkBytes - chunks_.front().index);
+  if (offset < size_) out.reserve(out.size() + std::min(count, size_ - offset));
   // Inserting spans, not resizing and copying: a resize would first zero every byte.
-  while (count > 0) {
-    SIM_ASSERT_LT(chunk_at, chunks_.size());
-    const Chunk& chunk = chunks_[chunk_at];
-    const size_t within = static_cast<size_t>(position - chunk.index * kChunkBytes);
-    SIM_ASSERT_GE(within, chunk.skip);
-    const size_t take = std::min(chunk.data.size() - within, count);
-    const uint8_t* from = chunk.data.data() + within;
-    out.insert(out.end(), from, from + take);
-    count -= take;
-    position += take;
-    ++chunk_at;
-  }
+  for_each_span_in(offset, count, [&](const uint8_t* data, size_t size) { out.insert(out.end(), data, data + size); });
 }
 
 uint64_t ByteQueue::chunk_digest(const Chunk& chunk) const {

@@ -73,6 +73,10 @@ class ByteQueue {
   };
 
   uint64_t chunk_digest(const Chunk& chunk) const;
+  // Calls f(data, size) for each contiguous run of the `count` bytes (at most) that start
+  // `offset` bytes after the head.
+  template <class F>
+  void for_each_span_in(size_t offset, size_t count, F&& f) const;
 
   std::deque<Chunk> chunks_;
   uint64_t head_offset_ = 0;

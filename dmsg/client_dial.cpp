@@ -2,8 +2,7 @@
 #include "dmsg/client.h"
 
 #include "sim/assert.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <set>
 

@@ -2,10 +2,9 @@
 #include "dmsg/client.h"
 
 #include "sim/assert.h"
+#include "sim/fmt.h"
 
 #include <algorithm>
-
-#include <fmt/format.h>
 
 namespace dmsg {
 namespace {

@@ -2,8 +2,7 @@
 #include "dmsg/discovery_client.h"
 
 #include "dmsg/wire.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace dmsg {
 

@@ -2,8 +2,7 @@
 #include "dmsg/discovery_protocol.h"
 
 #include "dmsg/wire.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace dmsg {
 namespace {

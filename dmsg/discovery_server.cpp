@@ -2,8 +2,7 @@
 #include "dmsg/discovery_server.h"
 
 #include "dmsg/discovery_protocol.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace dmsg {
 

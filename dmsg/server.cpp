@@ -3,10 +3,9 @@
 
 #include "dmsg/stream_request.h"
 #include "sim/assert.h"
+#include "sim/fmt.h"
 
 #include <algorithm>
-
-#include <fmt/format.h>
 
 namespace dmsg {
 namespace {

@@ -2,8 +2,7 @@
 #include "dmsg/session_handshake.h"
 
 #include "sim/assert.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace dmsg {
 

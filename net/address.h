@@ -1,7 +1,7 @@
 // Node addresses and directed links of the virtual network.
 #pragma once
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <compare>
 #include <cstdint>

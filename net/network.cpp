@@ -3,10 +3,9 @@
 
 #include "net/host.h"
 #include "sim/buffer_pool.h"
+#include "sim/fmt.h"
 #include "sim/wide_int.h"
 #include "sim/world.h"
-
-#include <fmt/format.h>
 
 namespace net {
 namespace {

@@ -3,8 +3,7 @@
 
 #include "net/host.h"
 #include "net/network.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace net {
 namespace {

@@ -1,7 +1,7 @@
 // The named fault profiles.
 #include "net/profile.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace net {
 namespace {

@@ -3,8 +3,7 @@
 
 #include "sim/assert.h"
 #include "sim/enum_names.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <algorithm>
 #include <set>

@@ -1,7 +1,7 @@
 // Always-on assertions that name the file, line, virtual time and seed of the failing run.
 #pragma once
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <cstdint>
 #include <string>

@@ -1,7 +1,7 @@
 // Stream buffers and the out-of-line parts of the binary Writer and Reader.
 #include "sim/binary.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace sim {
 namespace detail {

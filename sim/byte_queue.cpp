@@ -6,9 +6,8 @@
 #include "sim/hasher.h"
 #include "sim/json_writer.h"
 
+#include "sim/fmt.h"
 #include "sim/xxh3.h"
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>

@@ -2,10 +2,9 @@
 #pragma once
 
 #include "sim/event.h"
+#include "sim/fmt.h"
 #include "sim/log.h"
 #include "sim/time.h"
-
-#include <fmt/format.h>
 
 #include <string_view>
 

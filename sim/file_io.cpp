@@ -1,7 +1,7 @@
 // Whole-file reads and writes with errors a person can act on.
 #include "sim/file_io.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <cerrno>
 #include <cstdio>

@@ -1,7 +1,7 @@
 // A small recursive-descent JSON parser, pointers and leaf-wise diffs.
 #include "sim/json_value.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace sim {
 namespace {
@@ -388,17 +388,25 @@ std::string JsonValue::to_text() const {
       return out + "\"";
     }
     case Kind::kArray: {
+      // Appended piece by piece, without a temporary string per item.
       std::string out = "[";
-      for (size_t i = 0; i < items_.size(); ++i) out += (i == 0 ? "" : ",") + items_[i].to_text();
-      return out + "]";
+      for (size_t i = 0; i < items_.size(); ++i) {
+        if (i != 0) out += ',';
+        out += items_[i].to_text();
+      }
+      out += ']';
+      return out;
     }
     case Kind::kObject: {
       std::string out = "{";
       for (size_t i = 0; i < members_.size(); ++i) {
-        out +=
-            (i == 0 ? "" : ",") + JsonValue::string(members_[i].first).to_text() + ":" + members_[i].second.to_text();
+        if (i != 0) out += ',';
+        out += JsonValue::string(members_[i].first).to_text();
+        out += ':';
+        out += members_[i].second.to_text();
       }
-      return out + "}";
+      out += '}';
+      return out;
     }
   }
   return "null";

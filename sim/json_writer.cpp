@@ -1,7 +1,7 @@
 // Text output of the JSON dump.
 #include "sim/json_writer.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 #include "sim/xxh3.h"
 
 namespace sim {

@@ -1,7 +1,7 @@
 // Integer ratios: probabilities and multipliers without floating point.
 #pragma once
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <cstdint>
 #include <optional>

@@ -3,8 +3,8 @@
 
 #include "sim/binary.h"
 
-#include <fmt/format.h>
 #include <cereal/details/helpers.hpp>
+#include "sim/fmt.h"
 #include "sim/xxh3.h"
 
 #include <cstring>

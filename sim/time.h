@@ -1,7 +1,7 @@
 // Virtual time: integer nanoseconds as typed durations and instants.
 #pragma once
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <compare>
 #include <cstdint>

@@ -2,9 +2,9 @@
 #include "sim/trace_file.h"
 
 #include "sim/binary.h"
+#include "sim/fmt.h"
 #include "sim/xxh3.h"
 
-#include <fmt/format.h>
 #include <cereal/details/helpers.hpp>
 
 #include <cstring>

@@ -5,8 +5,8 @@
 #include "sim/json_writer.h"
 #include "sim/wide_int.h"
 
-#include <fmt/format.h>
 #include <cereal/details/helpers.hpp>
+#include "sim/fmt.h"
 #include "sim/xxh3.h"
 
 namespace sim {

@@ -1,14 +1,13 @@
 // dmsg end to end: sequential dials and one bulk stream, against their crypto ceilings.
 #include "dmsg/stream_crypto.h"
 #include "dmsg/stream_request.h"
-#include "scenarios/actor_types.h"
 #include "scenarios/bench/bench.h"
-#include "scenarios/bulk_client.h"
 #include "scenarios/cli/wall_clock.h"
-#include "scenarios/dmsg_assembly.h"
+#include "scenarios/run/actor_types.h"
+#include "scenarios/workloads/bulk_client.h"
+#include "scenarios/world/dmsg_assembly.h"
+#include "sim/fmt.h"
 #include "sim/world.h"
-
-#include <fmt/format.h>
 
 namespace scenarios::bench {
 namespace {

@@ -1,12 +1,11 @@
 // Bulk transfer speed over the virtual network and transport.
-#include "scenarios/actor_types.h"
 #include "scenarios/bench/bench.h"
 #include "scenarios/cli/wall_clock.h"
-#include "scenarios/scenario.h"
-#include "scenarios/transfer.h"
+#include "scenarios/run/actor_types.h"
+#include "scenarios/run/scenario.h"
+#include "scenarios/workloads/transfer.h"
+#include "sim/fmt.h"
 #include "sim/world.h"
-
-#include <fmt/format.h>
 
 namespace scenarios::bench {
 namespace {

@@ -1,9 +1,8 @@
 // The simulation core's hot paths: the scheduler and state hashing.
 #include "scenarios/bench/bench.h"
 #include "scenarios/cli/wall_clock.h"
+#include "sim/fmt.h"
 #include "sim/world.h"
-
-#include <fmt/format.h>
 
 namespace scenarios::bench {
 namespace {

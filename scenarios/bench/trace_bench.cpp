@@ -1,10 +1,9 @@
 // Trace costs: seeking in a long trace, recording overhead, trace size.
 #include "scenarios/bench/bench.h"
 #include "scenarios/cli/wall_clock.h"
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
+#include "sim/fmt.h"
 #include "sim/trace_file.h"
-
-#include <fmt/format.h>
 
 #include <algorithm>
 

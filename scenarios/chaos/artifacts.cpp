@@ -1,10 +1,9 @@
 // Writing a failed chaos run's trace and states.
 #include "scenarios/chaos/artifacts.h"
 
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <filesystem>
 #include <system_error>

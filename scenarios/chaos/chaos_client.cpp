@@ -2,9 +2,8 @@
 #include "scenarios/chaos/chaos_client.h"
 
 #include "sim/enum_names.h"
+#include "sim/fmt.h"
 #include "sim/world.h"
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>

@@ -2,9 +2,9 @@
 // the control panel commands it (recorded `command` inputs), and checks every byte it reads.
 #pragma once
 
-#include "scenarios/command_target.h"
-#include "scenarios/dmsg_nodes.h"
-#include "scenarios/pattern.h"
+#include "scenarios/workloads/pattern.h"
+#include "scenarios/world/command_target.h"
+#include "scenarios/world/dmsg_nodes.h"
 
 #include <map>
 #include <optional>

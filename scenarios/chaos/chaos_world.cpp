@@ -2,9 +2,8 @@
 #include "scenarios/chaos/chaos_world.h"
 
 #include "net/network.h"
-#include "scenarios/dmsg_assembly.h"
-
-#include <fmt/format.h>
+#include "scenarios/world/dmsg_assembly.h"
+#include "sim/fmt.h"
 
 #include <algorithm>
 

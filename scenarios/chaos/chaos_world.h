@@ -3,7 +3,7 @@
 #pragma once
 
 #include "scenarios/chaos/chaos_client.h"
-#include "scenarios/scenario.h"
+#include "scenarios/run/scenario.h"
 
 #include <string>
 #include <vector>

@@ -2,9 +2,8 @@
 #include "scenarios/chaos/config.h"
 
 #include "sim/enum_names.h"
+#include "sim/fmt.h"
 #include "sim/json_value.h"
-
-#include <fmt/format.h>
 
 #include <charconv>
 

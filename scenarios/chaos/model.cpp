@@ -2,8 +2,7 @@
 #include "scenarios/chaos/model.h"
 
 #include "sim/enum_names.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <array>
 

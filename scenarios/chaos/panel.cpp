@@ -2,9 +2,8 @@
 #include "scenarios/chaos/panel.h"
 
 #include "scenarios/chaos/chaos_world.h"
-#include "scenarios/trace_session.h"
-
-#include <fmt/format.h>
+#include "scenarios/replay/trace_session.h"
+#include "sim/fmt.h"
 
 namespace scenarios::chaos {
 namespace {

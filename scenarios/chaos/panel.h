@@ -7,7 +7,7 @@
 #include "scenarios/chaos/config.h"
 #include "scenarios/chaos/model.h"
 #include "scenarios/chaos/picker.h"
-#include "scenarios/runner.h"
+#include "scenarios/run/runner.h"
 
 #include <array>
 #include <memory>

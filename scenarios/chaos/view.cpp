@@ -1,7 +1,7 @@
 // Reading a chaos world into its abstraction.
 #include "scenarios/chaos/view.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <algorithm>
 

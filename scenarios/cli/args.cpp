@@ -1,7 +1,7 @@
 // Argument reading for the dmsgsim subcommands.
 #include "scenarios/cli/args.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace scenarios::cli {
 

@@ -1,10 +1,9 @@
 // `dmsgsim bench`: wall-clock speed of the simulator's hot paths.
 #include "scenarios/bench/bench.h"
 #include "scenarios/cli/commands.h"
+#include "sim/fmt.h"
 #include "sim/json_writer.h"
 #include "sim/world.h"
-
-#include <fmt/format.h>
 
 #include <functional>
 #include <string>

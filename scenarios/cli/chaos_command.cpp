@@ -3,11 +3,10 @@
 #include "scenarios/chaos/panel.h"
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/wall_clock.h"
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
+#include "sim/fmt.h"
 #include "sim/json_writer.h"
-
-#include <fmt/format.h>
 
 namespace scenarios::cli {
 namespace {

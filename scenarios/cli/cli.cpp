@@ -3,8 +3,7 @@
 
 #include "dmsg/crypto_init.h"
 #include "scenarios/cli/commands.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <string>
 #include <vector>

@@ -1,9 +1,9 @@
 // `dmsgsim debug`: interactive time travel through a trace, scriptable from a pipe.
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/tick_arg.h"
-#include "scenarios/debugger.h"
+#include "scenarios/replay/debugger.h"
+#include "sim/fmt.h"
 
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <iostream>

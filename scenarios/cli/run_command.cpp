@@ -1,12 +1,12 @@
 // `dmsgsim run`: build a scenario from a seed, run it, print its hashes and checks.
 #include "net/profile.h"
 #include "scenarios/cli/commands.h"
-#include "scenarios/runner.h"
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
+#include "scenarios/run/runner.h"
 #include "sim/file_io.h"
+#include "sim/fmt.h"
 #include "sim/json_writer.h"
 
-#include <fmt/format.h>
 #include <unistd.h>
 
 #include <memory>

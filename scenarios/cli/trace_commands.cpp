@@ -1,14 +1,13 @@
 // `dmsgsim info`, `replay`, `seek`, `diff` and `fork`: working with recorded traces.
 #include "net/network.h"
-#include "scenarios/actor_types.h"
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/tick_arg.h"
-#include "scenarios/net_assembly.h"
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
+#include "scenarios/run/actor_types.h"
+#include "scenarios/world/net_assembly.h"
 #include "sim/file_io.h"
+#include "sim/fmt.h"
 #include "sim/json_writer.h"
-
-#include <fmt/format.h>
 
 namespace scenarios::cli {
 namespace {

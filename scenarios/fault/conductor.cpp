@@ -4,9 +4,8 @@
 #include "net/host.h"
 #include "scenarios/fault/scripts.h"
 #include "sim/context.h"
+#include "sim/fmt.h"
 #include "sim/world.h"
-
-#include <fmt/format.h>
 
 namespace scenarios {
 

@@ -2,10 +2,9 @@
 // "a" and "b" (only "a" for self-dial) and the conductor.
 #include "scenarios/fault/fault_scenarios.h"
 
-#include "scenarios/dmsg_assembly.h"
 #include "scenarios/fault/conductor.h"
-
-#include <fmt/format.h>
+#include "scenarios/world/dmsg_assembly.h"
+#include "sim/fmt.h"
 
 namespace scenarios {
 namespace {

@@ -1,7 +1,7 @@
 // The dmsg test plan's six fault scenarios, as entries of the scenario catalog.
 #pragma once
 
-#include "scenarios/scenario.h"
+#include "scenarios/run/scenario.h"
 
 #include <vector>
 

@@ -2,8 +2,8 @@
 // records what happened, every byte checked against its pattern.
 #pragma once
 
-#include "scenarios/dmsg_nodes.h"
-#include "scenarios/pattern.h"
+#include "scenarios/workloads/pattern.h"
+#include "scenarios/world/dmsg_nodes.h"
 
 #include <map>
 #include <optional>

@@ -4,8 +4,7 @@
 #include "scenarios/fault/scripts.h"
 
 #include "sim/context.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <algorithm>
 

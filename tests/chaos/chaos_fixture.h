@@ -2,8 +2,8 @@
 #pragma once
 
 #include "scenarios/chaos/panel.h"
+#include "sim/fmt.h"
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <string>

@@ -4,7 +4,7 @@
 #include "tests/support/golden.h"
 #include "tests/support/test_main.h"
 
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
 
 #include <map>
 

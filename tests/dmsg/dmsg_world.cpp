@@ -1,8 +1,8 @@
 // Assembling dmsg test worlds.
 #include "dmsg_world.h"
 
-#include "scenarios/inputs.h"
-#include "scenarios/pattern.h"
+#include "scenarios/workloads/pattern.h"
+#include "scenarios/world/inputs.h"
 
 namespace dmsg_test {
 

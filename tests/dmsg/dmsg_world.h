@@ -1,13 +1,13 @@
 // A world with discovery, dmsg servers and recording clients, for the dmsg tests.
 #pragma once
 
-#include "scenarios/actor_types.h"
-#include "scenarios/bulk_client.h"
-#include "scenarios/discovery_node.h"
-#include "scenarios/dmsg_assembly.h"
+#include "scenarios/run/actor_types.h"
+#include "scenarios/workloads/bulk_client.h"
+#include "scenarios/world/discovery_node.h"
+#include "scenarios/world/dmsg_assembly.h"
+#include "sim/fmt.h"
 #include "sim/world.h"
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <memory>

@@ -3,13 +3,13 @@
 #include "dmsg/discovery_protocol.h"
 #include "net/network.h"
 #include "net/node_faults.h"
-#include "scenarios/actor_types.h"
-#include "scenarios/discovery_node.h"
-#include "scenarios/inputs.h"
-#include "scenarios/net_assembly.h"
+#include "scenarios/run/actor_types.h"
+#include "scenarios/world/discovery_node.h"
+#include "scenarios/world/inputs.h"
+#include "scenarios/world/net_assembly.h"
+#include "sim/fmt.h"
 #include "sim/world.h"
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 namespace {
@@ -165,6 +165,13 @@ dmsg::Entry server_part(const std::string& address, int32_t available, int64_t t
   return e;
 }
 
+dmsg::Entry client_part(int64_t timestamp) {
+  dmsg::Entry e;
+  e.timestamp = timestamp;
+  e.client = dmsg::ClientPart{};
+  return e;
+}
+
 }  // namespace
 
 TEST_CASE("dmsg: discovery: every endpoint answers over the network") {
@@ -199,9 +206,7 @@ TEST_CASE("dmsg: discovery: under the lossy profile every request is answered") 
     Fixture f(seed, "lossy", 3);
     std::vector<std::pair<size_t, uint32_t>> issued;
     for (size_t i = 0; i < 3; ++i) {
-      dmsg::Entry entry;
-      entry.timestamp = f.world->now().ns();
-      entry.client = dmsg::ClientPart{};
+      const dmsg::Entry entry = client_part(f.world->now().ns());
       issued.emplace_back(i, f.request(i, [&](auto& c, auto& h) { return c.post_entry(h, entry); }));
       for (int k = 0; k < 10; ++k) {
         const dmsg::PublicKey pk = f.probe((i + 1) % 3).public_key();
@@ -238,17 +243,13 @@ TEST_CASE("dmsg: discovery: malformed requests get error statuses and others are
   CHECK(responses[2].status == Status::kBadRequest);
   CHECK(responses[3].status == Status::kBadRequest);
   CHECK(f.probe(0).raw_closed());  // the oversized length ended that connection only
-  dmsg::Entry entry;
-  entry.timestamp = f.world->now().ns();
-  entry.client = dmsg::ClientPart{};
+  const dmsg::Entry entry = client_part(f.world->now().ns());
   CHECK(f.await(1, f.request(1, [&](auto& c, auto& h) { return c.post_entry(h, entry); })).ok());
 }
 
 TEST_CASE("dmsg: discovery: a post refused as stale adopts the stored sequence and succeeds") {
   Fixture f(6, "calm", 1);
-  dmsg::Entry entry;
-  entry.timestamp = f.world->now().ns();
-  entry.client = dmsg::ClientPart{};
+  const dmsg::Entry entry = client_part(f.world->now().ns());
   REQUIRE(f.await(0, f.request(0, [&](auto& c, auto& h) { return c.post_entry(h, entry); })).ok());
   // The same identity restarts and posts from sequence 0 again.
   net::restart_node(*f.world, f.network, f.world->actor_as<net::Network>(f.network).find_node("p0").value());
@@ -300,10 +301,10 @@ TEST_CASE("dmsg: discovery: a server whose clock is off by more than the window 
 TEST_CASE("dmsg: discovery: a world with requests in flight restores to the uninterrupted chain") {
   auto issue = [](Fixture& f) {
     for (size_t i = 0; i < 3; ++i) {
-      dmsg::Entry entry;
-      entry.timestamp = f.world->now().ns();
-      entry.client = dmsg::ClientPart{};
-      f.request(i, [&](auto& c, auto& h) { return c.post_entry(h, entry); });
+      // Built by a helper, as a value: GCC 12 at -O3 warns falsely of an uninitialized
+      // optional when this local entry is copied into the request.
+      const int64_t timestamp = f.world->now().ns();
+      f.request(i, [&](auto& c, auto& h) { return c.post_entry(h, client_part(timestamp)); });
       f.request(i, [](auto& c, auto& h) { return c.all_servers(h); });
     }
   };

@@ -2,7 +2,7 @@
 // backpressure; MaxSessions; a session replaced by a newer one; snapshots mid-stream.
 #include "dmsg/backoff.h"
 #include "dmsg_world.h"
-#include "scenarios/pattern.h"
+#include "scenarios/workloads/pattern.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // libFuzzer target: the trace reader and every decoder behind it must refuse any input
 // with an error, never crash, hang or allocate by a corrupt length.
-#include "scenarios/actor_types.h"
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
+#include "scenarios/run/actor_types.h"
 #include "sim/trace_file.h"
 #include "sim/world.h"
 

@@ -68,6 +68,8 @@ const std::vector<CompiledRule>& compiled_rules() {
          R"(#\s*include\s*<random>|\bstd::(random_device|mt19937(_64)?|minstd_rand0?|default_random_engine|\w+_distribution)\b)"},
         {{"ranges", "<ranges> views do not compile under Clang 14"},
          R"(#\s*include\s*<ranges>|\bstd::(ranges|views)::)"},
+        {{"fmt-include", "include sim/fmt.h, which silences GCC 12's false warnings inside fmt's headers"},
+         R"(#\s*include\s*<fmt/)"},
         {{"c-rand", "C library randomness is global and unseeded; use sim::Rng"},
          R"((^|[^\w.>:])(s?rand|random|drand48|lrand48|rand_r)\s*\()"},
         {{"time-call", "time() reads the wall clock; use the world's virtual time"},

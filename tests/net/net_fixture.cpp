@@ -1,7 +1,7 @@
 // The scriptable test host and its worlds.
 #include "tests/net/net_fixture.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace test_net {
 

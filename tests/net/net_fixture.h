@@ -4,9 +4,9 @@
 #include "net/host.h"
 #include "net/network.h"
 #include "net/profile.h"
-#include "scenarios/actor_types.h"
-#include "scenarios/net_assembly.h"
-#include "scenarios/pattern.h"
+#include "scenarios/run/actor_types.h"
+#include "scenarios/workloads/pattern.h"
+#include "scenarios/world/net_assembly.h"
 #include "sim/world.h"
 
 #include <memory>

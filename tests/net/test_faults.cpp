@@ -1,8 +1,8 @@
 // Backpressure, partitions, crashes, kills and restarts as the transport's users see them.
 #include "tests/net/net_fixture.h"
 
-#include "scenarios/inputs.h"
-#include "scenarios/runner.h"
+#include "scenarios/run/runner.h"
+#include "scenarios/world/inputs.h"
 
 #include <catch2/catch.hpp>
 

@@ -4,11 +4,11 @@
 #include "tests/support/golden.h"
 #include "tests/support/test_main.h"
 
-#include "scenarios/transfer.h"
+#include "scenarios/workloads/transfer.h"
 #include "sim/file_io.h"
+#include "sim/fmt.h"
 #include "sim/snapshot.h"
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 namespace {

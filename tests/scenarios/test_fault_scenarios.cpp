@@ -2,9 +2,9 @@
 #include "tests/support/golden.h"
 #include "tests/support/test_main.h"
 
-#include "scenarios/runner.h"
+#include "scenarios/run/runner.h"
+#include "sim/fmt.h"
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 namespace {

@@ -1,6 +1,6 @@
 // The verifiable byte pattern: bulk fills agree with byte-at-a-time fills at any offset,
 // and the verifier counts exactly the bytes that differ, however the input is split.
-#include "scenarios/pattern.h"
+#include "scenarios/workloads/pattern.h"
 
 #include <catch2/catch.hpp>
 

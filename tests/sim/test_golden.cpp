@@ -1,8 +1,8 @@
 // Golden hash chains: the GCC debug and Clang release builds must reproduce them exactly.
+#include "sim/fmt.h"
 #include "tests/sim/world_fixture.h"
 #include "tests/support/golden.h"
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <string>

@@ -3,9 +3,9 @@
 #include "tests/support/child_process.h"
 
 #include "sim/file_io.h"
+#include "sim/fmt.h"
 #include "sim/snapshot.h"
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <cstdlib>

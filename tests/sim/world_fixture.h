@@ -1,8 +1,8 @@
 // Builds and runs demo worlds for the world tests.
 #pragma once
 
-#include "scenarios/actor_types.h"
-#include "scenarios/demo_world.h"
+#include "scenarios/run/actor_types.h"
+#include "scenarios/workloads/demo_world.h"
 #include "sim/world.h"
 
 #include <memory>

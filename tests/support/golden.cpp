@@ -2,9 +2,9 @@
 #include "tests/support/golden.h"
 
 #include "sim/file_io.h"
+#include "sim/fmt.h"
 #include "tests/support/test_main.h"
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 namespace test_support {

@@ -1,11 +1,11 @@
 // Traces: record and replay every scenario, divergence, seek, step and back, watch, fork,
 // and hostile files.
-#include "scenarios/debugger.h"
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/debugger.h"
+#include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
+#include "sim/fmt.h"
 #include "tests/support/test_main.h"
 
-#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <cstdlib>

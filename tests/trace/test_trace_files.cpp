@@ -1,8 +1,8 @@
 // Hostile trace files: every corruption is refused with a message naming the problem.
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
+#include "sim/fmt.h"
 
-#include <fmt/format.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>

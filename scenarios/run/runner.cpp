@@ -1,11 +1,10 @@
 // The scenario runner.
-#include "scenarios/runner.h"
+#include "scenarios/run/runner.h"
 
 #include "net/network.h"
-#include "scenarios/actor_types.h"
-#include "scenarios/net_assembly.h"
-
-#include <fmt/format.h>
+#include "scenarios/run/actor_types.h"
+#include "scenarios/world/net_assembly.h"
+#include "sim/fmt.h"
 
 #include <algorithm>
 

@@ -1,14 +1,13 @@
 // The scenario catalog: how each named scenario is built and judged.
-#include "scenarios/scenario.h"
+#include "scenarios/run/scenario.h"
 
 #include "net/network.h"
 #include "scenarios/chaos/chaos_world.h"
-#include "scenarios/demo_world.h"
 #include "scenarios/fault/fault_scenarios.h"
-#include "scenarios/net_assembly.h"
-#include "scenarios/transfer.h"
-
-#include <fmt/format.h>
+#include "scenarios/workloads/demo_world.h"
+#include "scenarios/workloads/transfer.h"
+#include "scenarios/world/net_assembly.h"
+#include "sim/fmt.h"
 
 namespace scenarios {
 namespace {

@@ -1,12 +1,11 @@
 // Parsing and applying external fault inputs.
-#include "scenarios/inputs.h"
+#include "scenarios/world/inputs.h"
 
 #include "net/network.h"
 #include "net/node_faults.h"
-#include "scenarios/command_target.h"
+#include "scenarios/world/command_target.h"
 #include "sim/enum_names.h"
-
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 #include <array>
 #include <sstream>

@@ -1,14 +1,14 @@
 // Registration of every actor type.
-#include "scenarios/actor_types.h"
+#include "scenarios/run/actor_types.h"
 
 #include "net/network.h"
-#include "scenarios/bulk_client.h"
 #include "scenarios/chaos/chaos_world.h"
-#include "scenarios/demo_world.h"
-#include "scenarios/discovery_node.h"
-#include "scenarios/dmsg_nodes.h"
 #include "scenarios/fault/fault_scenarios.h"
-#include "scenarios/transfer.h"
+#include "scenarios/workloads/bulk_client.h"
+#include "scenarios/workloads/demo_world.h"
+#include "scenarios/workloads/transfer.h"
+#include "scenarios/world/discovery_node.h"
+#include "scenarios/world/dmsg_nodes.h"
 
 namespace scenarios {
 

@@ -1,8 +1,8 @@
 // Runs a scenario: builds its world, applies external inputs at their ticks, judges it.
 #pragma once
 
-#include "scenarios/inputs.h"
-#include "scenarios/scenario.h"
+#include "scenarios/run/scenario.h"
+#include "scenarios/world/inputs.h"
 #include "sim/log.h"
 #include "sim/world.h"
 

@@ -1,8 +1,8 @@
 // A client application that moves verifiable byte patterns over dmsg streams.
 #pragma once
 
-#include "scenarios/dmsg_nodes.h"
-#include "scenarios/pattern.h"
+#include "scenarios/workloads/pattern.h"
+#include "scenarios/world/dmsg_nodes.h"
 
 #include <map>
 #include <optional>

@@ -1,9 +1,8 @@
 // The transfer workload.
-#include "scenarios/transfer.h"
+#include "scenarios/workloads/transfer.h"
 
-#include "scenarios/net_assembly.h"
-
-#include <fmt/format.h>
+#include "scenarios/world/net_assembly.h"
+#include "sim/fmt.h"
 
 namespace scenarios {
 namespace {

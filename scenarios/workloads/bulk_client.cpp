@@ -1,5 +1,5 @@
 // Sending and verifying pattern streams over dmsg.
-#include "scenarios/bulk_client.h"
+#include "scenarios/workloads/bulk_client.h"
 
 #include <algorithm>
 

@@ -1,5 +1,5 @@
 // The demo world's gossiping actors.
-#include "scenarios/demo_world.h"
+#include "scenarios/workloads/demo_world.h"
 
 namespace scenarios {
 namespace {

@@ -3,7 +3,7 @@
 
 #include "net/host.h"
 #include "net/profile.h"
-#include "scenarios/pattern.h"
+#include "scenarios/workloads/pattern.h"
 #include "sim/actor.h"
 
 #include <optional>

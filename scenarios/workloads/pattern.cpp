@@ -1,5 +1,5 @@
 // The byte pattern: splitmix64 of (seed, 8-byte block index), little-endian.
-#include "scenarios/pattern.h"
+#include "scenarios/workloads/pattern.h"
 
 #include <algorithm>
 #include <cstring>

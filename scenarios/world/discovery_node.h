@@ -2,7 +2,7 @@
 #pragma once
 
 #include "dmsg/discovery_server.h"
-#include "scenarios/dmsg_host.h"
+#include "scenarios/world/dmsg_host.h"
 
 namespace scenarios {
 

@@ -1,7 +1,7 @@
 // The time-travel debugger.
-#include "scenarios/debugger.h"
+#include "scenarios/replay/debugger.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace scenarios {
 

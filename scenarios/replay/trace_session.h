@@ -1,9 +1,9 @@
 // Recording runs into traces, and re-executing traces: replay, seek, fork.
 #pragma once
 
-#include "scenarios/inputs.h"
-#include "scenarios/runner.h"
-#include "scenarios/scenario.h"
+#include "scenarios/run/runner.h"
+#include "scenarios/run/scenario.h"
+#include "scenarios/world/inputs.h"
 #include "sim/json_value.h"
 #include "sim/trace_file.h"
 

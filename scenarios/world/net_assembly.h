@@ -4,9 +4,8 @@
 #include "net/host.h"
 #include "net/network.h"
 #include "net/profile.h"
+#include "sim/fmt.h"
 #include "sim/world.h"
-
-#include <fmt/format.h>
 
 #include <memory>
 #include <string>

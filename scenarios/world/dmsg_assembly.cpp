@@ -1,9 +1,8 @@
 // Assembling dmsg worlds.
-#include "scenarios/dmsg_assembly.h"
+#include "scenarios/world/dmsg_assembly.h"
 
-#include "scenarios/discovery_node.h"
-
-#include <fmt/format.h>
+#include "scenarios/world/discovery_node.h"
+#include "sim/fmt.h"
 
 namespace scenarios {
 

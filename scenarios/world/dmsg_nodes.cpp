@@ -1,7 +1,7 @@
 // Wiring dmsg servers and clients to their network nodes.
-#include "scenarios/dmsg_nodes.h"
+#include "scenarios/world/dmsg_nodes.h"
 
-#include <fmt/format.h>
+#include "sim/fmt.h"
 
 namespace scenarios {
 

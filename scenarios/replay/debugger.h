@@ -1,7 +1,7 @@
 // Time travel through a trace: go to a tick, step, step back, inspect, watch a value.
 #pragma once
 
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
 #include "sim/log.h"
 
 #include <memory>

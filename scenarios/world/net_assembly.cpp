@@ -1,5 +1,5 @@
 // Network assembly.
-#include "scenarios/net_assembly.h"
+#include "scenarios/world/net_assembly.h"
 
 namespace scenarios {
 

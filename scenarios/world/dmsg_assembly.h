@@ -1,8 +1,8 @@
 // Putting discovery, dmsg servers and clients into a world.
 #pragma once
 
-#include "scenarios/dmsg_nodes.h"
-#include "scenarios/net_assembly.h"
+#include "scenarios/world/dmsg_nodes.h"
+#include "scenarios/world/net_assembly.h"
 
 #include <string>
 #include <vector>

@@ -1,5 +1,5 @@
 // Translating between net/'s hosts and dmsg's host interface.
-#include "scenarios/dmsg_host.h"
+#include "scenarios/world/dmsg_host.h"
 
 #include "net/network.h"
 #include "sim/world.h"

@@ -3,7 +3,7 @@
 
 #include "dmsg/client.h"
 #include "dmsg/server.h"
-#include "scenarios/dmsg_host.h"
+#include "scenarios/world/dmsg_host.h"
 
 #include <memory>
 #include <string>

@@ -1,11 +1,11 @@
 // Recording and re-executing traces.
-#include "scenarios/trace_session.h"
+#include "scenarios/replay/trace_session.h"
 
-#include "scenarios/actor_types.h"
+#include "scenarios/run/actor_types.h"
 #include "sim/binary.h"
 #include "sim/file_io.h"
+#include "sim/fmt.h"
 
-#include <fmt/format.h>
 #include <cereal/details/helpers.hpp>
 
 namespace scenarios {

@@ -109,6 +109,11 @@ class Network : public sim::ActorBase<Network> {
   // Lifts every partition.
   void heal();
   bool is_blocked(NodeAddress src, NodeAddress dst) const { return blocked_.count(LinkKey{src, dst}) != 0; }
+  bool has_partitions() const { return !blocked_.empty(); }
+  bool is_held(NodeAddress src, NodeAddress dst) const {
+    const LinkState* state = links_.find(LinkKey{src, dst});
+    return state != nullptr && state->held;
+  }
   // Packets from or to `node` (or between `a` and `b`) leave no earlier than now + duration.
   void clog_node(sim::Context& ctx, NodeAddress node, sim::Duration duration);
   void clog_pair(sim::Context& ctx, NodeAddress a, NodeAddress b, sim::Duration duration);

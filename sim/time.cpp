@@ -1,6 +1,7 @@
 // Parsing and formatting of virtual durations for people and command lines.
 #include "sim/time.h"
 
+#include "sim/assert.h"
 #include "sim/wide_int.h"
 
 #include <array>
@@ -64,6 +65,33 @@ std::optional<Duration> parse_duration(std::string_view text) {
   int64_t extra = static_cast<int64_t>(fraction_ns / fraction_scale);
   if (ns > kMax - extra) return std::nullopt;
   return Duration::nanoseconds(ns + extra);
+}
+
+std::string duration_error(std::string_view text) {
+  SIM_ASSERT(!parse_duration(text).has_value());
+  constexpr std::string_view kUnits = "ns, us, ms, s, m (minutes) or h";
+  size_t digits = 0;
+  while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.')) ++digits;
+  if (digits == 0)
+    return fmt::format("'{}' is not a duration: a number with a unit, e.g. 150ms (units: {})", text, kUnits);
+  const std::string_view unit = text.substr(digits);
+  if (!unit_of(unit)) {
+    if (unit.empty()) return fmt::format("'{}' has no unit (units: {})", text, kUnits);
+    return fmt::format("'{}' has an unknown unit '{}' (units: {})", text, unit, kUnits);
+  }
+  const std::string_view number = text.substr(0, digits);
+  const size_t point = number.find('.');
+  if (point != std::string_view::npos &&
+      (point + 1 == number.size() || number.find('.', point + 1) != std::string_view::npos)) {
+    return fmt::format("'{}' is not a number with a unit, e.g. 1.5s", text);
+  }
+  if (point != std::string_view::npos && number.size() - point - 1 <= 18) {
+    // Short enough a fraction to have been read: it was finer than a nanosecond, or too large.
+    const std::optional<Duration> whole = parse_duration(std::string(number.substr(0, point)) + std::string(unit));
+    if (whole) return fmt::format("'{}' is finer than a nanosecond, the virtual clock's resolution", text);
+  }
+  return fmt::format("'{}' overflows the virtual clock: durations go up to {} (about 292 years)", text,
+                     format_duration(Duration::nanoseconds(std::numeric_limits<int64_t>::max())));
 }
 
 std::string format_duration(Duration d) {

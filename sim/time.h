@@ -82,6 +82,10 @@ class Instant {
 // a unit is never guessed. Returns nullopt on malformed text or overflow.
 std::optional<Duration> parse_duration(std::string_view text);
 
+// Why parse_duration refused `text`, for a person: the accepted units, or that the value
+// overflows the virtual clock. Only for text parse_duration refuses.
+std::string duration_error(std::string_view text);
+
 // Shortest exact human form: "1.5s", "250ms", "0ns".
 std::string format_duration(Duration d);
 

@@ -13,7 +13,7 @@ namespace {
 // Sizes when a run's configuration leaves them at 0 (as `dmsgsim run` does).
 constexpr uint32_t kDefaultServers = 5;
 constexpr uint32_t kDefaultClients = 50;
-constexpr uint64_t kMaxTicks = 3'600'000;  // an hour of 1 ms ticks, when run without the panel
+constexpr sim::Duration kMaxDuration = sim::Duration::seconds(3600);  // when run without the panel
 
 sim::Status build(sim::World& world, const RunConfig& config) {
   sim::Result<net::FaultProfile> profile = world_profile(world, config.profile);
@@ -86,10 +86,10 @@ dmsg::ServerOptions chaos_server_options(dmsg::PlantedBug bug, uint32_t clients)
 
 ScenarioInfo chaos_scenario() {
   return ScenarioInfo{
-      "chaos",   "servers and clients under random events (driven by `dmsgsim chaos`; alone it only starts them)",
-      kMaxTicks, true,
-      &build,    nullptr,
-      &judge,    nullptr};
+      "chaos",      "servers and clients under random events (driven by `dmsgsim chaos`; alone it only starts them)",
+      kMaxDuration, true,
+      &build,       nullptr,
+      &judge,       nullptr};
 }
 
 void register_chaos_actors(sim::ActorRegistry& registry) { registry.add<ChaosClient>(); }

@@ -144,4 +144,23 @@ sim::Result<ChaosConfig> parse_chaos_config(std::string_view json, ChaosConfig b
   return base;
 }
 
+std::string chaos_config_json(const ChaosConfig& config) {
+  // Durations and probabilities are strings, as the file format wants them.
+  std::string events = config.events ? std::to_string(*config.events) : "null";
+  std::string out = fmt::format(
+      "{{\"servers\": {}, \"clients\": {}, \"streams\": {}, \"events\": {}, \"duration\": \"{}\", "
+      "\"batch_interval\": \"{}\", \"max_events_per_batch\": {}, \"check_every\": {}, \"exact_window\": \"{}\", "
+      "\"profile\": {}, \"probabilities\": {{",
+      config.servers, config.clients, config.streams, events, sim::format_duration(config.duration),
+      sim::format_duration(config.batch_interval), config.max_events_per_batch, config.check_every,
+      sim::format_duration(config.exact_window), sim::JsonValue::string(config.profile).to_text());
+  for (size_t k = 0; k < kEventKinds; ++k) {
+    const auto kind = static_cast<EventKind>(k);
+    out += fmt::format("{}\"{}\": \"{}\"", k == 0 ? "" : ", ", enum_name(kind),
+                       sim::format_ratio(config.probability_of(kind)));
+  }
+  out += "}}";
+  return out;
+}
+
 }  // namespace scenarios::chaos

@@ -61,4 +61,8 @@ struct ChaosConfig {
 // never JSON numbers (floats would make runs differ between parsers). Errors name the key.
 sim::Result<ChaosConfig> parse_chaos_config(std::string_view json, ChaosConfig base = {});
 
+// The config as a config file: every key, defaults filled in, one line. parse_chaos_config
+// reads it back to the same config.
+std::string chaos_config_json(const ChaosConfig& config);
+
 }  // namespace scenarios::chaos

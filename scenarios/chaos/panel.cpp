@@ -38,6 +38,7 @@ RunConfig ControlPanel::run_config(const ChaosConfig& config, uint64_t seed, dms
   run.servers = config.servers;
   run.clients = config.clients;
   run.planted_bug = bug;
+  run.scenario_config = chaos_config_json(config);
   return run;
 }
 
@@ -74,7 +75,14 @@ void ControlPanel::input(const std::string& text) {
 }
 
 void ControlPanel::run_until(sim::Instant when) {
-  while (runner_->world().now() < when) runner_->run_tick();
+  while (runner_->world().now() < when) {
+    if (stop_requested_ && stop_requested_()) {
+      result_.interrupted = true;
+      result_.passed = false;
+      return;
+    }
+    runner_->run_tick();
+  }
 }
 
 uint32_t ControlPanel::open_streams(const WorldView& view) const {
@@ -88,7 +96,8 @@ uint32_t ControlPanel::open_streams(const WorldView& view) const {
   return open;
 }
 
-ChaosResult ControlPanel::run() {
+ChaosResult ControlPanel::run(std::function<bool()> stop_requested) {
+  stop_requested_ = std::move(stop_requested);
   sim::World& world = runner_->world();
   // The first boundary: every client's handling for its first incarnation.
   for (uint32_t c = 0; c < config_.clients; ++c) {
@@ -163,7 +172,7 @@ bool ControlPanel::batch(bool faults_allowed) {
     dials += kind == EventKind::kDial ? 1 : 0;
   }
   run_until(world.now() + config_.batch_interval);
-  return true;
+  return !result_.interrupted;
 }
 
 bool ControlPanel::check(const WorldView& now) {

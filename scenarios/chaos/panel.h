@@ -10,6 +10,7 @@
 #include "scenarios/run/runner.h"
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -30,6 +31,8 @@ struct ChaosResult {
   std::optional<uint64_t> before_tick;
   std::optional<uint64_t> failed_tick;
   sim::Duration virtual_time;
+  // Stopped when asked (a signal) at a tick boundary: neither a pass nor a failure.
+  bool interrupted = false;
   uint64_t state_hash = 0;
   uint64_t chain_hash = 0;
 
@@ -43,8 +46,9 @@ class ControlPanel {
                                                            dmsg::PlantedBug bug, sim::Log* log = nullptr);
 
   // Runs the fault phase, then the settle phase (no faults: liveness, then exact checks),
-  // and stops at the first failing check.
-  ChaosResult run();
+  // and stops at the first failing check, or at the first tick boundary where
+  // `stop_requested` (if given) returns true.
+  ChaosResult run(std::function<bool()> stop_requested = {});
 
   ScenarioRunner& runner() { return *runner_; }
   const ChaosConfig& config() const { return config_; }
@@ -77,6 +81,7 @@ class ControlPanel {
   EventPicker picker_;
   sim::Rng rng_;  // targets, sizes, interleavings
   std::optional<WorldView> last_view_;
+  std::function<bool()> stop_requested_;
   uint64_t batches_since_check_ = 0;
   uint64_t next_dial_ = 1;
   bool partitioned_ = false;

@@ -1,7 +1,13 @@
 // Argument reading for the dmsgsim subcommands.
 #include "scenarios/cli/args.h"
 
+#include "sim/assert.h"
 #include "sim/fmt.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
 
 namespace scenarios::cli {
 
@@ -24,6 +30,18 @@ std::optional<uint64_t> parse_u64(std::string_view text) {
     value = value * static_cast<uint64_t>(base) + static_cast<uint64_t>(digit);
   }
   return value;
+}
+
+sim::Status check_writable_file(const std::string& path) {
+  if (path.empty()) return sim::Error{"the file name is empty"};
+  std::error_code error;
+  const bool existed = std::filesystem::exists(path, error);
+  if (existed && std::filesystem::is_directory(path, error)) return sim::Error{fmt::format("{} is a folder", path)};
+  std::FILE* file = std::fopen(path.c_str(), "ab");  // never truncates what is there
+  if (file == nullptr) return sim::Error{fmt::format("cannot write {}: {}", path, std::strerror(errno))};
+  std::fclose(file);
+  if (!existed) std::filesystem::remove(path, error);
+  return sim::Ok{};
 }
 
 bool Args::take_flag(std::string_view name) {
@@ -99,7 +117,27 @@ std::optional<sim::Duration> Args::take_duration(std::string_view name) {
   std::optional<std::string> text = take_value(name);
   if (!text) return std::nullopt;
   std::optional<sim::Duration> value = sim::parse_duration(*text);
-  if (!value) fail(fmt::format("--{} expects a duration with a unit (e.g. 150ms, 2s), got '{}'", name, *text));
+  if (!value) fail(fmt::format("--{}: {}", name, sim::duration_error(*text)));
+  return value;
+}
+
+std::optional<uint64_t> Args::take_count(std::string_view name, uint64_t min, uint64_t max) {
+  SIM_ASSERT_LE(min, max);
+  std::optional<uint64_t> value = take_u64(name);
+  if (value && (*value < min || *value > max)) {
+    fail(fmt::format("--{} takes {} to {}, got {}", name, min, max, *value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::optional<sim::Duration> Args::take_duration_in(std::string_view name, sim::Duration min, sim::Duration max) {
+  SIM_ASSERT_LE(min, max);
+  std::optional<sim::Duration> value = take_duration(name);
+  if (value && (*value < min || *value > max)) {
+    fail(fmt::format("--{} takes {} to {}, got {}", name, min, max, *value));
+    return std::nullopt;
+  }
   return value;
 }
 

@@ -30,6 +30,9 @@ class Args {
   // Typed variants: a malformed value records an error naming the option.
   std::optional<uint64_t> take_u64(std::string_view name);
   std::optional<sim::Duration> take_duration(std::string_view name);
+  // Range-checked variants: a value outside [min, max] records an error naming the range.
+  std::optional<uint64_t> take_count(std::string_view name, uint64_t min, uint64_t max);
+  std::optional<sim::Duration> take_duration_in(std::string_view name, sim::Duration min, sim::Duration max);
 
   // Records a problem found by the command itself.
   void fail(std::string message);
@@ -40,6 +43,10 @@ class Args {
   std::vector<std::string> words_;
   std::optional<std::string> error_;
 };
+
+// Whether a file can be written at `path` (created, or replaced), checked before a long run
+// so that its result is not lost at the end. Leaves no file behind that was not there.
+sim::Status check_writable_file(const std::string& path);
 
 // Decimal, or hexadecimal with a 0x prefix.
 std::optional<uint64_t> parse_u64(std::string_view text);

@@ -2,11 +2,15 @@
 #include "scenarios/chaos/artifacts.h"
 #include "scenarios/chaos/panel.h"
 #include "scenarios/cli/commands.h"
+#include "scenarios/cli/interrupt.h"
+#include "scenarios/cli/progress.h"
 #include "scenarios/cli/wall_clock.h"
 #include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
 #include "sim/fmt.h"
 #include "sim/json_writer.h"
+
+#include <filesystem>
 
 namespace scenarios::cli {
 namespace {
@@ -37,13 +41,22 @@ options:
   --profile P         the network's fault profile (default calm)
   --config FILE       a JSON config (keys as the README's "Chaos" section); flags override it
   --trace FILE        record the run's trace
-  --artifacts DIR     where a failure's trace and states go (default chaos-failure-seed-N)
+  --artifacts DIR     where a failure's trace and states go (default chaos-failure-seed-N,
+                      or chaos-failure-seed-N-2, -3, ... when that folder is there already);
+                      a DIR that exists and is not empty is refused unless --overwrite
+  --overwrite         write a failure into --artifacts DIR even when it holds files
+  --progress          a progress line on stderr even when it is no terminal
   --json              one JSON object: seed, result, events_executed (per kind), exact_checks,
                       bound_checks, mismatches, virtual_time_ns, wall_ms, state_hash, chain_hash
   --plant-bug NAME    checker self-test: build every node with a known bug (--list-bugs)
   --list-bugs         the plantable bugs, one name a line
 
-Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments or files.
+Ctrl-C (SIGINT) or SIGTERM stops the run at the next tick boundary: the trace recorded so
+far is written (with --trace) and the result says "interrupted"; a second signal exits at
+once.
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments or files, 130 / 143
+stopped by SIGINT / SIGTERM.
 )";
 
 struct ChaosOptions {
@@ -55,7 +68,44 @@ struct ChaosOptions {
   std::optional<std::string> config_path;
   std::vector<std::string> flags;  // as given, for the reproduction command
   bool json = false;
+  bool progress = false;
+  bool overwrite = false;
 };
+
+// Where a failure's artifacts go: the given folder, or the default name with a suffix that
+// no existing folder has, so an earlier failure is never overwritten.
+std::string artifacts_folder(const ChaosOptions& o) {
+  if (o.artifacts) return *o.artifacts;
+  const std::string base = fmt::format("chaos-failure-seed-{}", o.seed);
+  std::error_code error;
+  std::string dir = base;
+  for (int n = 2; std::filesystem::exists(dir, error); ++n) dir = fmt::format("{}-{}", base, n);
+  return dir;
+}
+
+// Refused before the run: a given artifacts folder with files in it (without --overwrite),
+// or one whose parent cannot take it.
+sim::Status check_artifacts_folder(const ChaosOptions& o) {
+  if (!o.artifacts) return sim::Ok{};
+  std::error_code error;
+  const std::filesystem::path dir(*o.artifacts);
+  if (std::filesystem::exists(dir, error)) {
+    if (!std::filesystem::is_directory(dir, error)) return sim::Error{fmt::format("{} is not a folder", *o.artifacts)};
+    if (!std::filesystem::is_empty(dir, error) && !o.overwrite) {
+      return sim::Error{
+          fmt::format("{} holds files already; give --overwrite to replace a failure's files there", *o.artifacts)};
+    }
+    return sim::Ok{};
+  }
+  const std::filesystem::path parent = dir.has_parent_path() ? dir.parent_path() : std::filesystem::path(".");
+  if (!std::filesystem::is_directory(parent, error)) {
+    return sim::Error{fmt::format("cannot make {}: {} is not a folder", *o.artifacts, parent.string())};
+  }
+  return sim::Ok{};
+}
+
+// More batches than any run can take in a session; the bound only keeps counts sane.
+constexpr uint64_t kMaxChaosEvents = 1'000'000'000;
 
 // Reads the config file first, then lets the flags override it.
 sim::Status read_options(Args& args, ChaosOptions& o) {
@@ -80,19 +130,18 @@ sim::Status read_options(Args& args, ChaosOptions& o) {
   count("clients", o.config.clients, 1, 1000);
   count("streams", o.config.streams, 0, 100'000);
   count("check-every", o.config.check_every, 1, 1'000'000);
-  if (std::optional<uint64_t> events = args.take_u64("events")) {
-    if (*events == 0) args.fail("--events takes at least 1");
+  if (std::optional<uint64_t> events = args.take_count("events", 1, kMaxChaosEvents)) {
     o.config.events = *events;
     o.flags.push_back(fmt::format("--events {}", *events));
   }
-  if (std::optional<sim::Duration> d = args.take_duration("duration")) {
+  if (std::optional<sim::Duration> d =
+          args.take_duration_in("duration", sim::Duration::nanoseconds(1), kMaxRunLength)) {
     if (o.config.events && !o.config_path) args.fail("give --events or --duration, not both");
-    if (*d <= sim::Duration::zero()) args.fail("--duration must be positive");
     o.config.duration = *d;
     o.flags.push_back(fmt::format("--duration {}", *d));
   }
-  if (std::optional<sim::Duration> d = args.take_duration("batch-interval")) {
-    if (*d <= sim::Duration::zero()) args.fail("--batch-interval must be positive");
+  if (std::optional<sim::Duration> d =
+          args.take_duration_in("batch-interval", sim::Duration::nanoseconds(1), kMaxRunLength)) {
     o.config.batch_interval = *d;
     o.flags.push_back(fmt::format("--batch-interval {}", *d));
   }
@@ -111,8 +160,18 @@ sim::Status read_options(Args& args, ChaosOptions& o) {
   }
   o.seed = args.take_u64("seed").value_or(o.seed);
   o.trace_path = args.take_value("trace");
+  if (o.trace_path) {
+    if (sim::Status writable = check_writable_file(*o.trace_path); !writable) {
+      args.fail(fmt::format("--trace: {}", writable.error().message));
+    }
+  }
   o.artifacts = args.take_value("artifacts");
+  o.overwrite = args.take_flag("overwrite");
+  if (o.overwrite && !o.artifacts) args.fail("--overwrite goes with --artifacts DIR");
+  if (sim::Status folder = check_artifacts_folder(o); !folder)
+    args.fail(fmt::format("--artifacts: {}", folder.error().message));
   o.json = args.take_flag("json");
+  o.progress = args.take_flag("progress");
   return args.finish();
 }
 
@@ -127,7 +186,8 @@ void print_json(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, co
   sim::JsonWriter json(out);
   json.begin_object();
   json("seed", o.seed);
-  json("result", std::string(r.passed ? "pass" : "fail"));
+  json("result", std::string(r.interrupted ? "interrupted" : r.passed ? "pass" : "fail"));
+  json("interrupted", r.interrupted);
   json.key("events_executed");
   json.begin_object();
   for (size_t k = 0; k < chaos::kEventKinds; ++k) {
@@ -177,7 +237,7 @@ void print_text(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, co
   fmt::print(io.out, "virtual {}, wall {} ms, state 0x{:016x}, chain 0x{:016x}\n", r.virtual_time, wall_ms,
              r.state_hash, r.chain_hash);
   for (const chaos::Mismatch& m : r.mismatches) fmt::print(io.out, "mismatch: {}\n", m.describe());
-  fmt::print(io.out, "result: {}\n", r.passed ? "pass" : "FAIL");
+  fmt::print(io.out, "result: {}\n", r.interrupted ? "interrupted" : r.passed ? "pass" : "FAIL");
 }
 
 }  // namespace
@@ -197,7 +257,12 @@ int chaos_command(Args& args, const Io& io) {
   const int64_t started = wall_now_ns();
   sim::Result<std::unique_ptr<chaos::ControlPanel>> panel = chaos::ControlPanel::create(o.config, o.seed, o.bug);
   if (!panel) return usage_error(io, "chaos", panel.error().message);
-  const ChaosResult result = (*panel)->run();
+  const InterruptGuard interrupts;
+  ProgressLine progress(io, o.progress, (*panel)->runner().config().tick, std::nullopt);
+  const ChaosResult result = (*panel)->run([&] {
+    progress.update((*panel)->runner().world().tick());
+    return InterruptGuard::requested();
+  });
   const int64_t wall_ms = (wall_now_ns() - started) / 1'000'000;
   if (o.trace_path) {
     if (sim::Status ok = sim::write_file(*o.trace_path, sim::encode_trace(record_trace((*panel)->runner()))); !ok) {
@@ -205,8 +270,9 @@ int chaos_command(Args& args, const Io& io) {
     }
   }
   o.json ? print_json(o, result, wall_ms, io) : print_text(o, result, wall_ms, io);
+  if (result.interrupted) return InterruptGuard::exit_code();
   if (result.passed) return kExitOk;
-  const std::string dir = o.artifacts.value_or(fmt::format("chaos-failure-seed-{}", o.seed));
+  const std::string dir = artifacts_folder(o);
   sim::Result<std::vector<std::string>> written = chaos::write_failure_artifacts(**panel, result, dir);
   if (!written) {
     fmt::print(io.err, "dmsgsim chaos: could not write the failure's artifacts: {}\n", written.error().message);

@@ -27,7 +27,7 @@ commands:
   bench    measure the simulator's speed
 
 options:
-  --help       this text (also after a command: dmsgsim run --help)
+  --help       this text (also after a command: dmsgsim run --help, or dmsgsim help run)
   --version    the version
 
 Exit codes: 0 success, 1 a run or check failed, 2 bad arguments or files.
@@ -62,8 +62,10 @@ int main(int argc, char** argv) {
     fmt::print(io.err, "{}", kHelp);
     return kExitBadInput;
   }
+  // `dmsgsim help COMMAND` is `dmsgsim COMMAND --help`.
+  if (words.front() == "help" && words.size() == 2) words = {words[1], "--help"};
   const std::string command = words.front();
-  if (command == "--help" || command == "-h" || command == "help") {
+  if (command == "--help" || command == "-h" || (command == "help" && words.size() == 1)) {
     fmt::print(io.out, "{}", kHelp);
     return kExitOk;
   }

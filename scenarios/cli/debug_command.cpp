@@ -22,12 +22,15 @@ for scripts) and answers each on standard output:
   back [N]        N ticks back
   print PATH      the value at a JSON pointer into the state, e.g. /actors/2/state
   events          the events that ran in the tick that ended here
-  watch PATH      go to the next tick where the value at PATH changes
+  watch PATH      go to the next tick where the value at PATH changes; a path that
+                  does not exist reads as (absent), so appearing and disappearing count
   watch-back PATH go to the last tick, at or before here, where it changed
   log [FILTER]    the deterministic log of the tick that ended here (default: trace)
   where           the current tick and chain hash
   help            this text
   quit            leave (so does the end of input)
+
+Exit code: 0 when every command succeeded, 1 when any failed (its error was printed).
 )";
 
 void show_position(Debugger& debugger, const Io& io) {
@@ -43,25 +46,32 @@ void show_change(const std::optional<Debugger::Change>& change, Debugger& debugg
   fmt::print(io.out, "changed at tick {}: {} -> {}\n", change->tick, change->before, change->after);
 }
 
-// Runs one command line; returns false to leave.
-bool run_line(Debugger& debugger, const std::string& line, const Io& io) {
+enum class LineResult { kDone, kFailed, kQuit };
+
+// Runs one command line and says whether it failed (its error is printed) or asked to leave.
+LineResult run_line(Debugger& debugger, const std::string& line, const Io& io) {
   std::istringstream words(line);
   std::string command;
-  if (!(words >> command)) return true;
+  if (!(words >> command)) return LineResult::kDone;
   std::string argument;
   words >> argument;
   const sim::Duration tick_length = debugger.session().run().config.tick;
   auto count = [&](uint64_t fallback) -> std::optional<uint64_t> {
     return argument.empty() ? std::optional<uint64_t>(fallback) : parse_u64(argument);
   };
+  bool failed = false;
+  auto fail = [&](std::string_view message) {
+    fmt::print(io.out, "error: {}\n", message);
+    failed = true;
+  };
   auto report = [&](const sim::Status& status) {
     if (status) {
       show_position(debugger, io);
     } else {
-      fmt::print(io.out, "error: {}\n", status.error().message);
+      fail(status.error().message);
     }
   };
-  if (command == "quit" || command == "exit") return false;
+  if (command == "quit" || command == "exit") return LineResult::kQuit;
   if (command == "help") {
     fmt::print(io.out, "{}", kDebugHelp);
   } else if (command == "where") {
@@ -69,24 +79,28 @@ bool run_line(Debugger& debugger, const std::string& line, const Io& io) {
   } else if (command == "goto") {
     std::optional<uint64_t> tick = parse_tick(argument, tick_length);
     if (!tick) {
-      fmt::print(io.out, "error: goto takes a tick or a time with a unit\n");
+      fail("goto takes a tick or a time with a unit");
     } else {
       report(debugger.go_to(*tick));
     }
   } else if (command == "step" || command == "back") {
     std::optional<uint64_t> n = count(1);
     if (!n) {
-      fmt::print(io.out, "error: {} takes a number of ticks\n", command);
+      fail(fmt::format("{} takes a number of ticks", command));
     } else {
       report(command == "step" ? debugger.step(*n) : debugger.back(*n));
     }
   } else if (command == "print") {
     sim::Result<std::string> value = debugger.print(argument);
-    fmt::print(io.out, "{}\n", value ? *value : "error: " + value.error().message);
+    if (value) {
+      fmt::print(io.out, "{}\n", *value);
+    } else {
+      fail(value.error().message);
+    }
   } else if (command == "events") {
     sim::Result<std::vector<sim::Event>> events = debugger.events();
     if (!events) {
-      fmt::print(io.out, "error: {}\n", events.error().message);
+      fail(events.error().message);
     } else {
       fmt::print(io.out, "{} events in the tick that ended at {}\n", events->size(), debugger.tick());
       for (const sim::Event& e : *events) {
@@ -96,7 +110,7 @@ bool run_line(Debugger& debugger, const std::string& line, const Io& io) {
     }
   } else if (command == "watch" || command == "watch-back") {
     if (argument.empty()) {
-      fmt::print(io.out, "error: {} takes a JSON pointer\n", command);
+      fail(fmt::format("{} takes a JSON pointer", command));
     } else {
       const bool forward = command == "watch";
       sim::Result<std::optional<Debugger::Change>> change =
@@ -104,26 +118,26 @@ bool run_line(Debugger& debugger, const std::string& line, const Io& io) {
       if (change) {
         show_change(*change, debugger, forward ? "until the end" : "since the start", io);
       } else {
-        fmt::print(io.out, "error: {}\n", change.error().message);
+        fail(change.error().message);
       }
     }
   } else if (command == "log") {
     sim::Result<sim::LogFilter> filter = sim::LogFilter::parse(argument.empty() ? "trace" : argument);
     if (!filter) {
-      fmt::print(io.out, "error: {}\n", filter.error().message);
+      fail(filter.error().message);
     } else {
       sim::Result<std::vector<std::string>> lines = debugger.log(*filter);
       if (!lines) {
-        fmt::print(io.out, "error: {}\n", lines.error().message);
+        fail(lines.error().message);
       } else {
         for (const std::string& l : *lines) fmt::print(io.out, "{}\n", l);
         fmt::print(io.out, "{} log lines\n", lines->size());
       }
     }
   } else {
-    fmt::print(io.out, "error: unknown command '{}' (try help)\n", command);
+    fail(fmt::format("unknown command '{}' (try help)", command));
   }
-  return true;
+  return failed ? LineResult::kFailed : LineResult::kDone;
 }
 
 }  // namespace
@@ -146,16 +160,20 @@ int debug_command(Args& args, const Io& io) {
   const bool interactive = isatty(STDIN_FILENO) != 0;
   show_position(*debugger, io);
   std::string line;
+  bool any_failed = false;
   while (true) {
     if (interactive) {
       fmt::print(io.out, "(dmsgsim) ");
       std::fflush(io.out);
     }
     if (!std::getline(std::cin, line)) break;
-    if (!run_line(*debugger, line, io)) break;
+    const LineResult result = run_line(*debugger, line, io);
     std::fflush(io.out);
+    if (result == LineResult::kQuit) break;
+    any_failed = any_failed || result == LineResult::kFailed;
   }
-  return kExitOk;
+  // A script can tell that one of its commands failed.
+  return any_failed ? kExitFailed : kExitOk;
 }
 
 }  // namespace scenarios::cli

@@ -1,6 +1,8 @@
 // `dmsgsim run`: build a scenario from a seed, run it, print its hashes and checks.
 #include "net/profile.h"
 #include "scenarios/cli/commands.h"
+#include "scenarios/cli/interrupt.h"
+#include "scenarios/cli/progress.h"
 #include "scenarios/replay/trace_session.h"
 #include "scenarios/run/runner.h"
 #include "sim/file_io.h"
@@ -15,7 +17,7 @@ namespace scenarios::cli {
 namespace {
 
 constexpr std::string_view kRunHelp = R"(usage: dmsgsim run [--seed N] [--profile P] [--json]
-       dmsgsim run --scenario NAME [--seed N] [--ticks N] [--tick DURATION]
+       dmsgsim run --scenario NAME [--seed N] [--ticks N] [--tick-length DURATION]
                     [--profile P] [--fault 'AT KIND ARGS']... [--json] [--log FILTER]
                     [--trace FILE [--snapshot-every N]]
        dmsgsim run --list
@@ -28,12 +30,14 @@ hash and hash chain at the end with the scenario's checks.
   --scenario NAME   one scenario to run; --list shows them all
   --seed N          world seed, decimal or 0x hex (default: 1)
   --ticks N         run exactly this many ticks (default: until the scenario finishes,
-                    at most its own limit)
-  --tick DURATION   virtual time per tick, with a unit (default: 1ms)
+                    at most its own limit, a virtual duration whatever the tick length)
+  --tick-length D   virtual time per tick, with a unit, 1ns to 1h (default: 1ms)
   --profile P       network fault profile: calm, lossy, hostile, swarm (default: calm)
   --fault SPEC      an external input applied at its time (repeatable), e.g.
                     --fault '2s partition a0|b0' --fault '5s heal'
   --json            print one JSON object instead of text
+  --progress        a progress line on stderr even when it is no terminal (on a
+                    terminal it is always shown)
   --log FILTER      deterministic log to stderr, e.g. info or warn,transfer=debug
   --trace FILE      record the run (configuration, inputs, hash chain, snapshots) for
                     dmsgsim replay, seek, diff, fork and debug
@@ -41,7 +45,11 @@ hash and hash chain at the end with the scenario's checks.
                     ticks and after every 50000 events)
   --list            list the scenarios and profiles, and exit
 
-Exit codes: 0 the scenario (or all six) passed, 1 one failed, 2 bad arguments.
+Ctrl-C (SIGINT) or SIGTERM stops the run at the next tick boundary: the trace recorded so
+far is written and the result says "interrupted"; a second signal exits at once.
+
+Exit codes: 0 the scenario (or all six) passed, 1 one failed, 2 bad arguments,
+130 / 143 stopped by SIGINT / SIGTERM.
 )";
 
 struct RunOptions {
@@ -53,7 +61,29 @@ struct RunOptions {
   std::optional<sim::LogFilter> log_filter;
   std::optional<std::string> trace_path;
   sim::SnapshotPolicy snapshot_policy = default_snapshot_policy();
+  bool progress = false;  // --progress: the progress line even when stderr is no terminal
 };
+
+// The virtual time a run will last, for the progress line's ETA: known for --ticks, and an
+// upper bound (the scenario's limit) otherwise, which is no estimate, so none is given.
+std::optional<sim::Duration> known_length(const RunOptions& options) {
+  if (!options.ticks) return std::nullopt;
+  return options.config.tick * static_cast<int64_t>(*options.ticks);
+}
+
+// Runs with a progress line, stopping at a tick boundary when a signal asks for it.
+RunReport run_with_progress(ScenarioRunner& runner, const RunOptions& options, const Io& io) {
+  ProgressLine progress(io, options.progress, options.config.tick, known_length(options));
+  return runner.run(options.ticks, [&](uint64_t tick) {
+    progress.update(tick);
+    return !InterruptGuard::requested();
+  });
+}
+
+std::string_view result_word(const RunReport& report) {
+  if (report.interrupted) return "interrupted";
+  return report.outcome.passed ? "pass" : "fail";
+}
 
 void print_list(const Io& io) {
   fmt::print(io.out, "scenarios:\n");
@@ -72,28 +102,12 @@ std::string shell_quote(const std::string& word) {
 }
 
 std::string reproduce_command(const RunOptions& options, const RunReport& report) {
-  std::string command = fmt::format("dmsgsim run --scenario {} --seed 0x{:016x} --ticks {} --tick {}",
+  std::string command = fmt::format("dmsgsim run --scenario {} --seed 0x{:016x} --ticks {} --tick-length {}",
                                     options.scenario->name, options.config.seed, report.ticks, options.config.tick);
   if (options.scenario->has_network) command += fmt::format(" --profile {}", options.config.profile);
   for (const FaultInput& fault : options.faults) command += " --fault " + shell_quote(fault.text);
   return command;
 }
-
-// A progress line on an interactive terminal only, so logs and pipes stay clean.
-class Progress {
- public:
-  explicit Progress(const Io& io) : io_(io), enabled_(isatty(fileno(io.err)) != 0) {}
-  void update(uint64_t tick) {
-    if (enabled_ && tick % 50'000 == 0 && tick > 0) fmt::print(io_.err, "\rtick {}", tick);
-  }
-  ~Progress() {
-    if (enabled_) fmt::print(io_.err, "\r\033[K");
-  }
-
- private:
-  const Io& io_;
-  bool enabled_;
-};
 
 std::string json_report(const RunOptions& options, const RunReport& report) {
   std::string out;
@@ -117,7 +131,8 @@ std::string json_report(const RunOptions& options, const RunReport& report) {
   json("state_hash", report.state_hash);
   json("chain_hash", report.chain_hash);
   json.key("result");
-  json.string(report.outcome.passed ? "pass" : "fail");
+  json.string(result_word(report));
+  json("interrupted", report.interrupted);
   for (const Stat& stat : report.outcome.stats) {
     json.key(stat.name);
     json.number(stat.value);
@@ -136,9 +151,26 @@ std::string json_report(const RunOptions& options, const RunReport& report) {
     json.end_object();
   }
   json.end_array();
+  json.key("inputs_not_applied");
+  json.begin_array();
+  for (const InputNotApplied& input : report.inputs_not_applied) {
+    json.begin_object();
+    json("input", input.input);
+    json("reason", input.reason);
+    json.end_object();
+  }
+  json.end_array();
   if (!report.outcome.passed) json("reproduce", reproduce_command(options, report));
   json.end_object();
   return out;
+}
+
+// An input that changed nothing is worth a warning: a fault after the end of a run
+// silently leaves the hash unchanged.
+void warn_inputs_not_applied(const RunReport& report, const Io& io) {
+  for (const InputNotApplied& input : report.inputs_not_applied) {
+    fmt::print(io.err, "dmsgsim run: warning: input '{}' changed nothing: {}\n", input.input, input.reason);
+  }
 }
 
 void print_json(const RunOptions& options, const RunReport& report, const Io& io) {
@@ -156,6 +188,10 @@ void print_text(const RunOptions& options, const RunReport& report, const Io& io
     fmt::print(io.out, "check {}: {} ({})\n", check.name, check.passed ? "pass" : "FAIL", check.measured);
     if (!check.passed) fmt::print(io.out, "  expected: {}\n", check.expected);
   }
+  if (report.interrupted) {
+    fmt::print(io.out, "result: interrupted at tick {} (the checks judge a run cut short)\n", report.ticks);
+    return;
+  }
   fmt::print(io.out, "result: {}\n", report.outcome.passed ? "pass" : "FAIL");
   if (!report.outcome.passed) fmt::print(io.out, "reproduce: {}\n", reproduce_command(options, report));
 }
@@ -168,8 +204,8 @@ int run_all_fault_scenarios(RunOptions options, sim::Log* log, const Io& io) {
     options.scenario = &info;
     sim::Result<std::unique_ptr<ScenarioRunner>> runner = ScenarioRunner::create(info, options.config, {}, log);
     if (!runner) return usage_error(io, "run", runner.error().message);
-    Progress progress(io);
-    runs.emplace_back(options, (*runner)->run(options.ticks, [&](uint64_t tick) { progress.update(tick); }));
+    runs.emplace_back(options, run_with_progress(**runner, options, io));
+    if (runs.back().second.interrupted) break;
   }
   bool all_passed = true;
   for (const auto& [run, report] : runs) all_passed = all_passed && report.outcome.passed;
@@ -177,6 +213,7 @@ int run_all_fault_scenarios(RunOptions options, sim::Log* log, const Io& io) {
     std::string out = "[";
     for (size_t i = 0; i < runs.size(); ++i) out += (i == 0 ? "" : ",\n") + json_report(runs[i].first, runs[i].second);
     fmt::print(io.out, "{}]\n", out);
+    if (InterruptGuard::requested()) return InterruptGuard::exit_code();
     return all_passed ? kExitOk : kExitFailed;
   }
   fmt::print(io.out, "seed 0x{:016x}, profile {}\n{:<72} {:<6} {:>10} {:>7}  {}\n", options.config.seed,
@@ -195,6 +232,10 @@ int run_all_fault_scenarios(RunOptions options, sim::Log* log, const Io& io) {
       if (!check.passed) fmt::print(io.out, "  {}: saw {}; expected {}\n", check.name, check.measured, check.expected);
     }
     fmt::print(io.out, "  reproduce: {}\n", reproduce_command(run, report));
+  }
+  if (InterruptGuard::requested()) {
+    fmt::print(io.out, "result: interrupted after {} of 6 scenarios\n", runs.size());
+    return InterruptGuard::exit_code();
   }
   fmt::print(io.out, "result: {}\n", all_passed ? "pass" : "FAIL");
   return all_passed ? kExitOk : kExitFailed;
@@ -217,9 +258,11 @@ int run_command(Args& args, const Io& io) {
     }
   }
   options.config.seed = args.take_u64("seed").value_or(options.config.seed);
-  options.ticks = args.take_u64("ticks");
-  options.config.tick = args.take_duration("tick").value_or(options.config.tick);
-  if (options.config.tick <= sim::Duration::zero()) args.fail("--tick must be positive");
+  if (args.take_value("tick")) args.fail("--tick is now --tick-length (a tick's virtual time); --ticks counts them");
+  options.config.tick =
+      args.take_duration_in("tick-length", sim::Duration::nanoseconds(1), sim::Duration::seconds(3600))
+          .value_or(options.config.tick);
+  options.ticks = args.take_count("ticks", 1, max_run_ticks(options.config.tick));
   if (std::optional<std::string> profile = args.take_value("profile")) options.config.profile = *profile;
   for (const std::string& text : args.take_values("fault")) {
     sim::Result<FaultInput> fault = parse_fault(text);
@@ -230,9 +273,14 @@ int run_command(Args& args, const Io& io) {
     }
   }
   options.json = args.take_flag("json");
+  options.progress = args.take_flag("progress");
   options.trace_path = args.take_value("trace");
-  if (std::optional<uint64_t> every = args.take_u64("snapshot-every")) {
-    if (*every == 0) args.fail("--snapshot-every must be at least 1");
+  if (options.trace_path) {
+    if (sim::Status writable = check_writable_file(*options.trace_path); !writable) {
+      args.fail(fmt::format("--trace: {}", writable.error().message));
+    }
+  }
+  if (std::optional<uint64_t> every = args.take_count("snapshot-every", 1, max_run_ticks(options.config.tick))) {
     if (!options.trace_path) args.fail("--snapshot-every goes with --trace");
     options.snapshot_policy = sim::SnapshotPolicy{*every, 0};
   }
@@ -253,13 +301,13 @@ int run_command(Args& args, const Io& io) {
   }
   std::unique_ptr<sim::Log> log;
   if (options.log_filter) log = std::make_unique<sim::Log>(*options.log_filter, io.err);
+  const InterruptGuard interrupts;
   if (options.scenario == nullptr) return run_all_fault_scenarios(options, log.get(), io);
   sim::Result<std::unique_ptr<ScenarioRunner>> runner =
       ScenarioRunner::create(*options.scenario, options.config, options.faults, log.get());
   if (!runner) return usage_error(io, "run", runner.error().message);
   if (options.trace_path) (*runner)->world().set_snapshot_policy(options.snapshot_policy);
-  Progress progress(io);
-  const RunReport report = (*runner)->run(options.ticks, [&](uint64_t tick) { progress.update(tick); });
+  const RunReport report = run_with_progress(**runner, options, io);
   if (options.trace_path) {
     const sim::Bytes file = sim::encode_trace(record_trace(**runner));
     if (sim::Status written = sim::write_file(*options.trace_path, file); !written) {
@@ -267,11 +315,13 @@ int run_command(Args& args, const Io& io) {
     }
     if (!options.json) fmt::print(io.out, "trace       {} ({} bytes)\n", *options.trace_path, file.size());
   }
+  warn_inputs_not_applied(report, io);
   if (options.json) {
     print_json(options, report, io);
   } else {
     print_text(options, report, io);
   }
+  if (report.interrupted) return InterruptGuard::exit_code();
   return report.outcome.passed ? kExitOk : kExitFailed;
 }
 

@@ -81,6 +81,13 @@ int info_command(Args& args, const Io& io) {
   fmt::print(io.out, "format version {}, semantics version {}, recorded by {}\n", sim::kTraceFormatVersion,
              t.semantics_version, t.build_id);
   fmt::print(io.out, "scenario {}, seed {}, tick {}\n", run.scenario, hex(run.config.seed), run.config.tick);
+  if (run.config.servers != 0 || run.config.clients != 0) {
+    fmt::print(io.out, "servers {}, clients {}\n", run.config.servers, run.config.clients);
+  }
+  if (run.config.planted_bug != dmsg::PlantedBug::kNone) {
+    fmt::print(io.out, "planted bug {}\n", enum_name(run.config.planted_bug));
+  }
+  if (!run.config.scenario_config.empty()) fmt::print(io.out, "configuration {}\n", run.config.scenario_config);
   // The profile's knobs (drawn from the seed, for swarm) live in the network's state.
   if (sim::Result<std::unique_ptr<sim::World>> world = sim::World::restore(t.snapshots.front(), all_actor_types())) {
     if (std::optional<sim::ActorId> network = find_network(**world)) {
@@ -192,6 +199,32 @@ int seek_command(Args& args, const Io& io) {
   return kExitOk;
 }
 
+namespace {
+
+// How two traces' runs differ before any tick runs: scenario, seed, configuration, inputs
+// and length, one line each (nothing when they describe the same run).
+std::vector<std::string> describe_run_differences(const TraceSession& a, const TraceSession& b) {
+  std::vector<std::string> lines;
+  const RunDescription& ra = a.run();
+  const RunDescription& rb = b.run();
+  auto differ = [&](std::string_view what, const std::string& left, const std::string& right) {
+    if (left != right) lines.push_back(fmt::format("the runs differ in {}: {} | {}", what, left, right));
+  };
+  differ("scenario", ra.scenario, rb.scenario);
+  differ("seed", hex(ra.config.seed), hex(rb.config.seed));
+  differ("profile", ra.config.profile, rb.config.profile);
+  differ("tick length", sim::format_duration(ra.config.tick), sim::format_duration(rb.config.tick));
+  differ("servers and clients", fmt::format("{} and {}", ra.config.servers, ra.config.clients),
+         fmt::format("{} and {}", rb.config.servers, rb.config.clients));
+  differ("planted bug", std::string(enum_name(ra.config.planted_bug)), std::string(enum_name(rb.config.planted_bug)));
+  differ("number of inputs", std::to_string(ra.inputs.size()), std::to_string(rb.inputs.size()));
+  differ("length", fmt::format("ticks {} to {}", a.trace().first_tick, a.trace().last_tick()),
+         fmt::format("ticks {} to {}", b.trace().first_tick, b.trace().last_tick()));
+  return lines;
+}
+
+}  // namespace
+
 int diff_command(Args& args, const Io& io) {
   if (args.take_flag("help")) {
     fmt::print(io.out, "{}", kDiffHelp);
@@ -204,6 +237,8 @@ int diff_command(Args& args, const Io& io) {
   if (!a) return usage_error(io, "diff", a.error().message);
   sim::Result<TraceSession> b = TraceSession::open_file(files[1]);
   if (!b) return usage_error(io, "diff", b.error().message);
+  // Traces of different runs differ for a reason that says more than a tick: say it first.
+  for (const std::string& line : describe_run_differences(*a, *b)) fmt::print(io.out, "{}\n", line);
   const uint64_t first = std::max(a->trace().first_tick, b->trace().first_tick);
   const uint64_t last = std::min(a->trace().last_tick(), b->trace().last_tick());
   if (first > last) return usage_error(io, "diff", "the traces share no tick");
@@ -248,7 +283,7 @@ int fork_command(Args& args, const Io& io) {
   std::optional<std::string> tick_text = args.take_value("tick");
   std::optional<uint64_t> seed = args.take_u64("seed");
   std::optional<std::string> out = args.take_value("trace");
-  std::optional<uint64_t> extra_ticks = args.take_u64("ticks");
+  std::optional<std::string> extra_text = args.take_value("ticks");
   if (!tick_text || !seed || !out) args.fail("--tick, --seed and --trace are required");
   std::string path;
   sim::Result<TraceSession> session = open_trace(args, path);
@@ -257,6 +292,17 @@ int fork_command(Args& args, const Io& io) {
   std::optional<uint64_t> tick = parse_tick(*tick_text, session->run().config.tick);
   if (!tick)
     return usage_error(io, "fork", fmt::format("--tick takes a tick or a time with a unit, got '{}'", *tick_text));
+  // The fork runs on from its tick, so how far it may go depends on where it starts.
+  const uint64_t max_extra =
+      max_run_ticks(session->run().config.tick) - std::min(*tick, max_run_ticks(session->run().config.tick));
+  std::optional<uint64_t> extra_ticks;
+  if (extra_text) {
+    extra_ticks = parse_u64(*extra_text);
+    if (!extra_ticks || *extra_ticks < 1 || *extra_ticks > max_extra) {
+      return usage_error(io, "fork",
+                         fmt::format("--ticks takes 1 to {} from tick {}, got '{}'", max_extra, *tick, *extra_text));
+    }
+  }
   sim::Result<std::unique_ptr<ScenarioRunner>> runner = session->at_tick(*tick);
   if (!runner) {
     fmt::print(io.err, "dmsgsim fork: {}\n", runner.error().message);

@@ -10,7 +10,7 @@ namespace scenarios {
 namespace {
 
 // A run that reaches this without finishing fails with the step it was in.
-constexpr uint64_t kMaxTicks = 1'200'000;  // 20 virtual minutes of 1 ms ticks
+constexpr sim::Duration kMaxDuration = sim::Duration::seconds(20 * 60);
 
 const Conductor* find_conductor(const sim::World& world) {
   for (uint32_t i = 0; i < world.actor_count(); ++i) {
@@ -75,8 +75,8 @@ std::vector<std::string> scripted_faults(sim::World& world) {
 
 template <FaultScenario kScenario>
 ScenarioInfo entry(std::string_view description) {
-  return ScenarioInfo{enum_name(kScenario), description, kMaxTicks, true,
-                      &build<kScenario>,    &finished,   &judge,    &scripted_faults};
+  return ScenarioInfo{enum_name(kScenario), description, kMaxDuration, true,
+                      &build<kScenario>,    &finished,   &judge,       &scripted_faults};
 }
 
 }  // namespace

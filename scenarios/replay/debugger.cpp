@@ -60,7 +60,7 @@ Debugger::Probe Debugger::make_probe(std::string_view pointer) {
   return probe;
 }
 
-sim::Result<std::string> Debugger::read(sim::World& world, Probe& probe, bool force) {
+sim::Result<std::string> Debugger::read(sim::World& world, Probe& probe, bool force, bool absent_is_value) {
   const uint64_t state_hash = world.state_hash();
   const bool actor_known = probe.actor && *probe.actor < world.actor_count();
   const uint64_t digest = actor_known ? world.actor_digest(sim::ActorId{*probe.actor}) : 0;
@@ -71,14 +71,14 @@ sim::Result<std::string> Debugger::read(sim::World& world, Probe& probe, bool fo
   if (unchanged && !force) return probe.value;
   const sim::JsonValue json = world_json(world);
   sim::Result<const sim::JsonValue*> at = json.at_pointer(probe.pointer);
-  if (!at) return at.error();
-  probe.value = (*at)->to_text();
+  if (!at && !absent_is_value) return at.error();
+  probe.value = at ? (*at)->to_text() : std::string(kAbsent);
   return probe.value;
 }
 
 sim::Result<std::string> Debugger::print(std::string_view pointer) {
   Probe probe = make_probe(pointer);
-  return read(world(), probe, /*force=*/true);
+  return read(world(), probe, /*force=*/true, /*absent_is_value=*/false);
 }
 
 sim::Result<std::vector<sim::Event>> Debugger::events() {
@@ -86,10 +86,7 @@ sim::Result<std::vector<sim::Event>> Debugger::events() {
   if (here == session_.trace().first_tick) return std::vector<sim::Event>{};
   if (sim::Status moved = go_to(here - 1); !moved) return moved.error();
   std::vector<sim::Event> ran;
-  world().set_event_sink(&ran);
-  std::optional<Divergence> d = session_.advance_verified(*runner_, here);
-  world().set_event_sink(nullptr);
-  if (d) return sim::Error{describe(*d)};
+  if (std::optional<Divergence> d = session_.advance_verified(*runner_, here, &ran)) return sim::Error{describe(*d)};
   return ran;
 }
 
@@ -113,13 +110,13 @@ sim::Result<std::vector<std::string>> Debugger::log(const sim::LogFilter& filter
 
 sim::Result<std::optional<Debugger::Change>> Debugger::watch_forward(std::string_view pointer) {
   Probe probe = make_probe(pointer);
-  sim::Result<std::string> start = read(world(), probe, true);
+  sim::Result<std::string> start = read(world(), probe, /*force=*/true, /*absent_is_value=*/true);
   if (!start) return start.error();
   const uint64_t last = session_.trace().last_tick();
   while (tick() < last) {
     const std::string before = probe.value;
     if (sim::Status moved = go_to(tick() + 1); !moved) return moved.error();
-    sim::Result<std::string> now = read(world(), probe, false);
+    sim::Result<std::string> now = read(world(), probe, /*force=*/false, /*absent_is_value=*/true);
     if (!now) return now.error();
     if (*now != before) return std::optional<Change>(Change{tick(), before, *now});
   }
@@ -132,13 +129,13 @@ sim::Result<std::optional<Debugger::Change>> Debugger::last_change_between(uint6
                                                                            std::string_view pointer) {
   if (sim::Status moved = go_to(from); !moved) return moved.error();
   Probe probe = make_probe(pointer);
-  sim::Result<std::string> start = read(world(), probe, true);
+  sim::Result<std::string> start = read(world(), probe, /*force=*/true, /*absent_is_value=*/true);
   if (!start) return start.error();
   std::optional<Change> latest;
   while (tick() < to) {
     const std::string before = probe.value;
     if (sim::Status moved = go_to(tick() + 1); !moved) return moved.error();
-    sim::Result<std::string> now = read(world(), probe, false);
+    sim::Result<std::string> now = read(world(), probe, /*force=*/false, /*absent_is_value=*/true);
     if (!now) return now.error();
     if (*now != before) latest = Change{tick(), before, *now};
   }

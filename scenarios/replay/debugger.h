@@ -35,10 +35,14 @@ class Debugger {
   // The log lines of that tick (the deterministic log, filtered).
   sim::Result<std::vector<std::string>> log(const sim::LogFilter& filter);
 
+  // What a watch shows for a path that does not exist at a tick: absence is a value, so a
+  // stream appearing or disappearing is a change. Not valid JSON, so it equals no value.
+  static constexpr std::string_view kAbsent = "(absent)";
+
   struct Change {
-    uint64_t tick = 0;  // the first tick showing the new value
-    std::string before;
-    std::string after;
+    uint64_t tick = 0;   // the first tick showing the new value
+    std::string before;  // JSON text, or kAbsent
+    std::string after;   // JSON text, or kAbsent
   };
   // The next tick after the cursor where the value differs from its value at the tick
   // before; nullopt when it never changes until the end. Moves the cursor there.
@@ -61,7 +65,8 @@ class Debugger {
     std::string value;
   };
   static Probe make_probe(std::string_view pointer);
-  static sim::Result<std::string> read(sim::World& world, Probe& probe, bool force);
+  // For a path missing from the state: an error, or with `absent_is_value` kAbsent.
+  static sim::Result<std::string> read(sim::World& world, Probe& probe, bool force, bool absent_is_value);
   sim::Result<std::optional<Change>> last_change_between(uint64_t from, uint64_t to, std::string_view pointer);
 
   TraceSession session_;

@@ -118,7 +118,8 @@ sim::Result<std::unique_ptr<ScenarioRunner>> TraceSession::start(sim::Log* log) 
   return ScenarioRunner::resume(*scenario_, run_.config, run_.inputs, trace_.snapshots.front(), log);
 }
 
-std::optional<Divergence> TraceSession::advance_verified(ScenarioRunner& runner, uint64_t tick) const {
+std::optional<Divergence> TraceSession::advance_verified(ScenarioRunner& runner, uint64_t tick,
+                                                         std::vector<sim::Event>* ran) const {
   SIM_ASSERT_LE(tick, trace_.last_tick());
   std::vector<sim::Event> events;
   runner.world().set_event_sink(&events);
@@ -126,6 +127,7 @@ std::optional<Divergence> TraceSession::advance_verified(ScenarioRunner& runner,
   while (runner.world().tick() < tick) {
     events.clear();
     runner.run_tick();
+    if (ran != nullptr) ran->insert(ran->end(), events.begin(), events.end());
     const uint64_t now = runner.world().tick();
     if (runner.world().chain_hash() != chain_at(now)) {
       divergence = Divergence{now - 1, chain_at(now), runner.world().chain_hash(), events, std::nullopt, {}};

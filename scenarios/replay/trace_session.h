@@ -70,7 +70,10 @@ class TraceSession {
   // it and checked against the recorded chain on the way.
   sim::Result<std::unique_ptr<ScenarioRunner>> at_tick(uint64_t tick, sim::Log* log = nullptr) const;
   // Runs `runner` forward to `tick`, checking every tick; the first disagreement stops it.
-  std::optional<Divergence> advance_verified(ScenarioRunner& runner, uint64_t tick) const;
+  // Every event that ran is appended to `ran` when given (the world's one event sink is
+  // this function's while it runs, so a caller collects events here, not through the sink).
+  std::optional<Divergence> advance_verified(ScenarioRunner& runner, uint64_t tick,
+                                             std::vector<sim::Event>* ran = nullptr) const;
   // Re-executes the whole trace from its start. nullopt: every tick verified.
   sim::Result<std::optional<Divergence>> replay(sim::Log* log = nullptr) const;
 

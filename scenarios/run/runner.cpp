@@ -74,7 +74,11 @@ void ScenarioRunner::run_tick() {
   while (next_input_ < inputs_.size() && input_tick(inputs_[next_input_], config_.tick) <= tick) {
     // The boundary hash of this tick is taken before the input: it shows in tick + 1.
     world_->start();
-    apply_fault(*world_, *network_, inputs_[next_input_]);
+    const FaultInput& input = inputs_[next_input_];
+    if (std::optional<std::string> why = why_fault_has_no_effect(*world_, *network_, input)) {
+      without_effect_.push_back({input.text, *why});
+    }
+    apply_fault(*world_, *network_, input);
     ++next_input_;
   }
   apply_scripted_faults();
@@ -97,13 +101,37 @@ bool ScenarioRunner::is_finished() const {
   return scenario_->is_finished != nullptr && scenario_->is_finished(*world_);
 }
 
-RunReport ScenarioRunner::run(std::optional<uint64_t> ticks, const std::function<void(uint64_t)>& after_tick) {
-  const uint64_t stop = ticks ? world_->tick() + *ticks : scenario_->max_ticks;
+uint64_t max_run_ticks(sim::Duration tick_length) {
+  SIM_ASSERT_GT(tick_length, sim::Duration::zero());
+  return static_cast<uint64_t>(kMaxRunLength.count_of(tick_length));
+}
+
+uint64_t max_run_ticks_of(const ScenarioInfo& scenario, sim::Duration tick_length) {
+  SIM_ASSERT_GT(tick_length, sim::Duration::zero());
+  SIM_ASSERT_LE(scenario.max_duration, kMaxRunLength);
+  // Rounded up, so a tick length that does not divide the limit still covers all of it.
+  const int64_t whole = scenario.max_duration.count_of(tick_length);
+  const bool partial = tick_length * whole < scenario.max_duration;
+  return static_cast<uint64_t>(whole) + (partial ? 1 : 0);
+}
+
+RunReport ScenarioRunner::run(std::optional<uint64_t> ticks, const std::function<bool(uint64_t)>& after_tick) {
+  if (ticks) SIM_ASSERT_LE(*ticks, max_run_ticks(config_.tick) - world_->tick());
+  const uint64_t stop = ticks ? world_->tick() + *ticks : max_run_ticks_of(*scenario_, config_.tick);
+  bool interrupted = false;
   while (world_->tick() < stop && (ticks || !is_finished())) {
     run_tick();
-    if (after_tick) after_tick(world_->tick());
+    if (after_tick && !after_tick(world_->tick())) {
+      interrupted = world_->tick() < stop && (ticks || !is_finished());
+      break;
+    }
   }
-  return report();
+  RunReport r = report();
+  if (interrupted) {
+    r.interrupted = true;
+    r.outcome.passed = false;
+  }
+  return r;
 }
 
 RunReport ScenarioRunner::report() {
@@ -114,6 +142,12 @@ RunReport ScenarioRunner::report() {
   r.chain_hash = world_->chain_hash();
   if (network_) r.profile = net::describe_profile(world_->actor_as<net::Network>(*network_).profile());
   r.outcome = scenario_->judge(*world_);
+  r.inputs_not_applied = without_effect_;
+  for (size_t i = next_input_; i < inputs_.size(); ++i) {
+    const uint64_t due = input_tick(inputs_[i], config_.tick);
+    r.inputs_not_applied.push_back(
+        {inputs_[i].text, fmt::format("due at tick {}, after the run ended at tick {}", due, world_->tick())});
+  }
   return r;
 }
 

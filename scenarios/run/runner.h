@@ -13,6 +13,21 @@
 
 namespace scenarios {
 
+// The longest a run may last in virtual time: a quarter of the nanosecond clock's range
+// (about 146 years), so that timers set near a run's end still fit in it.
+inline constexpr sim::Duration kMaxRunLength = sim::Duration::nanoseconds(int64_t{1} << 62);
+
+// How many ticks of `tick_length` fit in kMaxRunLength.
+uint64_t max_run_ticks(sim::Duration tick_length);
+// The ticks a run of `scenario` lasts at most when it is not given a number of ticks.
+uint64_t max_run_ticks_of(const ScenarioInfo& scenario, sim::Duration tick_length);
+
+// An input that changed nothing: due after the run ended, or with nothing to act on.
+struct InputNotApplied {
+  std::string input;  // as given
+  std::string reason;
+};
+
 struct RunReport {
   uint64_t ticks = 0;
   uint64_t events = 0;
@@ -20,6 +35,10 @@ struct RunReport {
   uint64_t chain_hash = 0;
   std::string profile;  // described, for scenarios with a network
   ScenarioOutcome outcome;
+  std::vector<InputNotApplied> inputs_not_applied;  // in the order they were due
+  // Stopped early when asked (a signal): the outcome judges a run cut short, and is never a
+  // pass.
+  bool interrupted = false;
 };
 
 // Owns the world of one run and the inputs that are applied to it from outside. Inputs
@@ -49,9 +68,10 @@ class ScenarioRunner {
   // Applies the inputs due at the current tick, then runs the tick.
   void run_tick();
   bool is_finished() const;
-  // Runs `ticks` ticks, or (when nullopt) until the scenario finishes or max_ticks ran;
-  // `after_tick`, if given, sees each tick number as it ends (for progress lines).
-  RunReport run(std::optional<uint64_t> ticks, const std::function<void(uint64_t)>& after_tick = {});
+  // Runs `ticks` ticks, or (when nullopt) until the scenario finishes or its limit ran;
+  // `after_tick`, if given, sees each tick number as it ends (for progress lines) and
+  // returns false to stop there (the report then says the run was interrupted).
+  RunReport run(std::optional<uint64_t> ticks, const std::function<bool(uint64_t)>& after_tick = {});
   RunReport report();
 
  private:
@@ -63,6 +83,8 @@ class ScenarioRunner {
   RunConfig config_;
   std::vector<FaultInput> inputs_;  // sorted by tick, stable
   size_t next_input_ = 0;
+  // Observed, never part of the world: inputs that were due but had nothing to act on.
+  std::vector<InputNotApplied> without_effect_;
   std::unique_ptr<sim::World> world_;
   std::optional<sim::ActorId> network_;
 };

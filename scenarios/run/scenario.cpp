@@ -104,10 +104,10 @@ const std::vector<ScenarioInfo>& scenario_catalog() {
   static const std::vector<ScenarioInfo> catalog = [] {
     std::vector<ScenarioInfo> all = fault_scenarios();
     all.push_back({"transfer", "pairs of nodes exchange 1 MiB each way over the transport, verified byte by byte",
-                   600'000, true, &build_transfer, &transfer_finished, &judge_transfer});
+                   sim::Duration::seconds(600), true, &build_transfer, &transfer_finished, &judge_transfer});
     all.push_back(chaos::chaos_scenario());
-    all.push_back({"demo", "gossiping timer and message actors (the simulation core on its own)", 1000, false,
-                   &build_demo, nullptr, &judge_demo});
+    all.push_back({"demo", "gossiping timer and message actors (the simulation core on its own)",
+                   sim::Duration::seconds(1), false, &build_demo, nullptr, &judge_demo});
     return all;
   }();
   return catalog;

@@ -22,6 +22,9 @@ struct RunConfig {
   uint32_t clients = 0;
   /// A checker self-test (`chaos --plant-bug`): the bug every dmsg node is built with.
   dmsg::PlantedBug planted_bug = dmsg::PlantedBug::kNone;
+  /// The scenario's own configuration as JSON text (chaos: its config file with every key
+  /// filled in), recorded so a trace says what its run was; empty where there is none.
+  std::string scenario_config;
 
   template <class Visitor>
   void visit(Visitor& v) {
@@ -31,6 +34,7 @@ struct RunConfig {
     v("servers", servers);
     v("clients", clients);
     v("planted_bug", planted_bug);
+    v("scenario_config", scenario_config);
   }
 };
 
@@ -60,13 +64,13 @@ struct ScenarioOutcome {
 struct ScenarioInfo {
   std::string_view name;
   std::string_view description;
-  /// Ticks a run lasts at most when --ticks is not given.
-  uint64_t max_ticks;
+  /// Virtual time a run lasts at most when --ticks is not given, whatever the tick length.
+  sim::Duration max_duration;
   /// Whether the scenario has a network (and so takes --profile and --fault).
   bool has_network;
   /// Spawns the scenario's actors into an empty world.
   sim::Status (*build)(sim::World& world, const RunConfig& config);
-  /// True once the scenario has nothing more to do; nullptr: it runs for max_ticks.
+  /// True once the scenario has nothing more to do; nullptr: it runs for max_duration.
   bool (*is_finished)(const sim::World& world);
   /// Judges the world after the run.
   ScenarioOutcome (*judge)(const sim::World& world);

@@ -7,6 +7,7 @@
 #include "sim/enum_names.h"
 #include "sim/fmt.h"
 
+#include <algorithm>
 #include <array>
 #include <sstream>
 
@@ -70,6 +71,14 @@ std::optional<sim::Duration> parse_signed_duration(std::string_view text) {
   return negative ? sim::Duration::zero() - *d : *d;
 }
 
+// A node named on both sides of a partition or link, which would cut it off from itself.
+std::optional<std::string> node_on_both_sides(const FaultInput& input) {
+  for (const std::string& name : input.left) {
+    if (std::find(input.right.begin(), input.right.end(), name) != input.right.end()) return name;
+  }
+  return std::nullopt;
+}
+
 sim::Error syntax_error(std::string_view text, std::string_view what) {
   return sim::Error{fmt::format("bad fault '{}': {}; the forms are: {}", text, what, kSyntax)};
 }
@@ -98,6 +107,9 @@ sim::Result<FaultInput> parse_fault(std::string_view text) {
   switch (input.kind) {
     case InputKind::kPartition:
       if (!expect_args(1) || !parse_sides(args[0], '|', input)) return syntax_error(text, "expected A,B|C");
+      if (std::optional<std::string> both = node_on_both_sides(input)) {
+        return syntax_error(text, fmt::format("node {} is on both sides", *both));
+      }
       break;
     case InputKind::kPartitionOneWay:
     case InputKind::kHold:
@@ -105,6 +117,9 @@ sim::Result<FaultInput> parse_fault(std::string_view text) {
       if (!expect_args(1) || !parse_sides(args[0], '>', input)) return syntax_error(text, "expected SRC>DST");
       if (input.kind != InputKind::kPartitionOneWay && (input.left.size() != 1 || input.right.size() != 1)) {
         return syntax_error(text, "a link is one SRC>DST pair");
+      }
+      if (std::optional<std::string> both = node_on_both_sides(input)) {
+        return syntax_error(text, fmt::format("node {} is on both sides", *both));
       }
       break;
     case InputKind::kHeal:
@@ -213,6 +228,30 @@ sim::Status validate_fault(const sim::World& world, sim::ActorId network_id, con
   }
   if (input.kind == InputKind::kCommand) return validate_command(world, network, input);
   return sim::Ok{};
+}
+
+std::optional<std::string> why_fault_has_no_effect(const sim::World& world, sim::ActorId network_id,
+                                                   const FaultInput& input) {
+  const net::Network& network = world.actor_as<net::Network>(network_id);
+  const std::vector<net::NodeAddress> left = resolve(network, input.left);
+  const std::vector<net::NodeAddress> right = resolve(network, input.right);
+  switch (input.kind) {
+    case InputKind::kHeal:
+      if (!network.has_partitions()) return "there was no partition to heal";
+      break;
+    case InputKind::kRelease:
+      if (!network.is_held(left[0], right[0]))
+        return fmt::format("the link {} was not held", input.left[0] + ">" + input.right[0]);
+      break;
+    case InputKind::kCrash:
+    case InputKind::kKill:
+    case InputKind::kStop:
+      if (!network.node(left[0]).up) return fmt::format("node {} was down already", input.left[0]);
+      break;
+    default:
+      break;
+  }
+  return std::nullopt;
 }
 
 void apply_fault(sim::World& world, sim::ActorId network_id, const FaultInput& input) {

@@ -6,6 +6,7 @@
 #include "sim/time.h"
 #include "sim/world.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,11 @@ uint64_t input_tick(const FaultInput& input, sim::Duration tick_length);
 // Checks that every node the input names exists on the world's network, and that a
 // command's node runs an application that understands it.
 sim::Status validate_fault(const sim::World& world, sim::ActorId network, const FaultInput& input);
+
+// Why applying the input now would change nothing (heal with no partition, release of a
+// link not held, crash, kill or stop of a node that is down); nullopt when it would act.
+std::optional<std::string> why_fault_has_no_effect(const sim::World& world, sim::ActorId network,
+                                                   const FaultInput& input);
 
 // Applies an input at the current tick boundary.
 void apply_fault(sim::World& world, sim::ActorId network, const FaultInput& input);

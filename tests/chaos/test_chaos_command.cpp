@@ -54,7 +54,7 @@ std::vector<std::string> small(std::vector<std::string> more) {
 TEST_CASE("chaos: command: bad arguments exit 2 and say what is wrong") {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
       {{"--plant-bug", "typo"}, "unknown bug 'typo'"},
-      {{"--events", "0"}, "--events takes at least 1"},
+      {{"--events", "0"}, "--events takes 1 to 1000000000, got 0"},
       {{"--events", "5", "--duration", "5s"}, "not both"},
       {{"--servers", "0"}, "--servers takes 1 to 100"},
       {{"--config", "/nonexistent/chaos.json"}, "/nonexistent/chaos.json"},

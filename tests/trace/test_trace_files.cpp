@@ -2,8 +2,8 @@
 #include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
 #include "sim/fmt.h"
+#include "tests/support/dmsgsim_process.h"
 
-#include <sys/wait.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
@@ -43,25 +43,6 @@ std::string error_of(const sim::Bytes& file) {
   sim::Result<sim::TraceFile> decoded = sim::decode_trace(file);
   if (decoded.ok()) return "";
   return decoded.error().message;
-}
-
-struct Cli {
-  int exit_code;
-  std::string output;
-};
-
-// Runs the dmsgsim binary (its path comes from meson) on a file.
-Cli run_cli(const std::string& args) {
-  const char* binary = std::getenv("DMSGSIM_BINARY");
-  REQUIRE(binary != nullptr);
-  std::FILE* pipe = ::popen(fmt::format("{} {} 2>&1", binary, args).c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  char buffer[4096];
-  size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, got);
-  const int status = ::pclose(pipe);
-  return Cli{WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), output};
 }
 
 }  // namespace
@@ -108,8 +89,10 @@ TEST_CASE("trace: files: foreign, future and oversized files get clear errors") 
   CHECK_THAT(error_of(sim::Bytes(200, 'z')), Catch::Contains("not a dmsgsim trace"));
   CHECK_THAT(error_of(sim::Bytes()), Catch::Contains("not a dmsgsim trace"));
   sim::Bytes newer = file;
-  newer[8] = 2;
-  CHECK_THAT(error_of(newer), Catch::Contains("version 2 is not supported") && Catch::Contains("newer"));
+  newer[8] = static_cast<uint8_t>(sim::kTraceFormatVersion + 1);
+  CHECK_THAT(error_of(newer),
+             Catch::Contains(fmt::format("version {} is not supported", sim::kTraceFormatVersion + 1)) &&
+                 Catch::Contains("newer"));
   sim::Bytes huge = file;
   const size_t first = section_starts(file).front();
   for (int i = 0; i < 8; ++i) huge[first + 4 + static_cast<size_t>(i)] = 0xff;
@@ -126,17 +109,17 @@ TEST_CASE("trace: files: the command line refuses broken files with exit code 2"
   REQUIRE(sim::write_file(path, broken).ok());
   for (const char* command : {"info", "replay", "seek --tick 3", "debug", "fork --tick 3 --seed 1 --trace /dev/null"}) {
     INFO(command);
-    const Cli cli = run_cli(fmt::format("{} {}", command, path));
+    const test_support::DmsgsimRun cli = test_support::run_dmsgsim(fmt::format("{} {}", command, path));
     CHECK(cli.exit_code == 2);
     CHECK_THAT(cli.output, Catch::Contains("checksum mismatch"));
   }
-  const Cli missing = run_cli("replay /nonexistent/trace");
+  const test_support::DmsgsimRun missing = test_support::run_dmsgsim("replay /nonexistent/trace");
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Catch::Contains("cannot open"));
-  const Cli replay = run_cli("replay " + good);
+  const test_support::DmsgsimRun replay = test_support::run_dmsgsim("replay " + good);
   CHECK(replay.exit_code == 0);
   CHECK_THAT(replay.output, Catch::Contains("verified 120 ticks"));
-  const Cli outside = run_cli("seek --tick 9999 " + good);
+  const test_support::DmsgsimRun outside = test_support::run_dmsgsim("seek --tick 9999 " + good);
   CHECK(outside.exit_code == 2);
   CHECK_THAT(outside.output, Catch::Contains("outside the trace"));
   std::remove(path.c_str());

@@ -79,6 +79,8 @@ class JsonWriter {
   void string(std::string_view text);
   void number(int64_t value);
   void hex(uint64_t value);
+  // A value that is JSON text already (a configuration recorded as text), written as is.
+  void json_text(std::string_view text) { raw(text); }
   void bytes_summary(const uint8_t* data, size_t size);
   // Shows a buffer held in pieces: its length and digest, and its first bytes.
   void buffer_summary(uint64_t length, uint64_t digest, const Bytes& prefix);

@@ -49,7 +49,7 @@ options:
   --json              one JSON object: seed, result, events_executed (per kind), exact_checks,
                       bound_checks, mismatches, virtual_time_ns, wall_ms, state_hash, chain_hash
   --plant-bug NAME    checker self-test: build every node with a known bug (--list-bugs)
-  --list-bugs         the plantable bugs, one name a line
+  --list-bugs         the plantable bugs, one name a line (with --json: name and description)
 
 Ctrl-C (SIGINT) or SIGTERM stops the run at the next tick boundary: the trace recorded so
 far is written (with --trace) and the result says "interrupted"; a second signal exits at
@@ -248,8 +248,23 @@ int chaos_command(Args& args, const Io& io) {
     return kExitOk;
   }
   if (args.take_flag("list-bugs")) {
+    const bool json = args.take_flag("json");
     if (sim::Status done = args.finish(); !done) return usage_error(io, "chaos", done.error().message);
-    for (const dmsg::PlantedBug bug : dmsg::all_planted_bugs()) fmt::print(io.out, "{}\n", enum_name(bug));
+    if (!json) {
+      for (const dmsg::PlantedBug bug : dmsg::all_planted_bugs()) fmt::print(io.out, "{}\n", enum_name(bug));
+      return kExitOk;
+    }
+    std::string out;
+    sim::JsonWriter w(out);
+    w.begin_array();
+    for (const dmsg::PlantedBug bug : dmsg::all_planted_bugs()) {
+      w.begin_object();
+      w("name", std::string(enum_name(bug)));
+      w("description", std::string(dmsg::describe(bug)));
+      w.end_object();
+    }
+    w.end_array();
+    fmt::print(io.out, "{}\n", out);
     return kExitOk;
   }
   ChaosOptions o;

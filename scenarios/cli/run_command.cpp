@@ -43,7 +43,7 @@ hash and hash chain at the end with the scenario's checks.
                     dmsgsim replay, seek, diff, fork and debug
   --snapshot-every N  with --trace: a snapshot every N ticks (default: every 100000
                     ticks and after every 50000 events)
-  --list            list the scenarios and profiles, and exit
+  --list            list the scenarios and profiles, and exit (with --json: one object)
 
 Ctrl-C (SIGINT) or SIGTERM stops the run at the next tick boundary: the trace recorded so
 far is written and the result says "interrupted"; a second signal exits at once.
@@ -93,6 +93,36 @@ void print_list(const Io& io) {
   for (const net::ProfileInfo& info : net::profile_catalog())
     fmt::print(io.out, "  {:<12} {}\n", info.name, info.description);
   fmt::print(io.out, "fault inputs (--fault):\n  {}\n", fault_syntax_help());
+}
+
+void print_list_json(const Io& io) {
+  std::string out;
+  sim::JsonWriter json(out);
+  json.begin_object();
+  json.key("scenarios");
+  json.begin_array();
+  for (const ScenarioInfo& info : scenario_catalog()) {
+    json.begin_object();
+    json("name", std::string(info.name));
+    json("description", std::string(info.description));
+    json("has_network", info.has_network);
+    json("max_duration_ns", info.max_duration.ns());
+    json("fault_scenario", info.scripted_faults != nullptr);
+    json.end_object();
+  }
+  json.end_array();
+  json.key("profiles");
+  json.begin_array();
+  for (const net::ProfileInfo& info : net::profile_catalog()) {
+    json.begin_object();
+    json("name", std::string(info.name));
+    json("description", std::string(info.description));
+    json.end_object();
+  }
+  json.end_array();
+  json("fault_syntax", std::string(fault_syntax_help()));
+  json.end_object();
+  fmt::print(io.out, "{}\n", out);
 }
 
 std::string shell_quote(const std::string& word) {
@@ -296,7 +326,7 @@ int run_command(Args& args, const Io& io) {
   if (!scenario_name && options.trace_path) args.fail("--trace records one run: give --scenario");
   if (sim::Status status = args.finish(); !status) return usage_error(io, "run", status.error().message);
   if (list) {
-    print_list(io);
+    options.json ? print_list_json(io) : print_list(io);
     return kExitOk;
   }
   std::unique_ptr<sim::Log> log;

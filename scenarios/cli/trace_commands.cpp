@@ -12,13 +12,14 @@
 namespace scenarios::cli {
 namespace {
 
-constexpr std::string_view kInfoHelp = R"(usage: dmsgsim info FILE
+constexpr std::string_view kInfoHelp = R"(usage: dmsgsim info FILE [--json]
 
 Prints a trace's header (versions, build, scenario, seed, configuration), its external
 inputs with their ticks, its number of ticks and snapshots, and its sizes.
+  --json   one JSON object (64-bit values as 0x hex strings)
 )";
 
-constexpr std::string_view kReplayHelp = R"(usage: dmsgsim replay FILE [--log FILTER] [--from T] [--to T]
+constexpr std::string_view kReplayHelp = R"(usage: dmsgsim replay FILE [--log FILTER] [--from T] [--to T] [--json]
 
 Re-executes a trace from its start and checks the state hash chain at every tick.
 Exit 0 with "verified N ticks"; exit 1 at the first tick that ran differently, with the
@@ -26,6 +27,8 @@ events of that tick and a structural diff of the states at the first snapshot af
   --log FILTER   the deterministic log on stderr (e.g. info, or warn,transfer=debug)
   --from, --to   restrict the log to a range of ticks; a time with a unit (2s) is
                  the tick containing it
+  --json         one JSON object: result (verified or diverged), ticks, and for a
+                 divergence its tick, both chains and the state differences
 )";
 
 constexpr std::string_view kSeekHelp = R"(usage: dmsgsim seek FILE --tick T [--json | --text | --hash]
@@ -37,18 +40,22 @@ snapshot at or before T and re-executed, checking the chain on the way.
   --hash   tick, state_hash and chain_hash
 )";
 
-constexpr std::string_view kDiffHelp = R"(usage: dmsgsim diff A B
+constexpr std::string_view kDiffHelp = R"(usage: dmsgsim diff A B [--json]
 
-The first tick that ran differently in two traces (their hash chains differ after it),
-and a structural diff (field paths, both values) of their states right after it. Exit 0 when they agree on every tick
-both recorded, 1 when they differ.
+How the two runs differ (scenario, seed, configuration, inputs, length), then the first
+tick that ran differently in the two traces (their hash chains differ after it), and a
+structural diff (field paths, both values) of their states right after it. Exit 0 when
+they agree on every tick both recorded, 1 when they differ.
+  --json   one JSON object: run_differences, agree, first_differing_chain_tick,
+           first_divergent_tick, chain_hashes, state_differences
 )";
 
-constexpr std::string_view kForkHelp = R"(usage: dmsgsim fork FILE --tick T --seed S --trace OUT [--ticks N]
+constexpr std::string_view kForkHelp = R"(usage: dmsgsim fork FILE --tick T --seed S --trace OUT [--ticks N] [--json]
 
 The run of FILE from tick T on, with every random stream reseeded from (chain hash at T,
 T, S). OUT records its parentage and a snapshot at T, so it replays on its own. It runs
 as far as FILE did, or N ticks past T.
+  --json   one JSON object: parent, tick, seed, ticks, trace, bytes, final_chain_hash
 )";
 
 // The one positional argument, a trace file, opened.
@@ -61,6 +68,80 @@ sim::Result<TraceSession> open_trace(Args& args, std::string& path) {
 
 std::string hex(uint64_t v) { return fmt::format("0x{:016x}", v); }
 
+void write_differences(sim::JsonWriter& json, const std::vector<sim::JsonDifference>& diff) {
+  json.begin_array();
+  for (const sim::JsonDifference& d : diff) {
+    json.begin_object();
+    json("path", d.path);
+    json("left", d.left);
+    json("right", d.right);
+    json.end_object();
+  }
+  json.end_array();
+}
+
+std::string info_json(const std::string& path, size_t bytes, const TraceSession& session) {
+  const sim::TraceFile& t = session.trace();
+  const RunDescription& run = session.run();
+  std::string out;
+  sim::JsonWriter json(out);
+  json.begin_object();
+  json("file", path);
+  json("bytes", static_cast<int64_t>(bytes));
+  json("format_version", static_cast<int64_t>(sim::kTraceFormatVersion));
+  json("semantics_version", static_cast<int64_t>(t.semantics_version));
+  json("build_id", t.build_id);
+  json("scenario", run.scenario);
+  json.key("config");
+  json.begin_object();
+  json("seed", run.config.seed);
+  json("tick_ns", run.config.tick.ns());
+  json("profile", run.config.profile);
+  json("servers", static_cast<int64_t>(run.config.servers));
+  json("clients", static_cast<int64_t>(run.config.clients));
+  json("planted_bug", std::string(enum_name(run.config.planted_bug)));
+  json.key("scenario_config");
+  if (sim::Result<sim::JsonValue> parsed = sim::parse_json(run.config.scenario_config);
+      !run.config.scenario_config.empty() && parsed) {
+    json.json_text(parsed->to_text());
+  } else {
+    json.json_text("null");
+  }
+  json.end_object();
+  if (t.fork) {
+    json.key("fork");
+    json.begin_object();
+    json("parent_seed", t.fork->parent_seed);
+    json("parent_chain_hash", t.fork->parent_chain_hash);
+    json("tick", static_cast<int64_t>(t.fork->tick));
+    json("new_seed", t.fork->new_seed);
+    json.end_object();
+  }
+  json("first_tick", static_cast<int64_t>(t.first_tick));
+  json("last_tick", static_cast<int64_t>(t.last_tick()));
+  json("final_chain_hash", t.chain.back());
+  json.key("inputs");
+  json.begin_array();
+  for (const FaultInput& input : run.inputs) {
+    json.begin_object();
+    json("tick", static_cast<int64_t>(input_tick(input, run.config.tick)));
+    json("input", input.text);
+    json.end_object();
+  }
+  json.end_array();
+  json.key("snapshot_ticks");
+  json.begin_array();
+  for (const sim::Snapshot& s : t.snapshots) json.number(static_cast<int64_t>(s.tick));
+  json.end_array();
+  json.key("section_bytes");
+  json.begin_object();
+  for (const sim::SectionSize& section : sim::trace_section_sizes(t))
+    json(section.name.c_str(), static_cast<int64_t>(section.bytes));
+  json.end_object();
+  json.end_object();
+  return out;
+}
+
 }  // namespace
 
 int info_command(Args& args, const Io& io) {
@@ -68,6 +149,7 @@ int info_command(Args& args, const Io& io) {
     fmt::print(io.out, "{}", kInfoHelp);
     return kExitOk;
   }
+  const bool json = args.take_flag("json");
   std::vector<std::string> files = args.take_positionals();
   if (sim::Status done = args.finish(); !done) return usage_error(io, "info", done.error().message);
   if (files.size() != 1) return usage_error(io, "info", "expected one trace file");
@@ -77,6 +159,10 @@ int info_command(Args& args, const Io& io) {
   if (!session) return usage_error(io, "info", session.error().message);
   const sim::TraceFile& t = session->trace();
   const RunDescription& run = session->run();
+  if (json) {
+    fmt::print(io.out, "{}\n", info_json(files[0], bytes->size(), *session));
+    return kExitOk;
+  }
   fmt::print(io.out, "trace {}: {} bytes\n", files[0], bytes->size());
   fmt::print(io.out, "format version {}, semantics version {}, recorded by {}\n", sim::kTraceFormatVersion,
              t.semantics_version, t.build_id);
@@ -131,6 +217,7 @@ int replay_command(Args& args, const Io& io) {
   }
   std::optional<std::string> from = args.take_value("from");
   std::optional<std::string> to = args.take_value("to");
+  const bool json = args.take_flag("json");
   if ((from || to) && !filter) args.fail("--from and --to restrict the log: give --log too");
   std::string path;
   sim::Result<TraceSession> session = open_trace(args, path);
@@ -155,11 +242,34 @@ int replay_command(Args& args, const Io& io) {
     fmt::print(io.err, "dmsgsim replay: {}\n", result.error().message);
     return kExitFailed;
   }
+  const uint64_t ticks = session->trace().last_tick() - session->trace().first_tick;
+  if (json) {
+    std::string out;
+    sim::JsonWriter w(out);
+    w.begin_object();
+    w("file", path);
+    w("result", std::string(*result ? "diverged" : "verified"));
+    if (*result) {
+      const Divergence& d = **result;
+      w("divergent_tick", static_cast<int64_t>(d.tick));
+      w("recorded_chain_hash", d.recorded_chain);
+      w("replayed_chain_hash", d.replayed_chain);
+      w("events_in_tick", static_cast<int64_t>(d.events.size()));
+      if (d.diff_tick) w("diff_tick", static_cast<int64_t>(*d.diff_tick));
+      w.key("differences");
+      write_differences(w, d.diff);
+    } else {
+      w("ticks_verified", static_cast<int64_t>(ticks));
+    }
+    w.end_object();
+    fmt::print(io.out, "{}\n", out);
+    return *result ? kExitFailed : kExitOk;
+  }
   if (*result) {
     fmt::print(io.out, "{}", describe(**result));
     return kExitFailed;
   }
-  fmt::print(io.out, "verified {} ticks\n", session->trace().last_tick() - session->trace().first_tick);
+  fmt::print(io.out, "verified {} ticks\n", ticks);
   return kExitOk;
 }
 
@@ -225,11 +335,74 @@ std::vector<std::string> describe_run_differences(const TraceSession& a, const T
 
 }  // namespace
 
+namespace {
+
+// What diff found, printed as text or JSON.
+struct TraceDiff {
+  std::vector<std::string> run_differences;
+  uint64_t first_common = 0;
+  uint64_t last_common = 0;
+  std::optional<uint64_t> divergent;  // the first tick whose chain differs
+  std::vector<sim::JsonDifference> states;
+  std::optional<std::string> unavailable;  // why the states could not be rebuilt
+};
+
+void print_diff_text(const TraceDiff& d, const TraceSession& a, const TraceSession& b,
+                     const std::vector<std::string>& files, const Io& io) {
+  for (const std::string& line : d.run_differences) fmt::print(io.out, "{}\n", line);
+  if (!d.divergent) {
+    fmt::print(io.out, "the traces agree on ticks {} to {}\n", d.first_common, d.last_common);
+    return;
+  }
+  // The chain differs first after tick divergent - 1, which is the tick that ran
+  // differently; if they differ at their first common tick, they differ from the start.
+  const uint64_t t = *d.divergent;
+  if (t == d.first_common) {
+    fmt::print(io.out, "the traces differ from their first common tick, {}: {} has chain {}, {} has {}\n", t, files[0],
+               hex(a.chain_at(t)), files[1], hex(b.chain_at(t)));
+  } else {
+    fmt::print(io.out, "first divergent tick {}: after it {} has chain {}, {} has {}\n", t - 1, files[0],
+               hex(a.chain_at(t)), files[1], hex(b.chain_at(t)));
+  }
+  if (d.unavailable) {
+    fmt::print(io.out, "(cannot rebuild the states there: {})\n", *d.unavailable);
+    return;
+  }
+  fmt::print(io.out, "state differences after it, at tick {} ({}, then {}):\n", t, files[0], files[1]);
+  for (const sim::JsonDifference& x : d.states) fmt::print(io.out, "  {}: {} | {}\n", x.path, x.left, x.right);
+}
+
+void print_diff_json(const TraceDiff& d, const TraceSession& a, const TraceSession& b, const Io& io) {
+  std::string out;
+  sim::JsonWriter json(out);
+  json.begin_object();
+  json("run_differences", d.run_differences);
+  json("first_common_tick", static_cast<int64_t>(d.first_common));
+  json("last_common_tick", static_cast<int64_t>(d.last_common));
+  json("agree", !d.divergent.has_value());
+  if (d.divergent) {
+    const uint64_t t = *d.divergent;
+    // The first tick whose chain differs; the tick that ran differently is the one before
+    // it, unless the traces differ from their first common tick (a fork does).
+    json("first_differing_chain_tick", static_cast<int64_t>(t));
+    if (t > d.first_common) json("first_divergent_tick", static_cast<int64_t>(t - 1));
+    json("chain_hashes", std::vector<uint64_t>{a.chain_at(t), b.chain_at(t)});
+    if (d.unavailable) json("states_unavailable", *d.unavailable);
+    json.key("state_differences");
+    write_differences(json, d.states);
+  }
+  json.end_object();
+  fmt::print(io.out, "{}\n", out);
+}
+
+}  // namespace
+
 int diff_command(Args& args, const Io& io) {
   if (args.take_flag("help")) {
     fmt::print(io.out, "{}", kDiffHelp);
     return kExitOk;
   }
+  const bool json = args.take_flag("json");
   std::vector<std::string> files = args.take_positionals();
   if (sim::Status done = args.finish(); !done) return usage_error(io, "diff", done.error().message);
   if (files.size() != 2) return usage_error(io, "diff", "expected two trace files");
@@ -237,42 +410,26 @@ int diff_command(Args& args, const Io& io) {
   if (!a) return usage_error(io, "diff", a.error().message);
   sim::Result<TraceSession> b = TraceSession::open_file(files[1]);
   if (!b) return usage_error(io, "diff", b.error().message);
+  TraceDiff d;
   // Traces of different runs differ for a reason that says more than a tick: say it first.
-  for (const std::string& line : describe_run_differences(*a, *b)) fmt::print(io.out, "{}\n", line);
-  const uint64_t first = std::max(a->trace().first_tick, b->trace().first_tick);
-  const uint64_t last = std::min(a->trace().last_tick(), b->trace().last_tick());
-  if (first > last) return usage_error(io, "diff", "the traces share no tick");
-  std::optional<uint64_t> divergent;
-  for (uint64_t t = first; t <= last; ++t) {
-    if (a->chain_at(t) != b->chain_at(t)) {
-      divergent = t;
-      break;
+  d.run_differences = describe_run_differences(*a, *b);
+  d.first_common = std::max(a->trace().first_tick, b->trace().first_tick);
+  d.last_common = std::min(a->trace().last_tick(), b->trace().last_tick());
+  if (d.first_common > d.last_common) return usage_error(io, "diff", "the traces share no tick");
+  for (uint64_t t = d.first_common; t <= d.last_common && !d.divergent; ++t) {
+    if (a->chain_at(t) != b->chain_at(t)) d.divergent = t;
+  }
+  if (d.divergent) {
+    sim::Result<std::unique_ptr<ScenarioRunner>> left = a->at_tick(*d.divergent);
+    sim::Result<std::unique_ptr<ScenarioRunner>> right = b->at_tick(*d.divergent);
+    if (!left || !right) {
+      d.unavailable = !left ? left.error().message : right.error().message;
+    } else {
+      d.states = sim::diff_json(world_json((*left)->world()), world_json((*right)->world()));
     }
   }
-  if (!divergent) {
-    fmt::print(io.out, "the traces agree on ticks {} to {}\n", first, last);
-    return kExitOk;
-  }
-  // The chain differs first after tick divergent - 1, which is the tick that ran
-  // differently; if they differ at their first common tick, they differ from the start.
-  if (*divergent == first) {
-    fmt::print(io.out, "the traces differ from their first common tick, {}: {} has chain {}, {} has {}\n", first,
-               files[0], hex(a->chain_at(first)), files[1], hex(b->chain_at(first)));
-  } else {
-    fmt::print(io.out, "first divergent tick {}: after it {} has chain {}, {} has {}\n", *divergent - 1, files[0],
-               hex(a->chain_at(*divergent)), files[1], hex(b->chain_at(*divergent)));
-  }
-  sim::Result<std::unique_ptr<ScenarioRunner>> left = a->at_tick(*divergent);
-  sim::Result<std::unique_ptr<ScenarioRunner>> right = b->at_tick(*divergent);
-  if (!left || !right) {
-    fmt::print(io.out, "(cannot rebuild the states there: {})\n", !left ? left.error().message : right.error().message);
-    return kExitFailed;
-  }
-  const std::vector<sim::JsonDifference> diff =
-      sim::diff_json(world_json((*left)->world()), world_json((*right)->world()));
-  fmt::print(io.out, "state differences after it, at tick {} ({}, then {}):\n", *divergent, files[0], files[1]);
-  for (const sim::JsonDifference& d : diff) fmt::print(io.out, "  {}: {} | {}\n", d.path, d.left, d.right);
-  return kExitFailed;
+  json ? print_diff_json(d, *a, *b, io) : print_diff_text(d, *a, *b, files, io);
+  return d.divergent ? kExitFailed : kExitOk;
 }
 
 int fork_command(Args& args, const Io& io) {
@@ -284,6 +441,7 @@ int fork_command(Args& args, const Io& io) {
   std::optional<uint64_t> seed = args.take_u64("seed");
   std::optional<std::string> out = args.take_value("trace");
   std::optional<std::string> extra_text = args.take_value("ticks");
+  const bool json = args.take_flag("json");
   if (!tick_text || !seed || !out) args.fail("--tick, --seed and --trace are required");
   std::string path;
   sim::Result<TraceSession> session = open_trace(args, path);
@@ -318,6 +476,21 @@ int fork_command(Args& args, const Io& io) {
   const sim::Bytes file = sim::encode_trace(record_trace(**runner, origin));
   if (sim::Status written = sim::write_file(*out, file); !written)
     return usage_error(io, "fork", written.error().message);
+  if (json) {
+    std::string text;
+    sim::JsonWriter w(text);
+    w.begin_object();
+    w("parent", path);
+    w("tick", static_cast<int64_t>(*tick));
+    w("seed", *seed);
+    w("ticks", static_cast<int64_t>(until - *tick));
+    w("trace", *out);
+    w("bytes", static_cast<int64_t>(file.size()));
+    w("final_chain_hash", world.chain_hash());
+    w.end_object();
+    fmt::print(io.out, "{}\n", text);
+    return kExitOk;
+  }
   fmt::print(io.out, "forked {} at tick {} with seed {}: {} ticks to {} ({} bytes), final chain {}\n", path, *tick,
              hex(*seed), until - *tick, *out, file.size(), hex(world.chain_hash()));
   return kExitOk;

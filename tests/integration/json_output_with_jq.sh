@@ -39,6 +39,31 @@ expect "run: an array of the six fault scenarios, each with a hex chain hash" \
 "$DMSGSIM" seek "$work/demo.trace" --tick 20 --json > "$work/seek.json"
 expect "seek --json: the state is an object keyed by actor id" '(.actors | type == "object")' "$work/seek.json"
 
+"$DMSGSIM" info "$work/demo.trace" --json > "$work/info.json"
+expect "info --json: versions, the run's configuration with a hex seed, inputs and snapshots" \
+  "(.format_version | type == \"number\") and (.config.seed | $HEX) and (.final_chain_hash | $HEX) and (.inputs | type == \"array\") and (.snapshot_ticks[0] == 0)" \
+  "$work/info.json"
+
+"$DMSGSIM" replay "$work/demo.trace" --json > "$work/replay.json"
+expect "replay --json: verified, with the number of ticks" '.result == "verified" and .ticks_verified == 40' "$work/replay.json"
+
+"$DMSGSIM" fork "$work/demo.trace" --tick 20 --seed 9 --trace "$work/fork.trace" --json > "$work/fork.json"
+expect "fork --json: where it forked, with a hex seed and chain" \
+  "(.tick == 20) and (.seed | $HEX) and (.final_chain_hash | $HEX) and (.ticks == 20)" "$work/fork.json"
+
+"$DMSGSIM" diff "$work/demo.trace" "$work/fork.trace" --json > "$work/diff.json" || true
+expect "diff --json: a fork differs from its parent from the fork tick, reseeded there" \
+  '(.agree == false) and (.first_differing_chain_tick == 20) and (.chain_hashes | length == 2) and (.state_differences | length > 0) and (.run_differences | length == 1)' \
+  "$work/diff.json"
+
+"$DMSGSIM" run --list --json > "$work/list.json"
+expect "run --list --json: the scenarios, six of them fault scenarios, and the profiles" \
+  '([.scenarios[] | select(.fault_scenario)] | length == 6) and ([.profiles[].name] | index("swarm") != null)' "$work/list.json"
+
+"$DMSGSIM" chaos --list-bugs --json > "$work/bugs.json"
+expect "chaos --list-bugs --json: every bug with a description" \
+  'length >= 4 and all(.[]; (.name | type == "string") and (.description | length > 0))' "$work/bugs.json"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures jq check(s) failed" >&2
   exit 1

@@ -69,15 +69,15 @@ std::optional<Duration> parse_duration(std::string_view text) {
 
 std::string duration_error(std::string_view text) {
   SIM_ASSERT(!parse_duration(text).has_value());
-  constexpr std::string_view kUnits = "ns, us, ms, s, m (minutes) or h";
+  constexpr std::string_view kUnitList = "ns, us, ms, s, m (minutes) or h";
   size_t digits = 0;
   while (digits < text.size() && ((text[digits] >= '0' && text[digits] <= '9') || text[digits] == '.')) ++digits;
   if (digits == 0)
-    return fmt::format("'{}' is not a duration: a number with a unit, e.g. 150ms (units: {})", text, kUnits);
+    return fmt::format("'{}' is not a duration: a number with a unit, e.g. 150ms (units: {})", text, kUnitList);
   const std::string_view unit = text.substr(digits);
   if (!unit_of(unit)) {
-    if (unit.empty()) return fmt::format("'{}' has no unit (units: {})", text, kUnits);
-    return fmt::format("'{}' has an unknown unit '{}' (units: {})", text, unit, kUnits);
+    if (unit.empty()) return fmt::format("'{}' has no unit (units: {})", text, kUnitList);
+    return fmt::format("'{}' has an unknown unit '{}' (units: {})", text, unit, kUnitList);
   }
   const std::string_view number = text.substr(0, digits);
   const size_t point = number.find('.');

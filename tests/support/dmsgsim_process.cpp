@@ -40,14 +40,19 @@ DmsgsimRun run_dmsgsim(const std::string& args, const std::string& input, const 
     std::ofstream file(input_path, std::ios::binary);
     file << input;
   }
-  std::FILE* pipe = ::popen(fmt::format("cd '{}' && {} {} < {} 2>&1", folder, binary, args, input_path).c_str(), "r");
+  DmsgsimRun run = run_shell(fmt::format("cd '{}' && {} {} < {}", folder, binary, args, input_path));
+  std::remove(input_path.c_str());
+  return run;
+}
+
+DmsgsimRun run_shell(const std::string& command_line) {
+  std::FILE* pipe = ::popen((command_line + " 2>&1").c_str(), "r");
   REQUIRE(pipe != nullptr);
   DmsgsimRun run;
   char buffer[4096];
   size_t got = 0;
   while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.output.append(buffer, got);
   const int status = ::pclose(pipe);
-  std::remove(input_path.c_str());
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return run;
 }

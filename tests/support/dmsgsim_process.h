@@ -17,6 +17,9 @@ DmsgsimRun run_dmsgsim(const std::string& args, const std::string& input = "", c
 // The path of the dmsgsim binary under test.
 std::string dmsgsim_binary();
 
+// Runs a shell command line and collects its standard output and error together.
+DmsgsimRun run_shell(const std::string& command_line);
+
 // A path for a scratch file of this test process, under the temporary folder.
 std::string scratch_path(const std::string& name);
 

@@ -148,14 +148,8 @@ TEST_CASE("cli: seeds: echo", "[.][seed-echo]") {
 TEST_CASE("cli: seeds: a test executable's --seeds A:B is inclusive, and a reversed range is refused") {
   const std::string self = test_support::self_executable();
   auto run_self = [&](const std::string& args) {
-    std::FILE* pipe = ::popen(fmt::format("{} {} 2>&1", self, args).c_str(), "r");
-    REQUIRE(pipe != nullptr);
-    std::string output;
-    char buffer[4096];
-    size_t got = 0;
-    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, got);
-    const int status = ::pclose(pipe);
-    return std::make_pair(WEXITSTATUS(status), output);
+    const test_support::DmsgsimRun run = test_support::run_shell(fmt::format("{} {}", self, args));
+    return std::make_pair(run.exit_code, run.output);
   };
   const auto [echo_code, echo] = run_self("--seeds 3:5 '[seed-echo]'");
   CHECK(echo_code == 0);

@@ -5,13 +5,6 @@
 #include "sim/fmt.h"
 
 namespace dmsg {
-namespace {
-
-std::string short_key(const PublicKey& pk) {
-  return fmt::format("{:02x}{:02x}{:02x}{:02x}", pk[0], pk[1], pk[2], pk[3]);
-}
-
-}  // namespace
 
 std::string json_key(const MuxRef& ref) { return fmt::format("{}/{}", short_key(ref.server), ref.stream); }
 

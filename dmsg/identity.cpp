@@ -2,6 +2,7 @@
 #include "dmsg/identity.h"
 
 #include "sim/assert.h"
+#include "sim/fmt.h"
 
 #include <sodium.h>
 
@@ -17,6 +18,10 @@ std::array<uint8_t, 64> secret_of(const Key32& seed) {
 }
 
 }  // namespace
+
+std::string short_key(const PublicKey& pk) {
+  return fmt::format("{:02x}{:02x}{:02x}{:02x}", pk[0], pk[1], pk[2], pk[3]);
+}
 
 Identity Identity::from_seed(const Key32& seed) {
   Identity identity;

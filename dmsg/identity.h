@@ -7,11 +7,15 @@
 #include <array>
 #include <map>
 #include <optional>
+#include <string>
 
 namespace dmsg {
 
 using PublicKey = std::array<uint8_t, 32>;
 using Signature = std::array<uint8_t, 64>;
+
+// The first four bytes of a key in hex, as log lines name a peer ("e14bcf13").
+std::string short_key(const PublicKey& pk);
 
 // An entity's identity. Its Ed25519 public key is its dmsg address; its X25519 static key
 // for Noise is derived from the same secret.

@@ -61,11 +61,15 @@ bool LogFilter::allows(std::string_view component, LogLevel level) const {
   return threshold.has_value() && level >= *threshold;
 }
 
-std::string format_log_line(const LogLine& line) {
+std::string format_log_line(const LogLine& line, const ActorNames& names) {
   const int64_t ns = line.time.ns();
-  std::string node = line.node ? fmt::format("node {:>3}", *line.node) : std::string("world   ");
-  return fmt::format("{:>6}.{:09}s {} {:<10} {:<5} {}", ns / 1'000'000'000, ns % 1'000'000'000, node, line.component,
-                     enum_name(line.level), line.message);
+  std::string node = "world";
+  if (line.node) {
+    const std::optional<std::string_view> name = names.of(*line.node);
+    node = name ? std::string(*name) : fmt::format("node {}", *line.node);
+  }
+  return fmt::format("{:>6}.{:09}s {:<9} {:<10} {:<5} {}", ns / 1'000'000'000, ns % 1'000'000'000, node, line.component,
+                     enum_name(line.level), names.apply_aliases(line.message));
 }
 
 Log::Log(LogFilter filter, std::FILE* sink, bool capture)
@@ -80,7 +84,7 @@ void Log::set_window(Instant from, Instant to) {
 void Log::write(const LogLine& line) {
   if (!filter_.allows(line.component, line.level)) return;
   if (line.time < window_from_ || line.time > window_to_) return;
-  std::string text = format_log_line(line);
+  std::string text = format_log_line(line, names_);
   if (sink_ != nullptr) {
     std::fprintf(sink_, "%s\n", text.c_str());
   }

@@ -1,6 +1,7 @@
 // The deterministic log: lines stamped with virtual time and node, outside the world's hash.
 #pragma once
 
+#include "sim/actor_names.h"
 #include "sim/event.h"
 #include "sim/result.h"
 #include "sim/time.h"
@@ -43,7 +44,9 @@ struct LogLine {
   std::string message;
 };
 
-std::string format_log_line(const LogLine& line);
+// One line of text: the time, the node by its name when `names` gives one (else "node N"),
+// the component, the level and the message with its aliases replaced by names.
+std::string format_log_line(const LogLine& line, const ActorNames& names = {});
 
 // Receives log lines from a world. It is an observer: nothing in it reaches behaviour, a
 // hash or a trace, so the same run logs the same lines whatever the filter.
@@ -56,12 +59,15 @@ class Log {
   bool enabled(std::string_view component, LogLevel level) const { return filter_.allows(component, level); }
   // Restricts output to lines stamped within [from, to].
   void set_window(Instant from, Instant to);
+  // The names lines show their nodes by (the world passes its own on).
+  void set_names(ActorNames names) { names_ = std::move(names); }
   void write(const LogLine& line);
 
   const std::vector<std::string>& captured() const { return captured_; }
 
  private:
   LogFilter filter_;
+  ActorNames names_;
   std::FILE* sink_;
   bool capture_;
   Instant window_from_ = Instant::zero();

@@ -432,6 +432,7 @@ std::string World::dump_json() {
     const Slot& s = slots_[i];
     json.key(std::to_string(i));
     json.begin_object();
+    if (std::optional<std::string_view> name = names_.of(static_cast<ActorId>(i))) json("name", std::string(*name));
     json("type", s.type);
     json("incarnation", s.incarnation);
     json("up", s.actor != nullptr);
@@ -450,20 +451,29 @@ std::string World::dump_json() {
 
 std::string World::summary() {
   start();
-  constexpr size_t kMaxRows = 40;
   std::string out = fmt::format("tick {} ({}), seed 0x{:016x}, tick length {}\n", tick_, now_, seed_, tick_length_);
   out += fmt::format("state hash 0x{:016x}  chain hash 0x{:016x}\n", state_hash_, chain_.back());
   out += fmt::format("pending events {}, next seq {}\n", scheduler_.pending(), scheduler_.next_seq());
-  size_t width = 4;  // the type column fits the longest type shown
-  for (size_t i = 0; i < slots_.size() && i < kMaxRows; ++i) width = std::max(width, slots_[i].type.size());
-  out += fmt::format("{:>5}  {:<{}} {:>5}  {:<4} {}\n", "actor", "type", width, "inc", "up", "digest");
-  for (size_t i = 0; i < slots_.size() && i < kMaxRows; ++i) {
-    const Slot& s = slots_[i];
-    out += fmt::format("{:>5}  {:<{}} {:>5}  {:<4} 0x{:016x}\n", i, s.type, width, s.incarnation,
-                       s.actor ? "yes" : "no", s.digest);
+  size_t type_width = 4;  // the columns fit the longest type and name
+  size_t name_width = 4;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    type_width = std::max(type_width, slots_[i].type.size());
+    name_width = std::max(name_width, names_.of(static_cast<ActorId>(i)).value_or("-").size());
   }
-  if (slots_.size() > kMaxRows) out += fmt::format("... and {} more actors\n", slots_.size() - kMaxRows);
+  out += fmt::format("{:>5}  {:<{}}  {:<{}} {:>5}  {:<4} {}\n", "actor", "name", name_width, "type", type_width, "inc",
+                     "up", "digest");
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    const Slot& s = slots_[i];
+    const std::optional<std::string_view> name = names_.of(static_cast<ActorId>(i));
+    out += fmt::format("{:>5}  {:<{}}  {:<{}} {:>5}  {:<4} 0x{:016x}\n", i, name ? *name : "-", name_width, s.type,
+                       type_width, s.incarnation, s.actor ? "yes" : "no", s.digest);
+  }
   return out;
+}
+
+void World::set_actor_names(ActorNames names) {
+  names_ = std::move(names);
+  if (log_ != nullptr) log_->set_names(names_);
 }
 
 }  // namespace sim

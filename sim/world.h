@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sim/actor.h"
+#include "sim/actor_names.h"
 #include "sim/assert.h"
 #include "sim/context.h"
 #include "sim/log.h"
@@ -164,9 +165,15 @@ class World {
   // Restarts every RNG stream from (chain hash, tick, new_seed): a fork of this world.
   void reseed_for_fork(uint64_t new_seed);
 
+  // The JSON dump: each actor's name (when it has one) beside its id.
   std::string dump_json();
-  // One screen of text: clock, hashes, queue, and a table of actors.
+  // Clock, hashes, queue, and a table of every actor with its name.
   std::string summary();
+
+  // Names for people (not state): the builder of the world gives them once it is built;
+  // they reach dumps, summaries and the log's lines.
+  void set_actor_names(ActorNames names);
+  const ActorNames& actor_names() const { return names_; }
 
   Log* log() const { return log_; }
   // Every event dispatched from now on is appended to `sink` (nullptr: none). An observer
@@ -201,6 +208,7 @@ class World {
 
   const ActorRegistry* registry_;
   Log* log_;
+  ActorNames names_;
 
   // --- State (hashed and snapshotted) ---
   uint64_t seed_;

@@ -21,9 +21,7 @@ sim::Status write_state(sim::World& world, const std::string& dir, const std::st
   const std::string json = fmt::format("{}/{}.json", dir, name);
   const std::string text = fmt::format("{}/{}.txt", dir, name);
   if (sim::Status ok = write_text(json, world.dump_json()); !ok) return ok;
-  const std::string tables =
-      fmt::format("tick {}\n{}\n{}", world.tick(), to_text(Viewer(world).look(world)), world.summary());
-  if (sim::Status ok = write_text(text, tables); !ok) return ok;
+  if (sim::Status ok = write_text(text, state_text(chaos_scenario(), world)); !ok) return ok;
   written.push_back(json);
   written.push_back(text);
   return sim::Ok{};

@@ -2,6 +2,7 @@
 #include "scenarios/chaos/chaos_world.h"
 
 #include "net/network.h"
+#include "scenarios/chaos/view.h"
 #include "scenarios/world/dmsg_assembly.h"
 #include "sim/fmt.h"
 
@@ -28,6 +29,8 @@ sim::Status build(sim::World& world, const RunConfig& config) {
   return sim::Ok{};
 }
 
+std::string tables(const sim::World& world) { return to_text(Viewer(world).look(world)); }
+
 // Without the panel's model, what the final state alone shows: every byte any client read
 // was the right stream's and verified.
 ScenarioOutcome judge(const sim::World& world) {
@@ -42,11 +45,13 @@ ScenarioOutcome judge(const sim::World& world) {
       verified += s.delivered();
     }
   }
-  outcome.add(Check{"content", mismatched == 0, fmt::format("{} bytes differed of {} read", mismatched, verified),
+  outcome.add(Check{CheckKind::kSafety, "content", mismatched == 0,
+                    fmt::format("{} bytes differed of {} read", mismatched, verified),
                     "every byte read equals its pattern", static_cast<int64_t>(mismatched)});
-  outcome.add(Check{"routing", misrouted == 0, fmt::format("{} streams carried another stream's bytes", misrouted),
+  outcome.add(Check{CheckKind::kSafety, "routing", misrouted == 0,
+                    fmt::format("{} streams carried another stream's bytes", misrouted),
                     "each stream carries its own dial's bytes", static_cast<int64_t>(misrouted)});
-  outcome.stats.push_back(Stat{"bytes_verified", static_cast<int64_t>(verified)});
+  outcome.figures.push_back(Figure{"bytes_verified", static_cast<int64_t>(verified)});
   return outcome;
 }
 
@@ -89,7 +94,8 @@ ScenarioInfo chaos_scenario() {
       "chaos",      "servers and clients under random events (driven by `dmsgsim chaos`; alone it only starts them)",
       kMaxDuration, true,
       &build,       nullptr,
-      &judge,       nullptr};
+      &judge,       nullptr,
+      &tables};
 }
 
 void register_chaos_actors(sim::ActorRegistry& registry) { registry.add<ChaosClient>(); }

@@ -32,7 +32,7 @@ const EndView& end_of(const StreamView& s, bool dialer_end) { return dialer_end 
 std::string_view enum_name(StopHow how) { return sim::name_in(kStopNames, how); }
 
 std::string Mismatch::describe() const {
-  return fmt::format("{} check: {}: expected {}, world has {}", check, field, expected, actual);
+  return fmt::format("{} check: {}: expected {}, world has {}", kind, field, expected, actual);
 }
 
 ModelBounds ModelBounds::for_profile(std::string_view profile, sim::Duration batch_interval) {

@@ -47,7 +47,7 @@ struct ModelBounds {
 
 // A disagreement: the check that found it, the field, and both values.
 struct Mismatch {
-  std::string check;  // "exact", "bound", "oracle", "liveness"
+  std::string kind;   // the check's class: "exact", "bound", "oracle", "liveness"
   std::string field;  // e.g. "clients/c3/sessions"
   std::string expected;
   std::string actual;

@@ -46,8 +46,9 @@ options:
                       a DIR that exists and is not empty is refused unless --overwrite
   --overwrite         write a failure into --artifacts DIR even when it holds files
   --progress          a progress line on stderr even when it is no terminal
-  --json              one JSON object: seed, result, events_executed (per kind), exact_checks,
-                      bound_checks, mismatches, virtual_time_ns, wall_ms, state_hash, chain_hash
+  --json              one JSON object: seed, result, interrupted, virtual_time_ns, the hashes,
+                      checks (one per check class), mismatches, figures (events_executed per
+                      kind, batches, check counts, wall_ms), reproduce on a failure
   --plant-bug NAME    checker self-test: build every node with a known bug (--list-bugs)
   --list-bugs         the plantable bugs, one name a line (with --json: name and description)
 
@@ -181,13 +182,47 @@ std::string reproduce_command(const ChaosOptions& o) {
   return command;
 }
 
-void print_json(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, const Io& io) {
-  std::string out;
-  sim::JsonWriter json(out);
+// The model's check classes, each as one entry of `checks`: how often it ran at batch
+// boundaries and how many fields it found wrong (a run stops at its first failing check).
+struct ChaosCheckClass {
+  std::string_view name;
+  std::string_view kind;
+  std::string_view expected;
+  uint64_t ran;
+};
+
+std::vector<ChaosCheckClass> chaos_check_classes(const ChaosResult& r) {
+  return {
+      {"model_exact", "exact", "every field equals the model's prediction once the world settled", r.exact_checks},
+      {"model_bounds", "bound", "every field within the model's bounds while faults run", r.bound_checks},
+      {"byte_oracle", "oracle", "every byte read equals its pattern, on its own stream",
+       r.exact_checks + r.bound_checks},
+      {"liveness", "liveness", "every obligation met by the end of the settle phase", r.liveness_checks},
+  };
+}
+
+void write_checks(sim::JsonWriter& json, const ChaosResult& r) {
+  json.key("checks");
+  json.begin_array();
+  for (const ChaosCheckClass& c : chaos_check_classes(r)) {
+    int64_t failed = 0;
+    for (const chaos::Mismatch& m : r.mismatches) failed += m.kind == c.kind ? 1 : 0;
+    json.begin_object();
+    json("name", std::string(c.name));
+    json("kind", std::string(c.kind));
+    json("outcome", std::string(failed == 0 ? "pass" : "fail"));
+    json("measured", fmt::format("{} mismatched fields in {} checks", failed, c.ran));
+    json.key("value");
+    json.number(failed);
+    json("expected", std::string(c.expected));
+    json.end_object();
+  }
+  json.end_array();
+}
+
+void write_figures(sim::JsonWriter& json, const ChaosResult& r, int64_t wall_ms) {
+  json.key("figures");
   json.begin_object();
-  json("seed", o.seed);
-  json("result", std::string(r.interrupted ? "interrupted" : r.passed ? "pass" : "fail"));
-  json("interrupted", r.interrupted);
   json.key("events_executed");
   json.begin_object();
   for (size_t k = 0; k < chaos::kEventKinds; ++k) {
@@ -203,23 +238,37 @@ void print_json(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, co
   json.number(static_cast<int64_t>(r.bound_checks));
   json.key("liveness_checks");
   json.number(static_cast<int64_t>(r.liveness_checks));
+  json.key("wall_ms");
+  json.number(wall_ms);
+  json.end_object();
+}
+
+// README's schema convention: run fields at the top level, `checks` as a list of
+// {name, kind, outcome, measured, value, expected}, counts under `figures`.
+void print_json(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, const Io& io) {
+  std::string out;
+  sim::JsonWriter json(out);
+  json.begin_object();
+  json("seed", o.seed);
+  json("result", std::string(r.interrupted ? "interrupted" : r.passed ? "pass" : "fail"));
+  json("interrupted", r.interrupted);
+  json.key("virtual_time_ns");
+  json.number(r.virtual_time.ns());
+  json("state_hash", r.state_hash);
+  json("chain_hash", r.chain_hash);
+  write_checks(json, r);
   json.key("mismatches");
   json.begin_array();
   for (const chaos::Mismatch& m : r.mismatches) {
     json.begin_object();
-    json("check", m.check);
+    json("kind", m.kind);
     json("field", m.field);
     json("expected", m.expected);
     json("actual", m.actual);
     json.end_object();
   }
   json.end_array();
-  json.key("virtual_time_ns");
-  json.number(r.virtual_time.ns());
-  json.key("wall_ms");
-  json.number(wall_ms);
-  json("state_hash", r.state_hash);
-  json("chain_hash", r.chain_hash);
+  write_figures(json, r, wall_ms);
   if (!r.passed) json("reproduce", reproduce_command(o));
   json.end_object();
   fmt::print(io.out, "{}\n", out);

@@ -20,7 +20,8 @@ for scripts) and answers each on standard output:
   goto T          go to tick T (or a time with a unit: 2s)
   step [N]        N ticks forward (default 1), checking each against the recording
   back [N]        N ticks back
-  print PATH      the value at a JSON pointer into the state, e.g. /actors/2/state
+  print PATH      the value at a JSON pointer into the state, e.g. /actors/2/state, or
+                  by node name: /nodes/s0/state (seek --text lists the names)
   events          the events that ran in the tick that ended here
   watch PATH      go to the next tick where the value at PATH changes; a path that
                   does not exist reads as (absent), so appearing and disappearing count
@@ -104,8 +105,11 @@ LineResult run_line(Debugger& debugger, const std::string& line, const Io& io) {
     } else {
       fmt::print(io.out, "{} events in the tick that ended at {}\n", events->size(), debugger.tick());
       for (const sim::Event& e : *events) {
-        fmt::print(io.out, "  {} seq {} -> actor {} kind {} args 0x{:x} 0x{:x}\n", e.time, e.seq, e.target, e.kind,
-                   e.arg0, e.arg1);
+        const std::optional<std::string_view> name = debugger.world().actor_names().of(e.target);
+        const std::string target =
+            name ? fmt::format("{} (actor {})", *name, e.target) : fmt::format("actor {}", e.target);
+        fmt::print(io.out, "  {} seq {} -> {} kind {} args 0x{:x} 0x{:x}\n", e.time, e.seq, target, e.kind, e.arg0,
+                   e.arg1);
       }
     }
   } else if (command == "watch" || command == "watch-back") {

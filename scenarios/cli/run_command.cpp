@@ -163,15 +163,19 @@ std::string json_report(const RunOptions& options, const RunReport& report) {
   json.key("result");
   json.string(result_word(report));
   json("interrupted", report.interrupted);
-  for (const Stat& stat : report.outcome.stats) {
-    json.key(stat.name);
-    json.number(stat.value);
+  json.key("figures");
+  json.begin_object();
+  for (const Figure& figure : report.outcome.figures) {
+    json.key(figure.name);
+    json.number(figure.value);
   }
+  json.end_object();
   json.key("checks");
   json.begin_array();
   for (const Check& check : report.outcome.checks) {
     json.begin_object();
     json("name", check.name);
+    json("kind", check.kind);
     json.key("outcome");
     json.string(check.passed ? "pass" : "fail");
     json("measured", check.measured);
@@ -213,9 +217,10 @@ void print_text(const RunOptions& options, const RunReport& report, const Io& io
   if (options.scenario->has_network) fmt::print(io.out, "profile     {}\n", report.profile);
   fmt::print(io.out, "events      {}\nstate hash  0x{:016x}\nchain hash  0x{:016x}\n", report.events, report.state_hash,
              report.chain_hash);
-  for (const Stat& stat : report.outcome.stats) fmt::print(io.out, "{:<20} {}\n", stat.name, stat.value);
+  for (const Figure& figure : report.outcome.figures) fmt::print(io.out, "{:<20} {}\n", figure.name, figure.value);
   for (const Check& check : report.outcome.checks) {
-    fmt::print(io.out, "check {}: {} ({})\n", check.name, check.passed ? "pass" : "FAIL", check.measured);
+    fmt::print(io.out, "check {} ({}): {} ({})\n", check.name, enum_name(check.kind), check.passed ? "pass" : "FAIL",
+               check.measured);
     if (!check.passed) fmt::print(io.out, "  expected: {}\n", check.expected);
   }
   if (report.interrupted) {
@@ -259,7 +264,10 @@ int run_all_fault_scenarios(RunOptions options, sim::Log* log, const Io& io) {
     if (report.outcome.passed) continue;
     fmt::print(io.out, "\n{} failed:\n", run.scenario->name);
     for (const Check& check : report.outcome.checks) {
-      if (!check.passed) fmt::print(io.out, "  {}: saw {}; expected {}\n", check.name, check.measured, check.expected);
+      if (!check.passed) {
+        fmt::print(io.out, "  {} ({}): saw {}; expected {}\n", check.name, enum_name(check.kind), check.measured,
+                   check.expected);
+      }
     }
     fmt::print(io.out, "  reproduce: {}\n", reproduce_command(run, report));
   }

@@ -35,8 +35,10 @@ constexpr std::string_view kSeekHelp = R"(usage: dmsgsim seek FILE --tick T [--j
 
 The state at tick T (an integer, or a time with a unit), rebuilt from the nearest
 snapshot at or before T and re-executed, checking the chain on the way.
-  --json   the whole state as JSON (maps keyed by id, 64-bit values as hex strings)
-  --text   a one-screen summary (the default)
+  --json   the whole state as JSON (maps keyed by id, each actor's name beside its id,
+           64-bit values as hex strings)
+  --text   clock, hashes, every actor with its name, and the scenario's tables (chaos:
+           servers, clients and streams, as in a failure folder) (the default)
   --hash   tick, state_hash and chain_hash
 )";
 
@@ -304,7 +306,7 @@ int seek_command(Args& args, const Io& io) {
     fmt::print(io.out, "tick {}\nstate_hash {}\nchain_hash {}\n", world.tick(), hex(world.state_hash()),
                hex(world.chain_hash()));
   } else {
-    fmt::print(io.out, "{}", world.summary());
+    fmt::print(io.out, "{}", state_text((*runner)->scenario(), world));
   }
   return kExitOk;
 }

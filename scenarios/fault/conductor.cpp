@@ -68,14 +68,15 @@ bool Conductor::await(sim::Context& ctx, bool ready, std::string_view what, sim:
   if (ready) return true;
   if (since_step(ctx) <= limit) return false;
   // A deadline that passes is a failure named after what was awaited.
-  check(fmt::format("awaited {}", what), false, fmt::format("not within {}", limit), fmt::format("within {}", limit),
-        limit.ns());
+  check(CheckKind::kLiveness, fmt::format("awaited {}", what), false, fmt::format("not within {}", limit),
+        fmt::format("within {}", limit), limit.ns());
   finish();
   return false;
 }
 
-void Conductor::check(std::string name, bool passed, std::string measured, std::string expected, int64_t value) {
-  checks_.push_back(ScriptCheck{std::move(name), passed, std::move(measured), std::move(expected), value});
+void Conductor::check(CheckKind kind, std::string name, bool passed, std::string measured, std::string expected,
+                      int64_t value) {
+  checks_.push_back(ScriptCheck{std::move(name), kind, passed, std::move(measured), std::move(expected), value});
 }
 
 }  // namespace scenarios

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "scenarios/fault/script_client.h"
+#include "scenarios/world/check_kind.h"
 #include "sim/actor.h"
 #include "sim/rng.h"
 
@@ -47,6 +48,7 @@ struct ScenarioBounds {
 // A check as the conductor recorded it.
 struct ScriptCheck {
   std::string name;
+  CheckKind kind = CheckKind::kSafety;
   bool passed = false;
   std::string measured;
   std::string expected;
@@ -55,6 +57,7 @@ struct ScriptCheck {
   template <class Visitor>
   void visit(Visitor& v) {
     v("name", name);
+    v("kind", kind);
     v("passed", passed);
     v("measured", measured);
     v("expected", expected);
@@ -110,7 +113,8 @@ class Conductor : public sim::ActorBase<Conductor> {
   void next_step(sim::Context& ctx, uint32_t step);
   // True once `ready`; otherwise fails the run when `limit` passed since the step began.
   bool await(sim::Context& ctx, bool ready, std::string_view what, sim::Duration limit);
-  void check(std::string name, bool passed, std::string measured, std::string expected, int64_t value = 0);
+  void check(CheckKind kind, std::string name, bool passed, std::string measured, std::string expected,
+             int64_t value = 0);
   void finish() { done_ = true; }
   int64_t& var(const std::string& name) { return vars_[name]; }
   sim::Duration since_step(sim::Context& ctx) const;

@@ -48,15 +48,16 @@ ScenarioOutcome judge(const sim::World& world) {
   ScenarioOutcome outcome;
   const Conductor* conductor = find_conductor(world);
   if (conductor == nullptr) {
-    outcome.add(Check{"conductor", false, "no conductor in the world", "a fault scenario's world", 0});
+    outcome.add(
+        Check{CheckKind::kCoverage, "conductor", false, "no conductor in the world", "a fault scenario's world", 0});
     return outcome;
   }
   if (!conductor->is_done()) {
-    outcome.add(Check{"finished", false, fmt::format("still running at {}", world.now()),
+    outcome.add(Check{CheckKind::kLiveness, "finished", false, fmt::format("still running at {}", world.now()),
                       "the scenario's script ran to its end", world.now().ns()});
   }
   for (const ScriptCheck& c : conductor->checks())
-    outcome.add(Check{c.name, c.passed, c.measured, c.expected, c.value});
+    outcome.add(Check{c.kind, c.name, c.passed, c.measured, c.expected, c.value});
   return outcome;
 }
 

@@ -97,8 +97,8 @@ void ScriptSteps::check_no_dial_hangs(Conductor& c, sim::Context& ctx) {
   for (sim::ActorId id : {c.a_, c.b_}) {
     for (const ScriptDial& d : c.client(ctx, id).dials()) pending += d.resolved ? 0 : 1;
   }
-  c.check("no_dial_hangs", pending == 0, fmt::format("{} dials unresolved", pending), "every dial resolved",
-          static_cast<int64_t>(pending));
+  c.check(CheckKind::kLiveness, "no_dial_hangs", pending == 0, fmt::format("{} dials unresolved", pending),
+          "every dial resolved", static_cast<int64_t>(pending));
 }
 
 // --- 6. self_dial_should_work ----------------------------------------------------------------------
@@ -114,7 +114,7 @@ void ScriptSteps::self_dial(Conductor& c, sim::Context& ctx) {
     case 1: {
       const ScriptDial* dial = resolved_dial(a, 0);
       if (!c.await(ctx, dial && !a.accepted().empty(), "the self-dial and its accept", c.bounds_.dial)) return;
-      c.check("self_dial", dial->error == dmsg::ErrorCode::kOk,
+      c.check(CheckKind::kLiveness, "self_dial", dial->error == dmsg::ErrorCode::kOk,
               dial->error == dmsg::ErrorCode::kOk ? fmt::format("dialed in {}", ms(*dial->resolved - dial->started))
                                                   : fmt::format("dial error {}", static_cast<int>(dial->error)),
               "the dial succeeds", (*dial->resolved - dial->started).ns());
@@ -127,8 +127,9 @@ void ScriptSteps::self_dial(Conductor& c, sim::Context& ctx) {
       if (!ping_pong(c, ctx, c.a_, c.var("dialed"), c.a_, c.var("accepted"))) return;
       const ScriptStream& d = stream_of(a, c.var("dialed"));
       const ScriptStream& acc = stream_of(a, c.var("accepted"));
-      c.check("rounds", true, fmt::format("{} rounds of write and read", kRounds), "100 rounds", kRounds);
-      c.check("bytes_verified", d.rx().is_clean() && acc.rx().is_clean(),
+      c.check(CheckKind::kCoverage, "rounds", true, fmt::format("{} rounds of write and read", kRounds), "100 rounds",
+              kRounds);
+      c.check(CheckKind::kSafety, "bytes_verified", d.rx().is_clean() && acc.rx().is_clean(),
               fmt::format("{} bytes verified, {} mismatched", d.rx().verified + acc.rx().verified,
                           d.rx().mismatches + acc.rx().mismatches),
               "every byte matches its pattern", static_cast<int64_t>(d.rx().verified + acc.rx().verified));
@@ -154,7 +155,8 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
       const ScriptDial* dial = resolved_dial(a, 0);
       if (!c.await(ctx, dial && !b.accepted().empty(), "the loop stream", c.bounds_.dial)) return;
       if (dial->error != dmsg::ErrorCode::kOk) {
-        c.check("loop_stream", false, fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
+        c.check(CheckKind::kLiveness, "loop_stream", false, fmt::format("dial error {}", static_cast<int>(dial->error)),
+                "a stream");
         return c.finish();
       }
       c.var("a_loop") = dial->stream;
@@ -204,24 +206,26 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
           failure = d.error;
         }
       }
-      c.check("dials_until_failure", ok == kBacklog && failure == dmsg::ErrorCode::kAcceptBacklogFull,
+      c.check(CheckKind::kSafety, "dials_until_failure",
+              ok == kBacklog && failure == dmsg::ErrorCode::kAcceptBacklogFull,
               fmt::format("{} dials succeeded, then error {}", ok, static_cast<int>(failure)),
               "20 dials succeed (the backlog), the 21st fails with 401", static_cast<int64_t>(until_failure));
-      c.check("dial_resolution", slowest <= c.bounds_.dial, fmt::format("slowest dial {}", ms(slowest)),
+      c.check(CheckKind::kLiveness, "dial_resolution", slowest <= c.bounds_.dial,
+              fmt::format("slowest dial {}", ms(slowest)),
               fmt::format("every dial resolves within {}", ms(c.bounds_.dial)), slowest.ns());
       const ScriptStream& worst = la.longest_rx_gap >= lb.longest_rx_gap ? la : lb;
       const sim::Duration stall = worst.longest_rx_gap;
-      c.check("longest_stall", stall <= c.bounds_.stall,
+      c.check(CheckKind::kLiveness, "longest_stall", stall <= c.bounds_.stall,
               fmt::format("longest stall {}, ending at {} ({})", ms(stall), worst.longest_rx_gap_end,
                           &worst == &la ? "at a" : "at b"),
               fmt::format("the loop never stalls longer than {}", ms(c.bounds_.stall)), stall.ns());
       const bool progressed = static_cast<int64_t>(la.rx().verified) > c.var("after_a") &&
                               static_cast<int64_t>(lb.rx().verified) > c.var("after_b");
-      c.check("loop_progress_afterwards", progressed,
+      c.check(CheckKind::kLiveness, "loop_progress_afterwards", progressed,
               fmt::format("{} and {} bytes after the dials", static_cast<int64_t>(la.rx().verified) - c.var("after_a"),
                           static_cast<int64_t>(lb.rx().verified) - c.var("after_b")),
               "both directions of the loop keep moving", 0);
-      c.check("bytes_verified", la.rx().is_clean() && lb.rx().is_clean(),
+      c.check(CheckKind::kSafety, "bytes_verified", la.rx().is_clean() && lb.rx().is_clean(),
               fmt::format("{} bytes verified, {} mismatched", la.rx().verified + lb.rx().verified,
                           la.rx().mismatches + lb.rx().mismatches),
               "every byte matches its pattern", static_cast<int64_t>(la.rx().verified + lb.rx().verified));
@@ -247,7 +251,8 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
       const ScriptDial* dial = resolved_dial(a, 0);
       if (!c.await(ctx, dial && !b.accepted().empty(), "the first stream", c.bounds_.dial)) return;
       if (dial->error != dmsg::ErrorCode::kOk) {
-        c.check("first_stream", false, fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
+        c.check(CheckKind::kLiveness, "first_stream", false,
+                fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
         return c.finish();
       }
       c.var("a_first") = dial->stream;
@@ -269,7 +274,8 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
       const ScriptDial* dial = resolved_dial(b, 0);
       if (!c.await(ctx, dial && !a.accepted().empty(), "B's dial to A while A is blocked", c.bounds_.dial)) return;
       if (dial->error != dmsg::ErrorCode::kOk) {
-        c.check("second_stream", false, fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
+        c.check(CheckKind::kLiveness, "second_stream", false,
+                fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
         return c.finish();
       }
       c.var("b_second") = dial->stream;
@@ -296,13 +302,15 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
       const ScriptStream& first = stream_of(b, c.var("b_first"));
       const ScriptStream& second_a = stream_of(a, c.var("a_second"));
       const ScriptStream& second_b = stream_of(b, c.var("b_second"));
-      c.check("blocked_after_bytes", c.var("blocked_after") > 0 && c.var("blocked_after") < kCappedTotal,
+      c.check(CheckKind::kSafety, "blocked_after_bytes",
+              c.var("blocked_after") > 0 && c.var("blocked_after") < kCappedTotal,
               fmt::format("A's writes stopped after {} bytes", c.var("blocked_after")),
               "a writer whose reader does not read is held back", c.var("blocked_after"));
-      c.check("messages_exchanged", true, fmt::format("{} messages each way on the second stream", kRounds),
+      c.check(CheckKind::kCoverage, "messages_exchanged", true,
+              fmt::format("{} messages each way on the second stream", kRounds),
               "100 messages while the first stream is blocked", kRounds);
       const bool clean = first.rx().is_clean() && second_a.rx().is_clean() && second_b.rx().is_clean();
-      c.check("bytes_verified", clean && first.rx().verified == kCappedTotal,
+      c.check(CheckKind::kSafety, "bytes_verified", clean && first.rx().verified == kCappedTotal,
               fmt::format("{} bytes of the first stream verified", first.rx().verified),
               fmt::format("all {} bytes, every one matching its pattern", kCappedTotal),
               static_cast<int64_t>(first.rx().verified + second_a.rx().verified + second_b.rx().verified));
@@ -347,7 +355,7 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
       const sim::Instant fault_at = sim::Instant::from_ns(c.var("fault_at"));
       const sim::Duration took = std::max(*a.last_session_opened(), *b.last_session_opened()) - fault_at;
       const sim::Duration limit = sim::Duration::nanoseconds(c.var("downtime")) + c.bounds_.reconnect_margin;
-      c.check(fmt::format("reconnect_after_{}", kind), took <= limit,
+      c.check(CheckKind::kLiveness, fmt::format("reconnect_after_{}", kind), took <= limit,
               fmt::format("reconnected {} after the {} ({} down)", ms(took), kind,
                           ms(sim::Duration::nanoseconds(c.var("downtime")))),
               fmt::format("within the downtime plus {}", ms(c.bounds_.reconnect_margin)), took.ns());
@@ -364,10 +372,13 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
         return;
       }
       if (dial->error != dmsg::ErrorCode::kOk) {
-        c.check(fmt::format("stream_after_{}", kind), false,
+        c.check(CheckKind::kLiveness, fmt::format("stream_after_{}", kind), false,
                 fmt::format("dial error {}", static_cast<int>(dial->error)), "a new stream from A to B works");
         return c.finish();
       }
+      c.check(CheckKind::kLiveness, fmt::format("stream_after_{}", kind), true,
+              fmt::format("dialed in {}", ms(*dial->resolved - dial->started)), "a new stream from A to B works",
+              (*dial->resolved - dial->started).ns());
       c.var("a_new") = dial->stream;
       c.var("b_new") = b.accepted().back();
       c.command(ctx, c.a_, ScriptCommand::kWrite, command_arg(static_cast<uint32_t>(dial->stream), kMessageBytes));
@@ -379,8 +390,8 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
                    c.bounds_.stall)) {
         return;
       }
-      c.check(fmt::format("stream_after_{}", kind), got.rx().is_clean(),
-              fmt::format("{} bytes verified", got.rx().verified), "a new stream from A to B works",
+      c.check(CheckKind::kSafety, fmt::format("bytes_verified_after_{}", kind), got.rx().is_clean(),
+              fmt::format("{} bytes verified", got.rx().verified), "every byte on the new stream matches its pattern",
               static_cast<int64_t>(got.rx().verified));
       if (++c.var("round") < 2) return c.next_step(ctx, 1);
       check_no_dial_hangs(c, ctx);
@@ -429,7 +440,8 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
       for (int i = 0; i < kStreamsPerRound; ++i) {
         const ScriptDial& d = b.dials()[first + i];
         if (d.error != dmsg::ErrorCode::kOk) {
-          c.check("streams", false, fmt::format("dial error {}", static_cast<int>(d.error)), "every dial succeeds");
+          c.check(CheckKind::kLiveness, "streams", false, fmt::format("dial error {}", static_cast<int>(d.error)),
+                  "every dial succeeds");
           return c.finish();
         }
         c.var(key("b", i)) = d.stream;
@@ -476,15 +488,15 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
                    sb.rx().verified > 0 && sa.rx().verified <= sb.payload_written() &&
                    sb.rx().verified <= sa.payload_written();
       });
-      c.check(fmt::format("close_latency_after_{}", kind), latest <= bound,
+      c.check(CheckKind::kLiveness, fmt::format("close_latency_after_{}", kind), latest <= bound,
               fmt::format("every stream closed at both ends {} after the {}", ms(latest), kind),
               fmt::format("within {}", ms(bound)), latest.ns());
-      c.check(fmt::format("bytes_verified_{}", kind), prefixes,
+      c.check(CheckKind::kSafety, fmt::format("bytes_verified_{}", kind), prefixes,
               prefixes ? "each end received a non-empty, verified prefix of what its peer sent"
                        : "an end received nothing, or bytes its peer never sent",
               "a non-empty prefix of the peer's bytes, every byte matching", 0);
       if (while_busy) {
-        c.check(fmt::format("in_flight_at_{}", kind), c.var("in_flight") > 0,
+        c.check(CheckKind::kCoverage, fmt::format("in_flight_at_{}", kind), c.var("in_flight") > 0,
                 fmt::format("{} directions had bytes in flight", c.var("in_flight")),
                 "at least one write partly delivered when the server went away", c.var("in_flight"));
       }

@@ -60,6 +60,20 @@ Debugger::Probe Debugger::make_probe(std::string_view pointer) {
   return probe;
 }
 
+sim::Result<std::string> Debugger::resolve(std::string_view pointer) {
+  constexpr std::string_view kNodes = "/nodes/";
+  if (pointer.substr(0, kNodes.size()) != kNodes) return std::string(pointer);
+  const std::string_view rest = pointer.substr(kNodes.size());
+  const std::string_view name = rest.substr(0, rest.find('/'));
+  const sim::ActorNames& names = world().actor_names();
+  const std::optional<sim::ActorId> id = names.find(name);
+  if (!id) {
+    return sim::Error{fmt::format("no node named '{}' (the names: {})", name,
+                                  names.empty() ? std::string("none, this world names no actors") : names.list())};
+  }
+  return fmt::format("/actors/{}{}", *id, rest.substr(name.size()));
+}
+
 sim::Result<std::string> Debugger::read(sim::World& world, Probe& probe, bool force, bool absent_is_value) {
   const uint64_t state_hash = world.state_hash();
   const bool actor_known = probe.actor && *probe.actor < world.actor_count();
@@ -76,8 +90,10 @@ sim::Result<std::string> Debugger::read(sim::World& world, Probe& probe, bool fo
   return probe.value;
 }
 
-sim::Result<std::string> Debugger::print(std::string_view pointer) {
-  Probe probe = make_probe(pointer);
+sim::Result<std::string> Debugger::print(std::string_view path) {
+  sim::Result<std::string> pointer = resolve(path);
+  if (!pointer) return pointer.error();
+  Probe probe = make_probe(*pointer);
   return read(world(), probe, /*force=*/true, /*absent_is_value=*/false);
 }
 
@@ -108,8 +124,10 @@ sim::Result<std::vector<std::string>> Debugger::log(const sim::LogFilter& filter
   return capture.captured();
 }
 
-sim::Result<std::optional<Debugger::Change>> Debugger::watch_forward(std::string_view pointer) {
-  Probe probe = make_probe(pointer);
+sim::Result<std::optional<Debugger::Change>> Debugger::watch_forward(std::string_view path) {
+  sim::Result<std::string> pointer = resolve(path);
+  if (!pointer) return pointer.error();
+  Probe probe = make_probe(*pointer);
   sim::Result<std::string> start = read(world(), probe, /*force=*/true, /*absent_is_value=*/true);
   if (!start) return start.error();
   const uint64_t last = session_.trace().last_tick();
@@ -142,7 +160,10 @@ sim::Result<std::optional<Debugger::Change>> Debugger::last_change_between(uint6
   return latest;
 }
 
-sim::Result<std::optional<Debugger::Change>> Debugger::watch_backward(std::string_view pointer) {
+sim::Result<std::optional<Debugger::Change>> Debugger::watch_backward(std::string_view path) {
+  sim::Result<std::string> resolved = resolve(path);
+  if (!resolved) return resolved.error();
+  const std::string& pointer = *resolved;
   const uint64_t here = tick();
   const uint64_t first = session_.trace().first_tick;
   // Scan windows between snapshots, latest first: each is re-executed tick by tick, so a

@@ -13,7 +13,8 @@ namespace scenarios {
 
 // A cursor on a trace. Moving forward re-executes and checks every tick against the
 // recording; moving back rebuilds from the nearest snapshot. Values are read with JSON
-// pointers into the world's dump (e.g. /actors/2/state/bytes_sent).
+// pointers into the world's dump (e.g. /actors/2/state/bytes_sent), or by node name with
+// /nodes/NAME/... for /actors/ID/... (e.g. /nodes/c25/state/client).
 class Debugger {
  public:
   // Opens at the trace's first tick.
@@ -65,6 +66,8 @@ class Debugger {
     std::string value;
   };
   static Probe make_probe(std::string_view pointer);
+  // `pointer` with a leading /nodes/NAME turned into /actors/ID; unknown names fail.
+  sim::Result<std::string> resolve(std::string_view pointer);
   // For a path missing from the state: an error, or with `absent_is_value` kAbsent.
   static sim::Result<std::string> read(sim::World& world, Probe& probe, bool force, bool absent_is_value);
   sim::Result<std::optional<Change>> last_change_between(uint64_t from, uint64_t to, std::string_view pointer);

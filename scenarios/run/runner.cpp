@@ -3,6 +3,7 @@
 
 #include "net/network.h"
 #include "scenarios/run/actor_types.h"
+#include "scenarios/world/actor_names.h"
 #include "scenarios/world/net_assembly.h"
 #include "sim/fmt.h"
 
@@ -18,6 +19,7 @@ sim::Result<std::unique_ptr<ScenarioRunner>> ScenarioRunner::create(const Scenar
   runner->config_ = config;
   runner->world_ = std::make_unique<sim::World>(sim::WorldOptions{config.seed, config.tick}, all_actor_types(), log);
   if (sim::Status built = scenario.build(*runner->world_, config); !built) return built.error();
+  runner->world_->set_actor_names(name_actors(*runner->world_));
   if (sim::Status adopted = runner->adopt_inputs(std::move(inputs)); !adopted) return adopted.error();
   return runner;
 }
@@ -32,6 +34,7 @@ sim::Result<std::unique_ptr<ScenarioRunner>> ScenarioRunner::resume(const Scenar
   sim::Result<std::unique_ptr<sim::World>> world = sim::World::restore(snapshot, all_actor_types(), log);
   if (!world) return world.error();
   runner->world_ = std::move(world).value();
+  runner->world_->set_actor_names(name_actors(*runner->world_));
   if (runner->world_->tick_length() != config.tick) {
     return sim::Error{"the snapshot's tick length differs from the run's configuration"};
   }

@@ -27,9 +27,11 @@ ScenarioOutcome judge_demo(const sim::World& world) {
     received += gossiper.received();
   }
   ScenarioOutcome outcome;
-  outcome.add(Check{"messages_flow", received > 0 && received <= sent,
-                    fmt::format("{} sent, {} received", sent, received),
-                    "some messages received, never more than sent"});
+  const std::string counts = fmt::format("{} sent, {} received", sent, received);
+  outcome.add(Check{CheckKind::kLiveness, "messages_flow", received > 0, counts, "some messages received",
+                    static_cast<int64_t>(received)});
+  outcome.add(Check{CheckKind::kSafety, "no_message_invented", received <= sent, counts,
+                    "never more received than sent", static_cast<int64_t>(received)});
   return outcome;
 }
 
@@ -75,13 +77,16 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
     retransmissions += node.transport().retransmissions();
     failed += node.transport().connections_failed();
   });
-  outcome.add(Check{"bytes_verified", mismatches == 0, fmt::format("{} mismatched bytes", mismatches),
-                    "every received byte matches its pattern"});
-  outcome.add(Check{"transfers_complete", complete == nodes, fmt::format("{} of {} nodes complete", complete, nodes),
-                    "every node sent, received and verified everything, then saw end of stream"});
+  outcome.add(Check{CheckKind::kSafety, "bytes_verified", mismatches == 0,
+                    fmt::format("{} mismatched bytes", mismatches), "every received byte matches its pattern",
+                    static_cast<int64_t>(mismatches)});
+  outcome.add(Check{CheckKind::kLiveness, "transfers_complete", complete == nodes,
+                    fmt::format("{} of {} nodes complete", complete, nodes),
+                    "every node sent, received and verified everything, then saw end of stream",
+                    static_cast<int64_t>(complete)});
   const sim::ActorId network_id = find_network(world).value();
   const net::NetworkStats& stats = world.actor_as<net::Network>(network_id).stats();
-  outcome.stats = {
+  outcome.figures = {
       {"bytes_sent", static_cast<int64_t>(sent)},
       {"bytes_delivered", static_cast<int64_t>(delivered)},
       {"bytes_expected", static_cast<int64_t>(expected)},
@@ -94,6 +99,12 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
 }
 
 }  // namespace
+
+std::string state_text(const ScenarioInfo& scenario, sim::World& world) {
+  std::string text = world.summary();
+  if (scenario.state_tables != nullptr) text += "\n" + scenario.state_tables(world);
+  return text;
+}
 
 void ScenarioOutcome::add(Check check) {
   passed = passed && check.passed;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dmsg/planted_bug.h"
+#include "scenarios/world/check_kind.h"
 #include "sim/result.h"
 #include "sim/world.h"
 
@@ -40,15 +41,16 @@ struct RunConfig {
 
 // One named check of a scenario's outcome, with what it measured.
 struct Check {
-  std::string name;
+  CheckKind kind = CheckKind::kSafety;
+  std::string name;  // a stable id: scripts and the README refer to it
   bool passed = false;
   std::string measured;  // a person-readable value, e.g. "20 dials" or "3.2s"
   std::string expected;  // what would have passed, shown on failure
   int64_t value = 0;     // the measured value as a number (times in ns), for --json
 };
 
-// A figure a scenario reports (a JSON number in --json output).
-struct Stat {
+// A figure a scenario reports (a JSON number under `figures` in --json output).
+struct Figure {
   std::string name;
   int64_t value = 0;
 };
@@ -56,7 +58,7 @@ struct Stat {
 struct ScenarioOutcome {
   bool passed = true;
   std::vector<Check> checks;
-  std::vector<Stat> stats;
+  std::vector<Figure> figures;
 
   void add(Check check);
 };
@@ -77,7 +79,14 @@ struct ScenarioInfo {
   /// Faults the scenario's own script asks for (e.g. "restart s0"), taken at each tick
   /// boundary and applied like external inputs; nullptr: none.
   std::vector<std::string> (*scripted_faults)(sim::World& world) = nullptr;
+  /// Tables of the scenario's entities for a person (chaos: servers, clients, streams);
+  /// nullptr: the actor table says it all.
+  std::string (*state_tables)(const sim::World& world) = nullptr;
 };
+
+// The state at the world's current boundary as text: clock, hashes, every actor by name,
+// then the scenario's own tables. What `seek --text` prints and failure folders keep.
+std::string state_text(const ScenarioInfo& scenario, sim::World& world);
 
 const std::vector<ScenarioInfo>& scenario_catalog();
 // nullptr for an unknown name.

@@ -90,8 +90,9 @@ TEST_CASE("chaos: command: a passing run exits 0 and --json has every documented
   const Outcome o = chaos(small({"--seed", "4", "--json"}));
   CHECK(o.exit_code == 0);
   for (const char* key :
-       {"\"seed\"", "\"result\": \"pass\"", "\"events_executed\"", "\"dial\"", "\"exact_checks\"", "\"bound_checks\"",
-        "\"mismatches\": []", "\"virtual_time_ns\"", "\"wall_ms\"", "\"state_hash\"", "\"chain_hash\""}) {
+       {"\"seed\"", "\"result\": \"pass\"", "\"checks\"", "\"kind\": \"exact\"", "\"figures\"", "\"events_executed\"",
+        "\"dial\"", "\"exact_checks\"", "\"bound_checks\"", "\"mismatches\": []", "\"virtual_time_ns\"", "\"wall_ms\"",
+        "\"state_hash\"", "\"chain_hash\""}) {
     INFO(key);
     CHECK(o.out.find(key) != std::string::npos);
   }

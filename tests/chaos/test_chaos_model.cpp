@@ -78,7 +78,7 @@ Model model() { return Model(2, 2, ModelBounds::for_profile("calm", sim::Duratio
 
 bool has_field(const CheckReport& report, const std::string& check, const std::string& field) {
   for (const auto& m : report.mismatches) {
-    if (m.check == check && m.field == field) return true;
+    if (m.kind == check && m.field == field) return true;
   }
   return false;
 }
@@ -100,7 +100,7 @@ TEST_CASE("chaos model: an exact check names the field and both values") {
   const CheckReport report = m.check(settled_view(at(199)), after);
   REQUIRE(report.mismatches.size() == 2);
   const auto& server = report.mismatches[0];
-  CHECK(server.check == "exact");
+  CHECK(server.kind == "exact");
   CHECK(server.field == "servers/s1/sessions");
   CHECK(server.actual == "1");
   const auto& client = report.mismatches[1];

@@ -54,7 +54,7 @@ void check_caught(const ChaosConfig& config, dmsg::PlantedBug bug, const std::st
   const ChaosResult& result = caught->second;
   INFO("caught at seed " << caught->first << " by:\n" << chaos_test::describe(result));
   REQUIRE(!result.mismatches.empty());
-  CHECK(result.mismatches.front().check == check);
+  CHECK(result.mismatches.front().kind == check);
   CHECK(result.mismatches.front().field.find(field_part) != std::string::npos);
 }
 

@@ -27,8 +27,13 @@ expect "run --scenario: one object with the documented fields" \
   "$work/transfer.json"
 expect "run --scenario: seed and hashes are hex strings" \
   "(.seed | type == \"string\") and (.state_hash | $HEX) and (.chain_hash | $HEX)" "$work/transfer.json"
-expect "run --scenario: result pass, every check named with an outcome" \
-  '.result == "pass" and (.checks | length > 0) and all(.checks[]; (.name | type == "string") and has("outcome"))' \
+# README's convention: checks as {name, kind, outcome, measured, value, expected}; figures apart.
+readonly CHECK_SHAPE='(keys == (["expected","kind","measured","name","outcome","value"])) and (.value | type == "number") and (.outcome == "pass" or .outcome == "fail")'
+expect "run --scenario: result pass, every check in the convention's shape" \
+  ".result == \"pass\" and (.checks | length > 0) and all(.checks[]; $CHECK_SHAPE) and all(.checks[]; .kind == \"safety\" or .kind == \"liveness\" or .kind == \"coverage\")" \
+  "$work/transfer.json"
+expect "run --scenario: the figures under figures, none at the top level" \
+  '(.figures | type == "object") and (.figures.bytes_delivered | type == "number") and (has("bytes_delivered") | not)' \
   "$work/transfer.json"
 
 "$DMSGSIM" run --json > "$work/six.json"
@@ -59,6 +64,11 @@ expect "diff --json: a fork differs from its parent from the fork tick, reseeded
 "$DMSGSIM" run --list --json > "$work/list.json"
 expect "run --list --json: the scenarios, six of them fault scenarios, and the profiles" \
   '([.scenarios[] | select(.fault_scenario)] | length == 6) and ([.profiles[].name] | index("swarm") != null)' "$work/list.json"
+
+"$DMSGSIM" chaos --seed 4 --servers 2 --clients 4 --streams 10 --duration 30s --json > "$work/chaos.json"
+expect "chaos --json: the same convention, one check per model class, counts under figures" \
+  "(.seed | $HEX) and .result == \"pass\" and ([.checks[].kind] == [\"exact\",\"bound\",\"oracle\",\"liveness\"]) and all(.checks[]; $CHECK_SHAPE) and (.figures.events_executed | type == \"object\") and (.figures.batches > 0)" \
+  "$work/chaos.json"
 
 "$DMSGSIM" chaos --list-bugs --json > "$work/bugs.json"
 expect "chaos --list-bugs --json: every bug with a description" \

@@ -7,6 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+#include <string>
+
 namespace {
 
 struct SeedRun {
@@ -28,7 +31,8 @@ SeedRun run_scenario(const std::string& name, uint64_t seed, const std::string& 
   if (!run.passed) {
     for (const scenarios::Check& check : report.outcome.checks) {
       if (!check.passed)
-        run.failure += fmt::format("  {}: saw {}; expected {}\n", check.name, check.measured, check.expected);
+        run.failure += fmt::format("  {} ({}): saw {}; expected {}\n", check.name, enum_name(check.kind),
+                                   check.measured, check.expected);
     }
     run.failure += fmt::format("  reproduce: dmsgsim run --scenario {} --seed {} --profile {}\n", name, seed, profile);
   }
@@ -97,4 +101,23 @@ TEST_CASE("fault scenarios: golden: final chains match the recorded golden file"
     text += fmt::format("{} {} 0x{:016x}\n", info.name, report.ticks, report.chain_hash);
   }
   test_support::check_golden("fault-scenarios-calm-seed-1.chain", text, "'fault scenarios golden'");
+}
+
+TEST_CASE("fault scenarios: checks have stable, unique names and both safety and liveness classes") {
+  for (const scenarios::ScenarioInfo& info : scenarios::scenario_catalog()) {
+    if (info.scripted_faults == nullptr) continue;
+    INFO(info.name);
+    auto runner = scenarios::ScenarioRunner::create(info, scenarios::RunConfig{}, {});
+    REQUIRE(runner.ok());
+    const scenarios::RunReport report = runner.value()->run(std::nullopt);
+    std::set<std::string> names;
+    std::set<scenarios::CheckKind> kinds;
+    for (const scenarios::Check& check : report.outcome.checks) {
+      INFO(check.name);
+      CHECK(names.insert(check.name).second);
+      kinds.insert(check.kind);
+    }
+    CHECK(kinds.count(scenarios::CheckKind::kSafety) == 1);
+    CHECK(kinds.count(scenarios::CheckKind::kLiveness) == 1);
+  }
 }

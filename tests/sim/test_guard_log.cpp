@@ -45,7 +45,7 @@ TEST_CASE("sim: log: lines carry virtual time and node, and logging never change
   silent->run_ticks(100);
   CHECK(logged->chain_hash() == silent->chain_hash());
   REQUIRE_FALSE(log.captured().empty());
-  CHECK_THAT(log.captured().front(), Catch::StartsWith("     0.000000000s node   0 demo"));
+  CHECK_THAT(log.captured().front(), Catch::StartsWith("     0.000000000s node 0    demo"));
   sim::Log window(sim::LogFilter::parse("trace").value(), nullptr, true);
   window.set_window(sim::Instant::from_ns(20'000'000), sim::Instant::from_ns(30'000'000));
   auto windowed = test_sim::make_demo_world(21, &window);
@@ -53,4 +53,23 @@ TEST_CASE("sim: log: lines carry virtual time and node, and logging never change
   REQUIRE_FALSE(window.captured().empty());
   CHECK(window.captured().size() < log.captured().size());
   CHECK_THAT(window.captured().front(), Catch::StartsWith("     0.02"));
+}
+
+TEST_CASE("sim: log: a named node goes by its name, and its aliases in messages too") {
+  sim::ActorNames names;
+  names.name(static_cast<sim::ActorId>(2), "s0");
+  names.name(static_cast<sim::ActorId>(3), "c12");
+  names.alias("e14bcf13", "s0");
+  const sim::LogLine line{sim::Instant::from_ns(1'500'000'000), static_cast<sim::ActorId>(3), "client",
+                          sim::LogLevel::kInfo, "session to e14bcf13 ended; xe14bcf13 and e14bcf130 are other words"};
+  CHECK(sim::format_log_line(line, names) ==
+        "     1.500000000s c12       client     info  session to s0 ended; xe14bcf13 and e14bcf130 are other words");
+  const sim::LogLine unnamed{sim::Instant::zero(), static_cast<sim::ActorId>(7), "net", sim::LogLevel::kWarn, "x"};
+  CHECK_THAT(sim::format_log_line(unnamed, names), Catch::Contains(" node 7    net "));
+  const sim::LogLine world_line{sim::Instant::zero(), std::nullopt, "input", sim::LogLevel::kInfo, "0s crash s0"};
+  CHECK_THAT(sim::format_log_line(world_line, names), Catch::Contains(" world     input "));
+  CHECK(names.find("c12") == static_cast<sim::ActorId>(3));
+  CHECK_FALSE(names.find("c1").has_value());
+  CHECK(names.label(static_cast<sim::ActorId>(9)) == "actor 9");
+  CHECK(names.list() == "s0, c12");
 }

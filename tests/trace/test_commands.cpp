@@ -42,7 +42,7 @@ TEST_CASE("cli: debug: events lists what ran in a busy tick") {
   REQUIRE(std::regex_search(debug.output, match, std::regex(R"((\d+) events in the tick that ended at 10)")));
   CHECK(std::stoul(match[1]) > 0);
   // One line per event follows the count.
-  CHECK(std::regex_search(debug.output, std::regex(R"(\n  \S+ seq \d+ -> actor)")));
+  CHECK(std::regex_search(debug.output, std::regex(R"(\n  \S+ seq \d+ -> actor \d+ kind)")));
   std::remove(trace.c_str());
 }
 
@@ -305,4 +305,38 @@ TEST_CASE("cli: info: a chaos trace shows its whole configuration") {
   CHECK_THAT(info.output, Catch::Contains(R"("duration": "10s", "batch_interval": "500ms")"));
   CHECK_THAT(info.output, Catch::Contains(R"("dial": "1/2")"));
   std::remove(trace.c_str());
+}
+
+TEST_CASE("cli: names: every node goes by one name in the log, dumps, tables and debugger paths") {
+  const std::string trace = scratch_path("names.trace");
+  REQUIRE(
+      run_dmsgsim(fmt::format("chaos --seed 4 --servers 2 --clients 4 --streams 10 --duration 30s --trace {}", trace))
+          .exit_code == 0);
+  // seek --text: every actor with its name, then the servers, clients and streams tables.
+  const test_support::DmsgsimRun text = run_dmsgsim("seek " + trace + " --tick 20s --text");
+  INFO(text.output);
+  CHECK(text.exit_code == 0);
+  CHECK(std::regex_search(text.output, std::regex(R"(\n +3  s1 +scenarios\.dmsg_server )")));
+  CHECK(std::regex_search(text.output, std::regex(R"(\n +7  c3 +scenarios\.chaos_client )")));
+  for (const char* table : {"\nservers\n", "\nclients\n", "\nstreams ("})
+    CHECK_THAT(text.output, Catch::Contains(table));
+  // seek --json: the name beside the id.
+  const test_support::DmsgsimRun json = run_dmsgsim("seek " + trace + " --tick 20s --json");
+  CHECK(std::regex_search(json.output, std::regex(R"("3": \{\s*"name": "s1",\s*"type": "scenarios.dmsg_server")")));
+  // The debugger takes /nodes/NAME for /actors/ID, and lists the names for a wrong one.
+  const test_support::DmsgsimRun debug =
+      run_dmsgsim("debug " + trace, "goto 20s\nprint /nodes/s1/type\nprint /actors/3/type\nprint /nodes/zz/type\n");
+  INFO(debug.output);
+  CHECK(debug.exit_code == 1);
+  CHECK_THAT(debug.output, Catch::Contains("\"scenarios.dmsg_server\"\n\"scenarios.dmsg_server\"\n"));
+  CHECK_THAT(debug.output, Catch::Contains("error: no node named 'zz' (the names: network, discovery, s0, s1, c0"));
+  std::remove(trace.c_str());
+}
+
+TEST_CASE("cli: names: log lines name the node and the peer, not an id and a key") {
+  const test_support::DmsgsimRun run = run_dmsgsim("run --scenario reconnect_to_server_should_succeed --log info");
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  CHECK(std::regex_search(run.output, std::regex(R"(s [ab] +client +info  session to s0 ended)")));
+  CHECK_FALSE(std::regex_search(run.output, std::regex(R"(node +\d)")));
 }

@@ -75,7 +75,7 @@ Connection Connection::open_active(ConnId id, uint16_t local_port, NodeAddress r
   c.remote_port_ = remote_port;
   c.local_nonce_ = local_nonce;
   c.begin_handshake(options, now);
-  fx.segments.push_back(c.make_segment(kSyn, options));
+  fx.segments.push_back(c.make_segment(c.handshake_flags(options), options));
   return c;
 }
 
@@ -94,12 +94,21 @@ Connection Connection::open_passive(ConnId id, uint16_t local_port, NodeAddress 
   c.local_nonce_ = local_nonce;
   c.remote_nonce_ = syn.src_nonce;
   c.peer_edge_ = syn.window;
+  c.sack_ok_ = options.sack && syn.has(kSackPermitted);
   c.begin_handshake(options, now);
-  fx.segments.push_back(c.make_segment(kSyn | kAck, options));
+  fx.segments.push_back(c.make_segment(c.handshake_flags(options), options));
   return c;
 }
 
 // --- Segments out --------------------------------------------------------------------------------
+
+// A SYN offers selective acknowledgements when this end takes them; a SYN-ACK accepts the
+// offer when the SYN made one.
+uint8_t Connection::handshake_flags(const TransportOptions& options) const {
+  if (state_ == ConnState::kSynSent) return kSyn | (options.sack ? kSackPermitted : 0);
+  SIM_ASSERT(state_ == ConnState::kSynReceived);
+  return kSyn | kAck | (sack_ok_ ? kSackPermitted : 0);
+}
 
 uint64_t Connection::ack_number() const { return recv_buffer_.tail_offset() + (fin_received_ ? 1 : 0); }
 
@@ -121,6 +130,15 @@ Segment Connection::make_segment(uint8_t flags, const TransportOptions& options)
   s.ack = ack_number();
   s.window = advertised_window(options);
   window_advertised_ = s.window;
+  if (sack_ok_ && (dsack_ || !out_of_order_.empty())) {
+    s.sack = receiver_sack_blocks(out_of_order_, newest_out_of_order_);
+    // A duplicate that arrived goes first, as a D-SACK block (RFC 2883), once.
+    if (dsack_) {
+      s.sack.insert(s.sack.begin(), *dsack_);
+      if (s.sack.size() > kMaxSackBlocks) s.sack.pop_back();
+      dsack_.reset();
+    }
+  }
   return s;
 }
 
@@ -191,7 +209,8 @@ void Connection::pump(const TransportOptions& options, Instant now, ConnEffects&
 // --- Segments in ---------------------------------------------------------------------------------
 
 void Connection::on_segment(const Segment& segment, const TransportOptions& options, Instant now, ConnEffects& fx) {
-  if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return;
+  if (state_ == ConnState::kClosed) return on_time_wait_segment(segment, options, fx);
+  if (state_ == ConnState::kFailed) return;
   if (segment.has(kRst)) {
     fail(state_ == ConnState::kSynSent ? FailReason::kRefused : FailReason::kReset, /*send_reset=*/false, fx);
     return;
@@ -206,7 +225,7 @@ void Connection::on_segment(const Segment& segment, const TransportOptions& opti
   if (state_ != ConnState::kEstablished) return;
   on_data(segment, options, fx);
   pump(options, now, fx);
-  check_closed(fx);
+  check_closed(options, now, fx);
 }
 
 void Connection::on_handshake_segment(const Segment& segment, const TransportOptions& options, Instant now,
@@ -215,6 +234,7 @@ void Connection::on_handshake_segment(const Segment& segment, const TransportOpt
     case ConnState::kSynSent:
       if (segment.has(kSyn) && segment.has(kAck)) {
         remote_nonce_ = segment.src_nonce;
+        sack_ok_ = options.sack && segment.has(kSackPermitted);
         peer_edge_ = segment.window;
         become_established(options, now, fx);
         fx.notices.push_back(NoticeKind::kConnected);
@@ -225,7 +245,7 @@ void Connection::on_handshake_segment(const Segment& segment, const TransportOpt
     case ConnState::kSynReceived:
       if (segment.has(kSyn)) {
         // Our SYN-ACK was lost: answer the repeated SYN again.
-        fx.segments.push_back(make_segment(kSyn | kAck, options));
+        fx.segments.push_back(make_segment(handshake_flags(options), options));
         return;
       }
       if (segment.has(kAck)) {
@@ -253,85 +273,14 @@ void Connection::become_established(const TransportOptions& options, Instant now
   last_heard_ = now;
 }
 
-void Connection::on_ack(const Segment& segment, const TransportOptions& options, Instant now, ConnEffects& fx) {
-  const uint64_t highest = snd_max_ + (fin_sent_ ? 1 : 0);
-  if (segment.ack > highest) return;    // acknowledges what was never sent
-  if (segment.ack < snd_una()) return;  // older than what we know
-  const uint64_t in_flight = snd_max_ - snd_una();
-  bool progress = false;
-  if (segment.ack > snd_una() || (fin_sent_ && !fin_acked_ && segment.ack == data_end() + 1)) {
-    const uint64_t acked_to = std::min(segment.ack, data_end());
-    const uint64_t newly = acked_to - snd_una();
-    send_buffer_.consume(static_cast<size_t>(newly));
-    if (fin_sent_ && segment.ack == data_end() + 1) fin_acked_ = true;
-    if (rtt_sample_ && segment.ack >= rtt_sample_->end) {
-      update_rtt(now - rtt_sample_->sent_at, options);
-      rtt_sample_.reset();
-    }
-    // Progress ends any timeout backoff (as Linux does), even without a fresh sample.
-    rto_ = computed_rto(options);
-    undo_if_spurious(segment.ack, options, now);
-    const uint64_t mss = options.mss_bytes;
-    if (snd_una() < recover_) {
-      // A partial ack during recovery: the next hole is lost too; repair it now.
-      retransmit_oldest(options, fx);
-    } else if (cwnd_ < ssthresh_) {
-      // Reno: exponential growth below ssthresh, about one segment per round trip above.
-      cwnd_ += std::min(newly, mss);
-    } else {
-      cwnd_ += std::max<uint64_t>(1, mss * mss / cwnd_);
-    }
-    dup_acks_ = 0;
-    if (snd_nxt_ < snd_una()) snd_nxt_ = snd_una();
-    progress = true;
-    notify_if_writable(options, fx);
-  } else if (segment.payload.empty() && !segment.has(kFin) && in_flight > 0 &&
-             segment.ack + segment.window == peer_edge_) {
-    // Three duplicate acks: the oldest segment was most likely lost. Once per window of
-    // data, so duplicated segments (which are acknowledged too) cannot halve the window
-    // again and again.
-    if (++dup_acks_ == dupthresh_ && snd_una() >= recover_) enter_fast_recovery(in_flight, options, now, fx);
-  }
-  peer_edge_ = segment.ack + segment.window;
-  if (!has_outstanding() && !is_window_closed()) {
-    rto_deadline_.reset();
-  } else if (progress) {
-    restart_rto(now);
-  }
-}
-
-void Connection::enter_fast_recovery(uint64_t in_flight, const TransportOptions& options, Instant now,
-                                     ConnEffects& fx) {
-  undo_cwnd_ = cwnd_;
-  undo_ssthresh_ = ssthresh_;
-  fast_retransmit_at_ = now;
-  fast_retransmit_seq_ = snd_una();
-  ssthresh_ = std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
-  cwnd_ = ssthresh_;
-  recover_ = snd_max_;
-  retransmit_oldest(options, fx);
-}
-
-// An ack past the fast-retransmitted segment that arrives sooner than any round trip could
-// take was sent for the original segment: it was reordered, not lost.
-void Connection::undo_if_spurious(uint64_t ack, const TransportOptions& options, Instant now) {
-  if (!fast_retransmit_at_ || ack <= fast_retransmit_seq_) return;
-  const bool spurious = has_rtt_ && now - *fast_retransmit_at_ < min_rtt_;
-  fast_retransmit_at_.reset();
-  if (!spurious) return;
-  cwnd_ = std::max(cwnd_, undo_cwnd_);
-  ssthresh_ = std::max(ssthresh_, undo_ssthresh_);
-  recover_ = snd_una();
-  const uint32_t window_segments = options.send_buffer_bytes / options.mss_bytes;
-  dupthresh_ = std::min(dupthresh_ * 2, std::max<uint32_t>(3, window_segments));
-}
-
 void Connection::on_data(const Segment& segment, const TransportOptions& options, ConnEffects& fx) {
   const uint64_t rcv_nxt = recv_buffer_.tail_offset();
   const uint64_t length = segment.payload.size();
   const bool carries_something = length > 0 || segment.has(kFin);
   const uint64_t before = recv_buffer_.size();
   if (segment.has(kFin)) peer_fin_seq_ = segment.seq + length;
+  const bool duplicate = length > 0 && (segment.seq + length <= rcv_nxt || out_of_order_.contains(segment.seq));
+  if (duplicate) dsack_ = SackBlock{segment.seq, segment.seq + length};
   if (length > 0 && segment.seq + length > rcv_nxt) {
     const uint64_t skip = segment.seq < rcv_nxt ? rcv_nxt - segment.seq : 0;
     const uint64_t start = segment.seq + skip;
@@ -339,12 +288,15 @@ void Connection::on_data(const Segment& segment, const TransportOptions& options
     if (start == rcv_nxt) {
       accept_in_order(segment.payload.data() + skip, static_cast<size_t>(length - skip), options);
       pull_out_of_order(options);
-    } else if (start < window_end && !out_of_order_.contains(start)) {
-      const uint64_t keep = std::min(length - skip, window_end - start);
-      sim::Bytes kept = sim::buffer_pool::take(keep);
-      kept.insert(kept.end(), segment.payload.begin() + static_cast<std::ptrdiff_t>(skip),
-                  segment.payload.begin() + static_cast<std::ptrdiff_t>(skip + keep));
-      out_of_order_.insert(start, std::move(kept));
+    } else if (start < window_end) {
+      if (!out_of_order_.contains(start)) {
+        const uint64_t keep = std::min(length - skip, window_end - start);
+        sim::Bytes kept = sim::buffer_pool::take(keep);
+        kept.insert(kept.end(), segment.payload.begin() + static_cast<std::ptrdiff_t>(skip),
+                    segment.payload.begin() + static_cast<std::ptrdiff_t>(skip + keep));
+        out_of_order_.insert(start, std::move(kept));
+      }
+      newest_out_of_order_ = start;
     }
   }
   if (peer_fin_seq_ && !fin_received_ && recv_buffer_.tail_offset() == *peer_fin_seq_) {
@@ -405,7 +357,8 @@ std::optional<Instant> Connection::linger_deadline(const TransportOptions& optio
 }
 
 std::optional<Instant> Connection::deadline(const TransportOptions& options) const {
-  if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return std::nullopt;
+  if (state_ == ConnState::kClosed) return time_wait_until_;
+  if (state_ == ConnState::kFailed) return std::nullopt;
   std::optional<Instant> next = earliest(rto_deadline_, connect_deadline_);
   next = earliest(next, linger_deadline(options));
   if (state_ == ConnState::kEstablished && is_waiting_for_peer()) {
@@ -417,39 +370,12 @@ std::optional<Instant> Connection::deadline(const TransportOptions& options) con
   return next;
 }
 
-void Connection::update_rtt(Duration sample, const TransportOptions& options) {
-  // RFC 6298 with integer arithmetic: alpha = 1/8, beta = 1/4.
-  if (!has_rtt_) {
-    srtt_ = sample;
-    rttvar_ = sample / 2;
-    min_rtt_ = sample;
-    has_rtt_ = true;
-  } else {
-    min_rtt_ = std::min(min_rtt_, sample);
-    const Duration error = srtt_ > sample ? srtt_ - sample : sample - srtt_;
-    rttvar_ = (rttvar_ * 3 + error) / 4;
-    srtt_ = (srtt_ * 7 + sample) / 8;
-  }
-  rto_ = computed_rto(options);
-}
-
-Duration Connection::computed_rto(const TransportOptions& options) const {
-  if (!has_rtt_) return options.rto_initial;
-  const Duration variance_term = std::max(Duration::milliseconds(1), rttvar_ * 4);
-  return std::clamp(srtt_ + variance_term, options.rto_min, options.rto_max);
-}
-
-void Connection::retransmit_oldest(const TransportOptions& options, ConnEffects& fx) {
-  const uint64_t length = std::min<uint64_t>(options.mss_bytes, snd_max_ - snd_una());
-  if (length == 0) return;
-  send_data(snd_una(), static_cast<size_t>(std::min<uint64_t>(length, data_end() - snd_una())), options, fx);
-  ++retransmissions_;
-  ++fx.retransmitted;
-  rtt_sample_.reset();
-}
-
 void Connection::on_timer(const TransportOptions& options, Instant now, ConnEffects& fx) {
-  if (state_ == ConnState::kFailed || state_ == ConnState::kClosed) return;
+  if (state_ == ConnState::kClosed) {
+    if (time_wait_until_ && now >= *time_wait_until_) time_wait_until_.reset();
+    return;
+  }
+  if (state_ == ConnState::kFailed) return;
   if (connect_deadline_ && now >= *connect_deadline_) {
     fail(FailReason::kTimedOut, /*send_reset=*/false, fx);
     return;
@@ -475,46 +401,6 @@ void Connection::on_timer(const TransportOptions& options, Instant now, ConnEffe
     }
   }
   if (rto_deadline_ && now >= *rto_deadline_) on_retransmit_timer(options, now, fx);
-}
-
-void Connection::on_retransmit_timer(const TransportOptions& options, Instant now, ConnEffects& fx) {
-  rto_ = std::min(rto_ * 2, options.rto_max);
-  rto_deadline_ = now + rto_;
-  rtt_sample_.reset();
-  if (state_ == ConnState::kSynSent) {
-    fx.segments.push_back(make_segment(kSyn, options));
-    ++retransmissions_;
-    ++fx.retransmitted;
-    return;
-  }
-  if (state_ == ConnState::kSynReceived) {
-    fx.segments.push_back(make_segment(kSyn | kAck, options));
-    ++retransmissions_;
-    ++fx.retransmitted;
-    return;
-  }
-  if (has_outstanding()) {
-    ++retransmissions_;
-    ++fx.retransmitted;
-    const uint64_t in_flight = snd_max_ - snd_una();
-    ssthresh_ = std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
-    cwnd_ = options.mss_bytes;
-    dup_acks_ = 0;
-    recover_ = snd_max_;
-    fast_retransmit_at_.reset();
-    snd_nxt_ = snd_una();
-    if (fin_sent_ && !fin_acked_) fin_pending_ = true;
-    // pump() sends the oldest segment again (or the FIN) and keeps this deadline; if the
-    // window is closed it sends nothing, and the window is probed instead.
-    pump(options, now, fx);
-    if (is_window_closed()) send_window_probe(options, fx);
-    return;
-  }
-  if (is_window_closed()) {
-    send_window_probe(options, fx);
-    return;
-  }
-  rto_deadline_.reset();
 }
 
 // One byte past a closed window: the peer keeps it if it has room by now, and answers
@@ -557,7 +443,7 @@ void Connection::shutdown(const TransportOptions& options, Instant now, ConnEffe
   fin_queued_ = true;
   fin_pending_ = true;
   pump(options, now, fx);
-  check_closed(fx);
+  check_closed(options, now, fx);
 }
 
 void Connection::close(const TransportOptions& options, Instant now, ConnEffects& fx) {
@@ -614,16 +500,26 @@ void Connection::fail(FailReason reason, bool send_reset, ConnEffects& fx) {
   fx.notices.push_back(NoticeKind::kFailed);
 }
 
-void Connection::check_closed(ConnEffects& fx) {
+// Both FINs are acknowledged, but our acknowledgement of the peer's FIN may be lost: the
+// connection stays in TIME-WAIT (RFC 793) and acknowledges a repeated FIN again, instead
+// of being forgotten and answering it with a reset that fails the peer's clean close.
+void Connection::check_closed(const TransportOptions& options, Instant now, ConnEffects& fx) {
   if (state_ != ConnState::kEstablished) return;
   if (!(fin_acked_ && fin_received_)) return;
   state_ = ConnState::kClosed;
   rto_deadline_.reset();
+  time_wait_until_ = now + options.time_wait;
   fx.notices.push_back(NoticeKind::kClosed);
 }
 
+void Connection::on_time_wait_segment(const Segment& segment, const TransportOptions& options, ConnEffects& fx) {
+  // A reset in TIME-WAIT is ignored (RFC 1337): it cannot tell us anything we need.
+  if (!time_wait_until_ || segment.has(kRst)) return;
+  if (segment.has(kFin) || !segment.payload.empty()) send_ack(options, fx);
+}
+
 bool Connection::is_finished() const {
-  return app_closed_ && (state_ == ConnState::kClosed || state_ == ConnState::kFailed);
+  return app_closed_ && (state_ == ConnState::kFailed || (state_ == ConnState::kClosed && !time_wait_until_));
 }
 
 }  // namespace net

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "net/address.h"
+#include "net/sack.h"
 #include "net/segment.h"
 #include "net/transport_options.h"
 #include "sim/byte_queue.h"
@@ -21,7 +22,7 @@ enum class ConnState : uint8_t {
   kSynSent,      // connect() sent a SYN
   kSynReceived,  // a SYN arrived on a listener; our SYN-ACK is out
   kEstablished,  // data flows (possibly half-closed in either direction)
-  kClosed,       // both directions finished cleanly
+  kClosed,       // both directions finished cleanly (in TIME-WAIT until time_wait passes)
   kFailed,       // refused, timed out or reset
 };
 std::string_view enum_name(ConnState state);
@@ -58,12 +59,16 @@ struct ConnEffects {
   std::vector<Segment> segments;
   std::vector<NoticeKind> notices;
   uint32_t retransmitted = 0;  // segments sent again (handshake, data, FIN)
+  uint32_t timeouts = 0;       // retransmission timeouts of data or FIN
+  uint32_t fast_recoveries = 0;
 
   // Empties it for reuse, keeping the vectors' storage.
   void clear() {
     segments.clear();
     notices.clear();
     retransmitted = 0;
+    timeouts = 0;
+    fast_recoveries = 0;
   }
 };
 
@@ -73,7 +78,11 @@ struct ConnEffects {
 // duplicate acks (3 at first) retransmit the oldest segment once per window of data, and
 // each partial ack during that recovery retransmits the next hole at once; a timeout
 // retransmits from the oldest unacknowledged byte with a backed-off RTO, and ack progress
-// ends the backoff. Reordering is told from loss as Linux does it: a fast retransmit
+// ends the backoff. With selective acknowledgements (both ends offer them in the handshake)
+// the receiver reports the blocks it holds and the sender keeps a scoreboard: recovery
+// retransmits every lost hole while the pipe allows, before new data, and a timeout resends
+// only the holes (connection_recovery.cpp). Limited transmit lets a new segment out on each
+// of the first two duplicate acks. Reordering is told from loss as Linux does it: a fast retransmit
 // whose ack comes back sooner than the shortest round trip seen was answered by the
 // original segment, so it is undone (window restored, recovery left) and dupthresh
 // doubles, up to a window's worth of segments.
@@ -134,6 +143,11 @@ class Connection {
   // Whether the handshake ever completed (a passive connection is announced only then).
   bool was_established() const { return was_established_; }
   uint64_t retransmissions() const { return retransmissions_; }
+  // Losses repaired after a retransmission timeout, and recoveries entered without one.
+  uint64_t timeouts() const { return timeouts_; }
+  uint64_t fast_recoveries() const { return fast_recoveries_; }
+  bool uses_sack() const { return sack_ok_; }
+  const SackScoreboard& scoreboard() const { return scoreboard_; }
   uint64_t bytes_acked() const { return send_buffer_.head_offset(); }
   uint64_t bytes_received() const { return recv_buffer_.tail_offset(); }
 
@@ -152,7 +166,20 @@ class Connection {
   void pump(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void send_data(uint64_t seq, size_t length, const TransportOptions& options, ConnEffects& fx);
   void on_handshake_segment(const Segment& segment, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  uint8_t handshake_flags(const TransportOptions& options) const;
   void on_ack(const Segment& segment, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void on_cumulative_ack(uint64_t ack, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  bool is_recovering() const { return snd_una() < recover_; }
+  void send_limited_transmit(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void send_new_data(uint64_t length, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  uint32_t loss_threshold(const TransportOptions& options) const;
+  bool is_lost(uint64_t seq, const TransportOptions& options) const;
+  uint64_t pipe(const TransportOptions& options) const;
+  std::optional<SackBlock> next_segment(const TransportOptions& options) const;
+  void sack_recover(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void timeout_with_sack(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void on_dsack(const std::vector<SackBlock>& blocks, uint64_t ack, const TransportOptions& options);
+  void undo_recovery(const TransportOptions& options);
   void on_data(const Segment& segment, const TransportOptions& options, ConnEffects& fx);
   void accept_in_order(const uint8_t* data, size_t length, const TransportOptions& options);
   void pull_out_of_order(const TransportOptions& options);
@@ -172,7 +199,8 @@ class Connection {
   void send_window_probe(const TransportOptions& options, ConnEffects& fx);
   void become_established(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void fail(FailReason reason, bool send_reset, ConnEffects& fx);
-  void check_closed(ConnEffects& fx);
+  void check_closed(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void on_time_wait_segment(const Segment& segment, const TransportOptions& options, ConnEffects& fx);
 
   ConnId id_ = 0;
   ConnState state_ = ConnState::kSynSent;
@@ -204,6 +232,16 @@ class Connection {
   uint64_t undo_cwnd_ = 0;
   uint64_t undo_ssthresh_ = 0;
   bool writer_blocked_ = false;  // a write took less than offered: notify kWritable later
+  // Selective acknowledgements, when both ends offered them in the handshake.
+  bool sack_ok_ = false;
+  SackScoreboard scoreboard_;
+  uint64_t high_rxt_ = 0;       // one past the highest byte retransmitted (RFC 6675's HighRxt)
+  uint64_t lost_below_ = 0;     // after a timeout, every hole below this is lost
+  bool after_timeout_ = false;  // recovering from a timeout, not from duplicate acks
+  // Retransmissions of the last fast recovery not yet reported as duplicates by the peer
+  // (D-SACK): when none is left, all were spurious and the recovery is undone.
+  uint32_t undo_retransmissions_ = 0;
+  bool dsack_undo_armed_ = false;
 
   // Timing.
   bool has_rtt_ = false;
@@ -214,6 +252,8 @@ class Connection {
   std::optional<RttSample> rtt_sample_;
   std::optional<sim::Instant> rto_deadline_;  // retransmission or zero-window probe
   std::optional<sim::Instant> connect_deadline_;
+  // Closed, and still acknowledging a repeated FIN until then (TIME-WAIT).
+  std::optional<sim::Instant> time_wait_until_;
   sim::Instant last_heard_;
   // When the connection last began to wait for the peer (data or FIN sent with nothing
   // outstanding before): an idle peer's silence does not count against the user timeout.
@@ -225,6 +265,8 @@ class Connection {
   // Segments past a hole, by sequence number; digest-cached, as reordering can keep it
   // full for a long time.
   sim::DigestMap<uint64_t, sim::Bytes> out_of_order_;
+  uint64_t newest_out_of_order_ = 0;  // where the latest out-of-order arrival starts
+  std::optional<SackBlock> dsack_;    // a duplicate that arrived, for the next ack to report
   std::optional<uint64_t> peer_fin_seq_;
   bool fin_received_ = false;
   uint32_t window_advertised_ = 0;
@@ -233,6 +275,8 @@ class Connection {
   bool orphaned_ = false;
   bool was_established_ = false;
   uint64_t retransmissions_ = 0;
+  uint64_t timeouts_ = 0;
+  uint64_t fast_recoveries_ = 0;
 };
 
 template <class Visitor>
@@ -264,6 +308,13 @@ void Connection::visit(Visitor& v) {
   v("undo_cwnd", undo_cwnd_);
   v("undo_ssthresh", undo_ssthresh_);
   v("writer_blocked", writer_blocked_);
+  v("sack_ok", sack_ok_);
+  v("scoreboard", scoreboard_);
+  v("high_rxt", high_rxt_);
+  v("lost_below", lost_below_);
+  v("after_timeout", after_timeout_);
+  v("undo_retransmissions", undo_retransmissions_);
+  v("dsack_undo_armed", dsack_undo_armed_);
   v("has_rtt", has_rtt_);
   v("srtt", srtt_);
   v("rttvar", rttvar_);
@@ -272,11 +323,14 @@ void Connection::visit(Visitor& v) {
   v("rtt_sample", rtt_sample_);
   v("rto_deadline", rto_deadline_);
   v("connect_deadline", connect_deadline_);
+  v("time_wait_until", time_wait_until_);
   v("last_heard", last_heard_);
   v("waiting_since", waiting_since_);
   v("keepalive_probes", keepalive_probes_);
   v("recv_buffer", recv_buffer_);
   v("out_of_order", out_of_order_);
+  v("newest_out_of_order", newest_out_of_order_);
+  v("dsack", dsack_);
   v("peer_fin_seq", peer_fin_seq_);
   v("fin_received", fin_received_);
   v("window_advertised", window_advertised_);
@@ -284,6 +338,8 @@ void Connection::visit(Visitor& v) {
   v("orphaned", orphaned_);
   v("was_established", was_established_);
   v("retransmissions", retransmissions_);
+  v("timeouts", timeouts_);
+  v("fast_recoveries", fast_recoveries_);
 }
 
 }  // namespace net

@@ -5,6 +5,7 @@
 #include "sim/serial.h"
 
 #include <cstdint>
+#include <vector>
 
 namespace net {
 
@@ -16,7 +17,27 @@ enum SegmentFlag : uint8_t {
   // A keepalive probe: the receiver answers it with an ack. (Recognising probes by an old
   // sequence number, as TCP does, can make two go-back senders ack each other forever.)
   kProbe = 16,
+  // In a SYN or SYN-ACK: this end takes selective acknowledgements (RFC 2018's
+  // SACK-permitted option); both must offer it for the connection to use them.
+  kSackPermitted = 32,
 };
+
+// A block of bytes [start, end) the receiver holds beyond its cumulative ack.
+struct SackBlock {
+  uint64_t start = 0;
+  uint64_t end = 0;
+
+  friend bool operator==(const SackBlock&, const SackBlock&) = default;
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("start", start);
+    v("end", end);
+  }
+};
+
+// At most this many blocks ride on one segment (TCP's option space holds four).
+constexpr size_t kMaxSackBlocks = 4;
 
 // One transport segment. Connections are identified by 64-bit nonces drawn at open time
 // (the role TCP's initial sequence numbers play): a segment names the sender's and the
@@ -32,12 +53,20 @@ struct Segment {
   uint64_t seq = 0;
   uint64_t ack = 0;
   uint32_t window = 0;  // receive window in bytes, from `ack` on
+  // Selective acknowledgements, the block holding the newest arrival first.
+  std::vector<SackBlock> sack;
   sim::Bytes payload;
 
   bool has(SegmentFlag f) const { return (flags & f) != 0; }
   // Header bytes counted against the MTU and the link's bandwidth.
   static constexpr uint32_t kHeaderBytes = 40;
-  uint32_t wire_bytes() const { return kHeaderBytes + static_cast<uint32_t>(payload.size()); }
+  // TCP's SACK option: kind and length, then 8 bytes a block.
+  static constexpr uint32_t kSackOptionBytes = 2;
+  static constexpr uint32_t kSackBlockBytes = 8;
+  uint32_t wire_bytes() const {
+    const uint32_t options = sack.empty() ? 0 : kSackOptionBytes + kSackBlockBytes * static_cast<uint32_t>(sack.size());
+    return kHeaderBytes + options + static_cast<uint32_t>(payload.size());
+  }
 
   template <class Visitor>
   void visit(Visitor& v) {
@@ -49,6 +78,7 @@ struct Segment {
     v("seq", seq);
     v("ack", ack);
     v("window", window);
+    v("sack", sack);
     v("payload", payload);
   }
 };

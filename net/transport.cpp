@@ -210,6 +210,8 @@ void Transport::absorb(ConnId id, ConnEffects& fx) {
   for (Segment& s : fx.segments) outgoing_.push_back(Outgoing{c.remote(), std::move(s)});
   mark_touched(id);
   retransmissions_ += fx.retransmitted;
+  timeouts_ += fx.timeouts;
+  fast_recoveries_ += fx.fast_recoveries;
   for (NoticeKind notice : fx.notices) {
     switch (notice) {
       case NoticeKind::kConnected:

@@ -87,6 +87,8 @@ class Transport {
 
   // --- Statistics (part of the state: they survive snapshots) ---
   uint64_t retransmissions() const { return retransmissions_; }
+  uint64_t timeouts() const { return timeouts_; }
+  uint64_t fast_recoveries() const { return fast_recoveries_; }
   uint64_t connections_failed() const { return connections_failed_; }
   uint64_t resets_sent() const { return resets_sent_; }
 
@@ -104,6 +106,8 @@ class Transport {
     v("connections", connections_);
     v("by_nonce", by_nonce_);
     v("retransmissions", retransmissions_);
+    v("timeouts", timeouts_);
+    v("fast_recoveries", fast_recoveries_);
     v("connections_failed", connections_failed_);
     v("resets_sent", resets_sent_);
   }
@@ -159,6 +163,8 @@ class Transport {
   sim::CachedMap<ConnId, Connection> connections_;  // hashed incrementally: an event touches one
   std::map<uint64_t, ConnId> by_nonce_;
   uint64_t retransmissions_ = 0;
+  uint64_t timeouts_ = 0;
+  uint64_t fast_recoveries_ = 0;
   uint64_t connections_failed_ = 0;
   uint64_t resets_sent_ = 0;
 

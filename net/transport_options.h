@@ -50,6 +50,13 @@ struct TransportOptions {
   /// The connection fails after this long without hearing from the peer while data is
   /// outstanding (unacknowledged or waiting for window).
   sim::Duration user_timeout = sim::Duration::seconds(60);
+  /// How long a closed connection keeps acknowledging a repeated FIN (TIME-WAIT; Linux's
+  /// TCP_TIMEWAIT_LEN): the peer retransmits its FIN when our last ack is lost.
+  sim::Duration time_wait = sim::Duration::seconds(60);
+  /// Offer selective acknowledgements (RFC 2018); used when both ends offer them.
+  bool sack = true;
+  /// Limited transmit (RFC 3042): a new segment on each of the first two duplicate acks.
+  bool limited_transmit = true;
   /// Congestion window at the start, in segments.
   uint32_t initial_cwnd_segments = 10;
   /// Connections a listener holds that are being set up or wait for accept().
@@ -69,6 +76,9 @@ struct TransportOptions {
     v("notsent_lowat_bytes", notsent_lowat_bytes);
     v("recv_buffer_bytes", recv_buffer_bytes);
     v("user_timeout", user_timeout);
+    v("time_wait", time_wait);
+    v("sack", sack);
+    v("limited_transmit", limited_transmit);
     v("initial_cwnd_segments", initial_cwnd_segments);
     v("accept_backlog", accept_backlog);
     v("keepalive", keepalive);

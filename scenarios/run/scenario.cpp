@@ -66,6 +66,9 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
   uint64_t nodes = 0;
   uint64_t mismatches = 0;
   uint64_t retransmissions = 0;
+  uint64_t timeouts = 0;
+  uint64_t fast_recoveries = 0;
+  uint64_t redials = 0;
   uint64_t failed = 0;
   for_each_transfer_node(world, [&](const TransferNode& node) {
     ++nodes;
@@ -75,6 +78,9 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
     mismatches += node.verifier().mismatches;
     complete += node.is_complete() ? 1 : 0;
     retransmissions += node.transport().retransmissions();
+    timeouts += node.transport().timeouts();
+    fast_recoveries += node.transport().fast_recoveries();
+    redials += node.redials();
     failed += node.transport().connections_failed();
   });
   outcome.add(Check{CheckKind::kSafety, "bytes_verified", mismatches == 0,
@@ -91,9 +97,12 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
       {"bytes_delivered", static_cast<int64_t>(delivered)},
       {"bytes_expected", static_cast<int64_t>(expected)},
       {"retransmissions", static_cast<int64_t>(retransmissions)},
+      {"timeouts", static_cast<int64_t>(timeouts)},
+      {"fast_recoveries", static_cast<int64_t>(fast_recoveries)},
       {"packets_sent", static_cast<int64_t>(stats.packets_sent)},
       {"packets_lost", static_cast<int64_t>(stats.packets_lost)},
       {"connections_failed", static_cast<int64_t>(failed)},
+      {"redials", static_cast<int64_t>(redials)},
   };
   return outcome;
 }

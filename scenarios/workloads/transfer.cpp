@@ -9,6 +9,7 @@ namespace {
 
 // Bytes handed to the transport or taken from it per call.
 constexpr size_t kChunkBytes = 16 * 1024;
+constexpr uint64_t kRedialTimer = 1;
 
 }  // namespace
 
@@ -42,6 +43,9 @@ void TransferNode::on_transport_event(sim::Context& ctx, const net::TransportEve
       return;
     }
     case Kind::kConnected:
+      connected_ = true;
+      pump_writes(ctx);
+      return;
     case Kind::kWritable:
       pump_writes(ctx);
       return;
@@ -54,10 +58,13 @@ void TransferNode::on_transport_event(sim::Context& ctx, const net::TransportEve
       maybe_complete(ctx);
       return;
     case Kind::kFailed:
-      if (event.conn == conn_) {
-        failure_ = event.reason;
-        ctx.log(sim::LogLevel::kInfo, "transfer", "connection failed: {}", net::enum_name(event.reason));
+      if (event.conn != conn_) return;
+      if (settings_.initiator && !connected_) {
+        ctx.log(sim::LogLevel::kInfo, "transfer", "connect failed: {}; dialing again", net::enum_name(event.reason));
+        return redial_later(ctx);
       }
+      failure_ = event.reason;
+      ctx.log(sim::LogLevel::kInfo, "transfer", "connection failed: {}", net::enum_name(event.reason));
       return;
     case Kind::kClosed:
       maybe_complete(ctx);
@@ -65,8 +72,18 @@ void TransferNode::on_transport_event(sim::Context& ctx, const net::TransportEve
   }
 }
 
-void TransferNode::on_app_timer(sim::Context&, uint64_t timer_id, uint64_t) {
-  SIM_UNREACHABLE("transfer node sets no timers, got {}", timer_id);
+void TransferNode::redial_later(sim::Context& ctx) {
+  conn_.reset();
+  const uint32_t doublings = std::min<uint32_t>(redials_, 4);  // 1 s << 4 is the 16 s cap
+  const sim::Duration delay = std::min(kFirstRedialDelay * (int64_t{1} << doublings), kMaxRedialDelay);
+  ++redials_;
+  set_timer(ctx, delay, kRedialTimer);
+}
+
+void TransferNode::on_app_timer(sim::Context& ctx, uint64_t timer_id, uint64_t) {
+  SIM_ASSERT_MSG(timer_id == kRedialTimer, "transfer node got timer {}", timer_id);
+  SIM_ASSERT(settings_.initiator && !conn_ && !connected_);
+  conn_ = connect(ctx, settings_.peer, settings_.port);
 }
 
 void TransferNode::pump_writes(sim::Context& ctx) {

@@ -35,10 +35,14 @@ struct TransferSettings {
 };
 
 // Writes its pattern as fast as the transport takes it, then shuts down its side; reads
-// and verifies everything its peer sends until end of stream; then closes.
+// and verifies everything its peer sends until end of stream; then closes. An initiator
+// whose connection could not be made (every SYN of a connect lost, say) redials, as an
+// application would, after 1 s, 2 s, 4 s, ... at most kMaxRedialDelay apart.
 class TransferNode : public sim::ActorBase<TransferNode, net::Host> {
  public:
   static constexpr std::string_view kTypeName = "scenarios.transfer_node";
+  static constexpr sim::Duration kFirstRedialDelay = sim::Duration::seconds(1);
+  static constexpr sim::Duration kMaxRedialDelay = sim::Duration::seconds(16);
 
   TransferNode() = default;
   TransferNode(const net::HostConfig& config, sim::Rng rng, const TransferSettings& settings);
@@ -53,12 +57,16 @@ class TransferNode : public sim::ActorBase<TransferNode, net::Host> {
   // Everything sent and acknowledged by end of stream, everything received and verified.
   bool is_complete() const;
   std::optional<sim::Instant> completed_at() const { return completed_at_; }
+  // Connections an initiator dialed again after one could not be made.
+  uint32_t redials() const { return redials_; }
 
   template <class Visitor>
   void visit(Visitor& v) {
     visit_host(v);
     v("settings", settings_);
     v("conn", conn_);
+    v("connected", connected_);
+    v("redials", redials_);
     v("bytes_sent", bytes_sent_);
     v("shut_down", shut_down_);
     v("verifier", verifier_);
@@ -76,9 +84,12 @@ class TransferNode : public sim::ActorBase<TransferNode, net::Host> {
   void pump_writes(sim::Context& ctx);
   void drain_reads(sim::Context& ctx);
   void maybe_complete(sim::Context& ctx);
+  void redial_later(sim::Context& ctx);
 
   TransferSettings settings_;
   std::optional<net::ConnId> conn_;
+  bool connected_ = false;  // the connection was made (failures after that are final)
+  uint32_t redials_ = 0;
   uint64_t bytes_sent_ = 0;
   bool shut_down_ = false;
   PatternVerifier verifier_;

@@ -154,9 +154,16 @@ TEST_CASE("dmsg: hostile: a flood of requests is answered and harms no one else"
   a.w.act(0, [&](dmsg::Client& c, dmsg::Host& h) {
     for (int i = 0; i < 500; ++i) flood.push_back(c.dial_raw(h, server, sim::Bytes(10, 0x42), dst));
   });
+  // Every request is answered: read and rejected as too short, or, when more than the
+  // server mux's accept backlog (256, as yamux's) arrive in one read, refused by a reset
+  // before anyone read it (352). Which happens depends on how the transport batches them.
+  size_t read_and_rejected = 0;
   for (uint32_t stream : flood) {
-    CHECK(a.w.await_dial(0, stream, Duration::seconds(5)).error == ErrorCode::kSignedObjectTooShort);
+    const ErrorCode error = a.w.await_dial(0, stream, Duration::seconds(5)).error;
+    CHECK((error == ErrorCode::kSignedObjectTooShort || error == ErrorCode::kRejectedWithoutReason));
+    read_and_rejected += error == ErrorCode::kSignedObjectTooShort ? 1 : 0;
   }
+  CHECK(read_and_rejected >= 256);
   CHECK_FALSE(a.session_lost(0));
   CHECK(a.w.server(0).relay_count() == 1);  // the innocent stream alone
   a.check_others_unharmed();

@@ -4,7 +4,9 @@
 #include "tests/support/golden.h"
 #include "tests/support/test_main.h"
 
+#include "scenarios/run/runner.h"
 #include "scenarios/workloads/transfer.h"
+#include "scenarios/world/inputs.h"
 #include "sim/file_io.h"
 #include "sim/fmt.h"
 #include "sim/snapshot.h"
@@ -171,4 +173,54 @@ TEST_CASE("net: golden: transfer chains match the recorded golden files") {
     }
     test_support::check_golden(fmt::format("transfer-{}-seed-5.chain", profile), text, "net");
   }
+}
+
+namespace {
+
+// The transfer scenario as `dmsgsim run --scenario transfer` runs and judges it.
+scenarios::RunReport run_transfer_scenario(uint64_t seed, const std::string& profile,
+                                           std::vector<scenarios::FaultInput> inputs = {}) {
+  scenarios::RunConfig config;
+  config.seed = seed;
+  config.profile = profile;
+  auto runner = scenarios::ScenarioRunner::create(*scenarios::find_scenario("transfer"), config, std::move(inputs));
+  REQUIRE(runner.ok());
+  return runner.value()->run(std::nullopt);
+}
+
+std::string failed_checks(const scenarios::RunReport& report) {
+  std::string text;
+  for (const scenarios::Check& check : report.outcome.checks) {
+    if (!check.passed) text += fmt::format("{}: {}; expected {}\n", check.name, check.measured, check.expected);
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("net: transfer: the scenario passes on hostile for every seed", "[hostile-seeds]") {
+  const test_support::SeedRange range = test_support::seeds(1, 20);
+  for (uint64_t seed = range.first; seed <= range.last; ++seed) {
+    const scenarios::RunReport report = run_transfer_scenario(seed, "hostile");
+    INFO("seed " << seed << "; reproduce: dmsgsim run --scenario transfer --profile hostile --seed " << seed << "\n"
+                 << failed_checks(report));
+    REQUIRE(report.outcome.passed);
+  }
+}
+
+TEST_CASE("net: transfer: a connection that cannot be made is dialed again, and every byte arrives") {
+  // Every SYN of the first connects is lost: a partition for 25 s, longer than two
+  // 10 s connect timeouts.
+  std::vector<scenarios::FaultInput> inputs;
+  for (const char* text : {"0s partition a0|b0", "25s heal"}) {
+    sim::Result<scenarios::FaultInput> input = scenarios::parse_fault(text);
+    REQUIRE(input.ok());
+    inputs.push_back(*input);
+  }
+  const scenarios::RunReport report = run_transfer_scenario(5, "calm", inputs);
+  INFO(failed_checks(report));
+  CHECK(report.outcome.passed);
+  int64_t redials = 0;
+  for (const scenarios::Figure& figure : report.outcome.figures) redials += figure.name == "redials" ? figure.value : 0;
+  CHECK(redials >= 2);
 }

@@ -173,7 +173,12 @@ class Connection {
   void send_limited_transmit(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void send_new_data(uint64_t length, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   uint32_t loss_threshold(const TransportOptions& options) const;
+  bool is_lost(uint64_t seq, uint64_t held_above, const TransportOptions& options) const;
   bool is_lost(uint64_t seq, const TransportOptions& options) const;
+  uint64_t new_data_room(const TransportOptions& options) const;
+  void resend(uint64_t start, uint64_t end, const TransportOptions& options, ConnEffects& fx);
+  // Recovering from a timeout (it set both marks), not from duplicate acks.
+  bool is_after_timeout() const { return is_recovering() && recover_ == lost_below_; }
   uint64_t pipe(const TransportOptions& options) const;
   std::optional<SackBlock> next_segment(const TransportOptions& options) const;
   void sack_recover(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
@@ -225,7 +230,8 @@ class Connection {
   uint64_t ssthresh_ = 0;
   uint32_t dup_acks_ = 0;
   uint64_t recover_ = 0;  // recovering from a loss until snd_una reaches this
-  uint32_t dupthresh_ = 3;
+  static constexpr uint32_t kStandardDupthresh = 3;
+  uint32_t dupthresh_ = kStandardDupthresh;
   // The last fast retransmit, and what to restore if it proves spurious.
   std::optional<sim::Instant> fast_retransmit_at_;
   uint64_t fast_retransmit_seq_ = 0;
@@ -235,9 +241,8 @@ class Connection {
   // Selective acknowledgements, when both ends offered them in the handshake.
   bool sack_ok_ = false;
   SackScoreboard scoreboard_;
-  uint64_t high_rxt_ = 0;       // one past the highest byte retransmitted (RFC 6675's HighRxt)
-  uint64_t lost_below_ = 0;     // after a timeout, every hole below this is lost
-  bool after_timeout_ = false;  // recovering from a timeout, not from duplicate acks
+  uint64_t high_rxt_ = 0;    // one past the highest byte retransmitted (RFC 6675's HighRxt)
+  uint64_t lost_below_ = 0;  // after a timeout, every hole below this is lost
   // Retransmissions of the last fast recovery not yet reported as duplicates by the peer
   // (D-SACK): when none is left, all were spurious and the recovery is undone.
   uint32_t undo_retransmissions_ = 0;
@@ -312,7 +317,6 @@ void Connection::visit(Visitor& v) {
   v("scoreboard", scoreboard_);
   v("high_rxt", high_rxt_);
   v("lost_below", lost_below_);
-  v("after_timeout", after_timeout_);
   v("undo_retransmissions", undo_retransmissions_);
   v("dsack_undo_armed", dsack_undo_armed_);
   v("has_rtt", has_rtt_);

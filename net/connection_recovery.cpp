@@ -33,8 +33,7 @@ void Connection::on_ack(const Segment& segment, const TransportOptions& options,
     ++dup_acks_;
     if (is_recovering()) {
       if (sack_ok_) sack_recover(options, now, fx);
-    } else if (dup_acks_ >= (sack_ok_ ? loss_threshold(options) : dupthresh_) ||
-               (sack_ok_ && is_lost(snd_una(), options))) {
+    } else if (dup_acks_ >= loss_threshold(options) || (sack_ok_ && is_lost(snd_una(), options))) {
       enter_fast_recovery(in_flight, options, now, fx);
     } else if (options.limited_transmit && dup_acks_ <= 2) {
       send_limited_transmit(options, now, fx);
@@ -62,8 +61,7 @@ void Connection::on_cumulative_ack(uint64_t ack, const TransportOptions& options
   rto_ = computed_rto(options);
   undo_if_spurious(ack, options, now);
   const uint64_t mss = options.mss_bytes;
-  const bool grows = !is_recovering() || (sack_ok_ && after_timeout_);
-  if (!is_recovering()) after_timeout_ = false;
+  const bool grows = !is_recovering() || (sack_ok_ && is_after_timeout());
   if (grows && cwnd_ < ssthresh_) {
     // Reno: exponential growth below ssthresh (also while SACK repairs after a timeout),
     // about one segment per round trip above.
@@ -118,7 +116,7 @@ void Connection::undo_recovery(const TransportOptions& options) {
   ssthresh_ = std::max(ssthresh_, undo_ssthresh_);
   recover_ = std::min(recover_, snd_una());
   const uint32_t window_segments = options.send_buffer_bytes / options.mss_bytes;
-  dupthresh_ = std::min(dupthresh_ * 2, std::max<uint32_t>(3, window_segments));
+  dupthresh_ = std::min(dupthresh_ * 2, std::max(kStandardDupthresh, window_segments));
 }
 
 // A D-SACK block (RFC 2883: the first block, below the cumulative ack or inside the second
@@ -138,13 +136,17 @@ void Connection::on_dsack(const std::vector<SackBlock>& blocks, uint64_t ack, co
 // congestion window (but within the peer's), so a small window still produces the
 // duplicate acks that fast retransmit needs.
 void Connection::send_limited_transmit(const TransportOptions& options, Instant now, ConnEffects& fx) {
-  if (snd_nxt_ != snd_max_ || snd_max_ >= data_end()) return;
   const uint64_t mss = options.mss_bytes;
   if (snd_max_ - snd_una() + mss > cwnd_ + 2 * mss) return;
+  if (const uint64_t length = new_data_room(options); length > 0) send_new_data(length, options, now, fx);
+}
+
+// How much new data one segment may carry now that the peer's window allows (0 when none
+// waits, or while snd_nxt is held back behind a window probe).
+uint64_t Connection::new_data_room(const TransportOptions& options) const {
+  if (snd_nxt_ != snd_max_ || snd_max_ >= data_end()) return 0;
   const uint64_t window_room = peer_edge_ > snd_max_ ? peer_edge_ - snd_max_ : 0;
-  const uint64_t length = std::min({mss, data_end() - snd_max_, window_room});
-  if (length == 0) return;
-  send_new_data(length, options, now, fx);
+  return std::min({uint64_t{options.mss_bytes}, data_end() - snd_max_, window_room});
 }
 
 void Connection::send_new_data(uint64_t length, const TransportOptions& options, Instant now, ConnEffects& fx) {
@@ -158,35 +160,37 @@ void Connection::send_new_data(uint64_t length, const TransportOptions& options,
 
 // --- SACK-based recovery (RFC 6675) ----------------------------------------------------------------
 
-// The duplicate acks (or segments held above a hole) that mean loss: dupthresh, but with
-// few segments in flight one fewer than those (early retransmit, RFC 5827, applied to a
-// dupthresh raised for reordering), so a small window is repaired without a timeout.
+// The duplicate acks (or segments held above a hole) that mean loss. Without SACK,
+// dupthresh. With it, dupthresh capped at one fewer than the segments in flight, so a small
+// window is repaired without a timeout: under 4 segments in flight with nothing new to send
+// (early retransmit, RFC 5827), and whatever the window once reordering raised dupthresh.
 uint32_t Connection::loss_threshold(const TransportOptions& options) const {
+  if (!sack_ok_) return dupthresh_;
   const uint64_t mss = options.mss_bytes;
   const uint64_t in_flight_segments = (snd_max_ - snd_una() + mss - 1) / mss;
-  // RFC 5827 proper: under 4 segments in flight and nothing new to send. A threshold that
-  // reordering raised is capped by the segments in flight whatever the window.
-  const bool rfc5827 = in_flight_segments < 4 && snd_max_ >= data_end();
-  if (!rfc5827 && dupthresh_ <= 3) return dupthresh_;
-  const uint64_t early = in_flight_segments > 1 ? in_flight_segments - 1 : 1;
-  return static_cast<uint32_t>(std::min<uint64_t>(dupthresh_, early));
+  const bool early_retransmit = in_flight_segments < 4 && snd_max_ >= data_end();
+  if (!early_retransmit && dupthresh_ <= kStandardDupthresh) return dupthresh_;
+  const uint64_t one_fewer = in_flight_segments > 1 ? in_flight_segments - 1 : 1;
+  return static_cast<uint32_t>(std::min<uint64_t>(dupthresh_, one_fewer));
 }
 
 // Lost: after a timeout, every hole it found; otherwise more than (threshold - 1)
-// segments' worth of bytes above it are held by the peer.
+// segments' worth of bytes above it are held by the peer. `held_above` is what the
+// scoreboard holds at or above `seq`, which a walk over the holes has at hand.
+bool Connection::is_lost(uint64_t seq, uint64_t held_above, const TransportOptions& options) const {
+  return seq < lost_below_ || held_above > uint64_t{loss_threshold(options) - 1} * options.mss_bytes;
+}
+
 bool Connection::is_lost(uint64_t seq, const TransportOptions& options) const {
-  if (seq < lost_below_) return true;
-  return scoreboard_.held_above(seq) > uint64_t{loss_threshold(options) - 1} * options.mss_bytes;
+  return is_lost(seq, scoreboard_.held_above(seq), options);
 }
 
 // RFC 6675's pipe: bytes still in the network. A hole not lost counts as in flight; any part
 // of a hole retransmitted in this recovery counts (again).
 uint64_t Connection::pipe(const TransportOptions& options) const {
   uint64_t in_network = 0;
-  const uint64_t lost_threshold = uint64_t{loss_threshold(options) - 1} * options.mss_bytes;
   scoreboard_.for_each_hole(snd_una(), snd_max_, [&](uint64_t start, uint64_t end, uint64_t held_above) {
-    const bool lost = start < lost_below_ || held_above > lost_threshold;
-    if (!lost) in_network += end - start;
+    if (!is_lost(start, held_above, options)) in_network += end - start;
     if (high_rxt_ > start) in_network += std::min(end, high_rxt_) - start;
     return true;
   });
@@ -196,25 +200,19 @@ uint64_t Connection::pipe(const TransportOptions& options) const {
 // RFC 6675's NextSeg: the first lost hole not yet retransmitted; else new data; else the
 // first hole not yet retransmitted below the highest byte the peer holds.
 std::optional<SackBlock> Connection::next_segment(const TransportOptions& options) const {
-  const uint64_t mss = options.mss_bytes;
-  const uint64_t lost_threshold = uint64_t{loss_threshold(options) - 1} * mss;
-  const uint64_t from = std::max(high_rxt_, snd_una());
-  std::optional<SackBlock> lost;
-  std::optional<SackBlock> rescue;
-  scoreboard_.for_each_hole(from, snd_max_, [&](uint64_t start, uint64_t end, uint64_t held_above) {
-    const SackBlock piece{start, std::min({end, start + mss, data_end()})};
-    if (start < lost_below_ || held_above > lost_threshold) {
-      lost = piece;
-    } else if (!rescue && end <= scoreboard_.highest_held()) {
-      rescue = piece;
-    }
-    return false;  // holes above the first are less likely lost: one look is enough
-  });
-  if (lost && lost->end > lost->start) return lost;
-  const uint64_t window_room = peer_edge_ > snd_max_ ? peer_edge_ - snd_max_ : 0;
-  const uint64_t fresh = std::min({mss, data_end() - snd_max_, window_room});
-  if (fresh > 0 && snd_nxt_ == snd_max_) return SackBlock{snd_max_, snd_max_ + fresh};
-  if (rescue && rescue->end > rescue->start) return rescue;
+  // Only the first hole not yet retransmitted matters: holes above it are less likely lost.
+  std::optional<SackBlock> hole;
+  bool hole_lost = false;
+  scoreboard_.for_each_hole(std::max(high_rxt_, snd_una()), snd_max_,
+                            [&](uint64_t start, uint64_t end, uint64_t held_above) {
+                              hole = SackBlock{start, std::min({end, start + options.mss_bytes, data_end()})};
+                              hole_lost = is_lost(start, held_above, options);
+                              return false;
+                            });
+  const bool has_hole = hole && hole->end > hole->start;
+  if (has_hole && hole_lost) return hole;
+  if (const uint64_t fresh = new_data_room(options); fresh > 0) return SackBlock{snd_max_, snd_max_ + fresh};
+  if (has_hole && hole->start < scoreboard_.highest_held()) return hole;
   return std::nullopt;
 }
 
@@ -229,12 +227,7 @@ void Connection::sack_recover(const TransportOptions& options, Instant now, Conn
     if (next->start == snd_max_) {
       send_new_data(length, options, now, fx);
     } else {
-      send_data(next->start, static_cast<size_t>(length), options, fx);
-      high_rxt_ = std::max(high_rxt_, next->end);
-      if (!after_timeout_) ++undo_retransmissions_;
-      ++retransmissions_;
-      ++fx.retransmitted;
-      rtt_sample_.reset();
+      resend(next->start, next->end, options, fx);
     }
     in_network += length;
   }
@@ -267,10 +260,15 @@ Duration Connection::computed_rto(const TransportOptions& options) const {
 void Connection::retransmit_oldest(const TransportOptions& options, ConnEffects& fx) {
   const uint64_t length = std::min<uint64_t>(options.mss_bytes, snd_max_ - snd_una());
   if (length == 0) return;
-  const uint64_t end = std::min(snd_una() + length, data_end());
-  send_data(snd_una(), static_cast<size_t>(end - snd_una()), options, fx);
+  resend(snd_una(), std::min(snd_una() + length, data_end()), options, fx);
+}
+
+// Sends [start, end) again, and keeps count: the highest byte resent, the resends a
+// D-SACK may prove spurious (not a timeout's), and Karn's rule (no sample across it).
+void Connection::resend(uint64_t start, uint64_t end, const TransportOptions& options, ConnEffects& fx) {
+  send_data(start, static_cast<size_t>(end - start), options, fx);
   high_rxt_ = std::max(high_rxt_, end);
-  if (!after_timeout_) ++undo_retransmissions_;
+  if (!is_after_timeout()) ++undo_retransmissions_;
   ++retransmissions_;
   ++fx.retransmitted;
   rtt_sample_.reset();
@@ -289,8 +287,6 @@ void Connection::on_retransmit_timer(const TransportOptions& options, Instant no
     return;
   }
   if (has_outstanding()) {
-    ++retransmissions_;
-    ++fx.retransmitted;
     ++timeouts_;
     ++fx.timeouts;
     const uint64_t in_flight = snd_max_ - snd_una();
@@ -301,6 +297,8 @@ void Connection::on_retransmit_timer(const TransportOptions& options, Instant no
     fast_retransmit_at_.reset();
     if (fin_sent_ && !fin_acked_) fin_pending_ = true;
     if (sack_ok_) return timeout_with_sack(options, now, fx);
+    ++retransmissions_;  // the go-back below, counted once
+    ++fx.retransmitted;
     snd_nxt_ = snd_una();
     // pump() sends the oldest segment again (or the FIN) and keeps this deadline; if the
     // window is closed it sends nothing, and the window is probed instead.
@@ -322,14 +320,14 @@ void Connection::timeout_with_sack(const TransportOptions& options, Instant now,
   if (!scoreboard_.empty() && scoreboard_.ranges().begin()->first == snd_una()) scoreboard_.clear();
   lost_below_ = snd_max_;
   high_rxt_ = snd_una();
-  after_timeout_ = true;
   dsack_undo_armed_ = false;  // a timeout's window is not given back
   if (snd_max_ > snd_una()) {
     retransmit_oldest(options, fx);
-    --retransmissions_;  // the timeout counted this one already
-    --fx.retransmitted;
+  } else {
+    ++retransmissions_;  // nothing but the FIN is outstanding: pump() sends it again
+    ++fx.retransmitted;
   }
-  pump(options, now, fx);  // the FIN, when nothing but the FIN is outstanding
+  pump(options, now, fx);
   if (is_window_closed()) send_window_probe(options, fx);
 }
 

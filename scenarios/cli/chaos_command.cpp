@@ -121,8 +121,7 @@ sim::Status read_options(Args& args, ChaosOptions& o) {
     o.flags.push_back("--config " + *o.config_path);
   }
   auto count = [&](std::string_view name, uint32_t& field, uint64_t min, uint64_t max) {
-    if (std::optional<uint64_t> n = args.take_u64(name)) {
-      if (*n < min || *n > max) args.fail(fmt::format("--{} takes {} to {}", name, min, max));
+    if (std::optional<uint64_t> n = args.take_count(name, min, max)) {
       field = static_cast<uint32_t>(*n);
       o.flags.push_back(fmt::format("--{} {}", name, *n));
     }

@@ -46,9 +46,12 @@ sim::Status Debugger::back(uint64_t ticks) {
   return go_to(tick() - ticks);
 }
 
-Debugger::Probe Debugger::make_probe(std::string_view pointer) {
+sim::Result<Debugger::Probe> Debugger::make_probe(std::string_view path) {
+  sim::Result<std::string> resolved = resolve(path);
+  if (!resolved) return resolved.error();
+  const std::string_view pointer = *resolved;
   Probe probe;
-  probe.pointer = std::string(pointer);
+  probe.pointer = *resolved;
   constexpr std::string_view kActors = "/actors/";
   if (pointer.substr(0, kActors.size()) == kActors) {
     const std::string_view rest = pointer.substr(kActors.size());
@@ -91,10 +94,9 @@ sim::Result<std::string> Debugger::read(sim::World& world, Probe& probe, bool fo
 }
 
 sim::Result<std::string> Debugger::print(std::string_view path) {
-  sim::Result<std::string> pointer = resolve(path);
-  if (!pointer) return pointer.error();
-  Probe probe = make_probe(*pointer);
-  return read(world(), probe, /*force=*/true, /*absent_is_value=*/false);
+  sim::Result<Probe> probe = make_probe(path);
+  if (!probe) return probe.error();
+  return read(world(), *probe, /*force=*/true, /*absent_is_value=*/false);
 }
 
 sim::Result<std::vector<sim::Event>> Debugger::events() {
@@ -125,45 +127,32 @@ sim::Result<std::vector<std::string>> Debugger::log(const sim::LogFilter& filter
 }
 
 sim::Result<std::optional<Debugger::Change>> Debugger::watch_forward(std::string_view path) {
-  sim::Result<std::string> pointer = resolve(path);
-  if (!pointer) return pointer.error();
-  Probe probe = make_probe(*pointer);
-  sim::Result<std::string> start = read(world(), probe, /*force=*/true, /*absent_is_value=*/true);
-  if (!start) return start.error();
-  const uint64_t last = session_.trace().last_tick();
-  while (tick() < last) {
-    const std::string before = probe.value;
-    if (sim::Status moved = go_to(tick() + 1); !moved) return moved.error();
-    sim::Result<std::string> now = read(world(), probe, /*force=*/false, /*absent_is_value=*/true);
-    if (!now) return now.error();
-    if (*now != before) return std::optional<Change>(Change{tick(), before, *now});
-  }
-  return std::optional<Change>();
+  sim::Result<Probe> probe = make_probe(path);
+  if (!probe) return probe.error();
+  return scan(*probe, session_.trace().last_tick(), /*stop_at_first=*/true);
 }
 
-// The last tick t in (from, to] whose value differs from t - 1's, scanning forward from
-// `from`; leaves the cursor at `to`.
-sim::Result<std::optional<Debugger::Change>> Debugger::last_change_between(uint64_t from, uint64_t to,
-                                                                           std::string_view pointer) {
-  if (sim::Status moved = go_to(from); !moved) return moved.error();
-  Probe probe = make_probe(pointer);
+// Steps the cursor tick by tick up to `to` and reports the first (or the last) tick whose
+// value differs from the tick before's; nullopt when none does.
+sim::Result<std::optional<Debugger::Change>> Debugger::scan(Probe& probe, uint64_t to, bool stop_at_first) {
   sim::Result<std::string> start = read(world(), probe, /*force=*/true, /*absent_is_value=*/true);
   if (!start) return start.error();
-  std::optional<Change> latest;
+  std::optional<Change> found;
   while (tick() < to) {
     const std::string before = probe.value;
     if (sim::Status moved = go_to(tick() + 1); !moved) return moved.error();
     sim::Result<std::string> now = read(world(), probe, /*force=*/false, /*absent_is_value=*/true);
     if (!now) return now.error();
-    if (*now != before) latest = Change{tick(), before, *now};
+    if (*now == before) continue;
+    found = Change{tick(), before, *now};
+    if (stop_at_first) return found;
   }
-  return latest;
+  return found;
 }
 
 sim::Result<std::optional<Debugger::Change>> Debugger::watch_backward(std::string_view path) {
-  sim::Result<std::string> resolved = resolve(path);
-  if (!resolved) return resolved.error();
-  const std::string& pointer = *resolved;
+  sim::Result<Probe> probe = make_probe(path);
+  if (!probe) return probe.error();
   const uint64_t here = tick();
   const uint64_t first = session_.trace().first_tick;
   // Scan windows between snapshots, latest first: each is re-executed tick by tick, so a
@@ -172,7 +161,9 @@ sim::Result<std::optional<Debugger::Change>> Debugger::watch_backward(std::strin
   while (window_end > first) {
     const sim::Snapshot* base = session_.trace().snapshot_at_or_before(window_end - 1);
     const uint64_t window_start = base == nullptr ? first : base->tick;
-    sim::Result<std::optional<Change>> found = last_change_between(window_start, window_end, pointer);
+    // The last change in (window_start, window_end], scanning forward from the window's start.
+    if (sim::Status moved = go_to(window_start); !moved) return moved.error();
+    sim::Result<std::optional<Change>> found = scan(*probe, window_end, /*stop_at_first=*/false);
     if (!found) return found.error();
     if (*found) {
       if (sim::Status moved = go_to((*found)->tick); !moved) return moved.error();

@@ -65,12 +65,15 @@ class Debugger {
     uint64_t last_actor_digest = 0;
     std::string value;
   };
-  static Probe make_probe(std::string_view pointer);
+  // A probe of `path` (resolved).
+  sim::Result<Probe> make_probe(std::string_view path);
   // `pointer` with a leading /nodes/NAME turned into /actors/ID; unknown names fail.
   sim::Result<std::string> resolve(std::string_view pointer);
   // For a path missing from the state: an error, or with `absent_is_value` kAbsent.
   static sim::Result<std::string> read(sim::World& world, Probe& probe, bool force, bool absent_is_value);
-  sim::Result<std::optional<Change>> last_change_between(uint64_t from, uint64_t to, std::string_view pointer);
+  // From the cursor to tick `to`: the first (or last) tick whose value differs from the
+  // tick before's. Leaves the cursor there (first) or at `to` (last).
+  sim::Result<std::optional<Change>> scan(Probe& probe, uint64_t to, bool stop_at_first);
 
   TraceSession session_;
   std::unique_ptr<ScenarioRunner> runner_;

@@ -58,8 +58,8 @@ struct Pair {
     std::vector<Segment> for_a = std::exchange(to_a, {});
     ConnEffects fx;
     for (Segment& s : for_b) {
-      if (!s.payload.empty() && !wire_keeps(s, true)) continue;
-      if (s.payload.empty() && !wire(s, true)) continue;
+      if (!s.payload.empty()) ++data_segments_to_b;
+      if (!wire(s, true)) continue;
       b.on_segment(s, options, now, fx);
       drain_b(fx);
       take(fx, false);
@@ -75,10 +75,6 @@ struct Pair {
         take(fx, c == &a);
       }
     }
-  }
-  bool wire_keeps(Segment& s, bool to_b_side) {
-    ++data_segments_to_b;
-    return wire(s, to_b_side);
   }
   void drain_b(ConnEffects& fx) {
     uint8_t buffer[4096];

@@ -75,7 +75,7 @@ Connection Connection::open_active(ConnId id, uint16_t local_port, NodeAddress r
   c.remote_port_ = remote_port;
   c.local_nonce_ = local_nonce;
   c.begin_handshake(options, now);
-  fx.segments.push_back(c.make_segment(c.handshake_flags(options), options));
+  fx.segments.push_back(c.make_segment(c.handshake_flags(options), options, now));
   return c;
 }
 
@@ -95,19 +95,23 @@ Connection Connection::open_passive(ConnId id, uint16_t local_port, NodeAddress 
   c.remote_nonce_ = syn.src_nonce;
   c.peer_edge_ = syn.window;
   c.sack_ok_ = options.sack && syn.has(kSackPermitted);
+  c.ts_ok_ = options.timestamps && syn.has(kTimestamps);
+  c.ts_recent_ = syn.ts_val;
   c.begin_handshake(options, now);
-  fx.segments.push_back(c.make_segment(c.handshake_flags(options), options));
+  fx.segments.push_back(c.make_segment(c.handshake_flags(options), options, now));
   return c;
 }
 
 // --- Segments out --------------------------------------------------------------------------------
 
-// A SYN offers selective acknowledgements when this end takes them; a SYN-ACK accepts the
-// offer when the SYN made one.
+// A SYN offers selective acknowledgements and timestamps when this end takes them; a
+// SYN-ACK accepts each offer the SYN made.
 uint8_t Connection::handshake_flags(const TransportOptions& options) const {
-  if (state_ == ConnState::kSynSent) return kSyn | (options.sack ? kSackPermitted : 0);
+  if (state_ == ConnState::kSynSent) {
+    return kSyn | (options.sack ? kSackPermitted : 0) | (options.timestamps ? kTimestamps : 0);
+  }
   SIM_ASSERT(state_ == ConnState::kSynReceived);
-  return kSyn | kAck | (sack_ok_ ? kSackPermitted : 0);
+  return kSyn | kAck | (sack_ok_ ? kSackPermitted : 0) | (ts_ok_ ? kTimestamps : 0);
 }
 
 uint64_t Connection::ack_number() const { return recv_buffer_.tail_offset() + (fin_received_ ? 1 : 0); }
@@ -119,19 +123,24 @@ uint32_t Connection::advertised_window(const TransportOptions& options) const {
 
 // Every segment advertises the current receive window (a SYN with a zero window would
 // leave the peer probing instead of sending).
-Segment Connection::make_segment(uint8_t flags, const TransportOptions& options) {
+Segment Connection::make_segment(uint8_t flags, const TransportOptions& options, Instant now) {
   Segment s;
   s.src_port = local_port_;
   s.dst_port = remote_port_;
   s.src_nonce = local_nonce_;
   s.dst_nonce = remote_nonce_;
-  s.flags = flags;
+  s.flags = flags | (ts_ok_ ? kTimestamps : 0);
   s.seq = snd_nxt_;
   s.ack = ack_number();
+  last_ack_sent_ = s.ack;
+  if (s.has(kTimestamps)) {
+    s.ts_val = static_cast<uint64_t>(now.ns());
+    s.ts_ecr = ts_recent_;
+  }
   s.window = advertised_window(options);
   window_advertised_ = s.window;
   if (sack_ok_ && (dsack_ || !out_of_order_.empty())) {
-    s.sack = receiver_sack_blocks(out_of_order_, newest_out_of_order_);
+    s.sack = out_of_order_.sack_blocks();
     // A duplicate that arrived goes first, as a D-SACK block (RFC 2883), once.
     if (dsack_) {
       s.sack.insert(s.sack.begin(), *dsack_);
@@ -142,14 +151,16 @@ Segment Connection::make_segment(uint8_t flags, const TransportOptions& options)
   return s;
 }
 
-void Connection::send_ack(const TransportOptions& options, ConnEffects& fx) {
-  fx.segments.push_back(make_segment(kAck, options));
+void Connection::send_ack(const TransportOptions& options, Instant now, ConnEffects& fx) {
+  fx.segments.push_back(make_segment(kAck, options, now));
 }
 
-void Connection::send_data(uint64_t seq, size_t length, const TransportOptions& options, ConnEffects& fx) {
+void Connection::send_data(uint64_t seq, size_t length, const TransportOptions& options, Instant now, ConnEffects& fx) {
   SIM_ASSERT_GE(seq, snd_una());
   SIM_ASSERT_LE(seq + length, data_end());
-  Segment s = make_segment(kAck, options);
+  // Bytes below the highest ever sent go again: a retransmission, for RACK's timing.
+  if (sack_ok_) send_log_.record(seq, seq + length, now, seq < snd_max_);
+  Segment s = make_segment(kAck, options, now);
   s.seq = seq;
   s.payload = sim::buffer_pool::take(length);
   send_buffer_.append_to(static_cast<size_t>(seq - snd_una()), length, s.payload);
@@ -184,15 +195,16 @@ void Connection::pump(const TransportOptions& options, Instant now, ConnEffects&
     const uint64_t length = std::min({uint64_t{options.mss_bytes}, data_end() - snd_nxt_, window_room, cwnd_room});
     if (length == 0) break;
     const bool is_new = snd_nxt_ == snd_max_;
-    send_data(snd_nxt_, static_cast<size_t>(length), options, fx);
+    send_data(snd_nxt_, static_cast<size_t>(length), options, now, fx);
     snd_nxt_ += length;
     snd_max_ = std::max(snd_max_, snd_nxt_);
     // Karn: time only data sent for the first time.
     if (is_new && !rtt_sample_) rtt_sample_ = RttSample{snd_nxt_, now};
     if (!rto_deadline_) rto_deadline_ = now + rto_;
+    arm_tail_probe(now);
   }
   if (fin_pending_ && snd_nxt_ == data_end()) {
-    Segment s = make_segment(kFin | kAck, options);
+    Segment s = make_segment(kFin | kAck, options, now);
     s.seq = data_end();
     fx.segments.push_back(std::move(s));
     fin_pending_ = false;
@@ -202,6 +214,7 @@ void Connection::pump(const TransportOptions& options, Instant now, ConnEffects&
   // A closed window: the probe timer keeps asking, since the window update that would
   // reopen it may be lost.
   if (is_window_closed() && !rto_deadline_) rto_deadline_ = now + rto_;
+  if (is_window_closed()) probe_deadline_.reset();  // the window probe asks instead
   // With a low-water mark, sending makes room as acknowledging does.
   if (options.notsent_lowat_bytes > 0) notify_if_writable(options, fx);
 }
@@ -209,7 +222,7 @@ void Connection::pump(const TransportOptions& options, Instant now, ConnEffects&
 // --- Segments in ---------------------------------------------------------------------------------
 
 void Connection::on_segment(const Segment& segment, const TransportOptions& options, Instant now, ConnEffects& fx) {
-  if (state_ == ConnState::kClosed) return on_time_wait_segment(segment, options, fx);
+  if (state_ == ConnState::kClosed) return on_time_wait_segment(segment, options, now, fx);
   if (state_ == ConnState::kFailed) return;
   if (segment.has(kRst)) {
     fail(state_ == ConnState::kSynSent ? FailReason::kRefused : FailReason::kReset, /*send_reset=*/false, fx);
@@ -217,13 +230,14 @@ void Connection::on_segment(const Segment& segment, const TransportOptions& opti
   }
   last_heard_ = now;
   keepalive_probes_ = 0;
+  take_timestamp(segment);
   if (state_ == ConnState::kSynSent || state_ == ConnState::kSynReceived || segment.has(kSyn)) {
     on_handshake_segment(segment, options, now, fx);
     if (state_ != ConnState::kEstablished || segment.has(kSyn)) return;
   }
   if (segment.has(kAck)) on_ack(segment, options, now, fx);
   if (state_ != ConnState::kEstablished) return;
-  on_data(segment, options, fx);
+  on_data(segment, options, now, fx);
   pump(options, now, fx);
   check_closed(options, now, fx);
 }
@@ -235,17 +249,19 @@ void Connection::on_handshake_segment(const Segment& segment, const TransportOpt
       if (segment.has(kSyn) && segment.has(kAck)) {
         remote_nonce_ = segment.src_nonce;
         sack_ok_ = options.sack && segment.has(kSackPermitted);
+        ts_ok_ = options.timestamps && segment.has(kTimestamps);
+        ts_recent_ = segment.ts_val;
         peer_edge_ = segment.window;
         become_established(options, now, fx);
         fx.notices.push_back(NoticeKind::kConnected);
-        send_ack(options, fx);
+        send_ack(options, now, fx);
         pump(options, now, fx);
       }
       return;
     case ConnState::kSynReceived:
       if (segment.has(kSyn)) {
         // Our SYN-ACK was lost: answer the repeated SYN again.
-        fx.segments.push_back(make_segment(handshake_flags(options), options));
+        fx.segments.push_back(make_segment(handshake_flags(options), options, now));
         return;
       }
       if (segment.has(kAck)) {
@@ -255,12 +271,20 @@ void Connection::on_handshake_segment(const Segment& segment, const TransportOpt
       return;
     case ConnState::kEstablished:
       // A repeated SYN-ACK means our final ACK was lost.
-      if (segment.has(kSyn)) send_ack(options, fx);
+      if (segment.has(kSyn)) send_ack(options, now, fx);
       return;
     case ConnState::kClosed:
     case ConnState::kFailed:
       return;
   }
+}
+
+// RFC 7323's TS.Recent: the timestamp of the segment that reached the left edge of what we
+// acknowledge, so an ack echoes the send time of the segment that moved it (never of one
+// that arrived out of order). Sequence numbers never wrap here, so no PAWS check.
+void Connection::take_timestamp(const Segment& segment) {
+  if (!ts_ok_ || !segment.has(kTimestamps) || segment.seq > last_ack_sent_) return;
+  ts_recent_ = std::max(ts_recent_, segment.ts_val);
 }
 
 void Connection::become_established(const TransportOptions& options, Instant now, ConnEffects&) {
@@ -273,7 +297,7 @@ void Connection::become_established(const TransportOptions& options, Instant now
   last_heard_ = now;
 }
 
-void Connection::on_data(const Segment& segment, const TransportOptions& options, ConnEffects& fx) {
+void Connection::on_data(const Segment& segment, const TransportOptions& options, Instant now, ConnEffects& fx) {
   const uint64_t rcv_nxt = recv_buffer_.tail_offset();
   const uint64_t length = segment.payload.size();
   const bool carries_something = length > 0 || segment.has(kFin);
@@ -296,7 +320,7 @@ void Connection::on_data(const Segment& segment, const TransportOptions& options
                     segment.payload.begin() + static_cast<std::ptrdiff_t>(skip + keep));
         out_of_order_.insert(start, std::move(kept));
       }
-      newest_out_of_order_ = start;
+      out_of_order_.arrived(start);
     }
   }
   if (peer_fin_seq_ && !fin_received_ && recv_buffer_.tail_offset() == *peer_fin_seq_) {
@@ -315,7 +339,7 @@ void Connection::on_data(const Segment& segment, const TransportOptions& options
   }
   // Every segment with data or FIN is acknowledged at once (duplicates too, so the peer
   // learns where we are), and so is a keepalive probe.
-  if (carries_something || segment.has(kProbe)) send_ack(options, fx);
+  if (carries_something || segment.has(kProbe)) send_ack(options, now, fx);
 }
 
 void Connection::accept_in_order(const uint8_t* data, size_t length, const TransportOptions& options) {
@@ -324,17 +348,18 @@ void Connection::accept_in_order(const uint8_t* data, size_t length, const Trans
 }
 
 void Connection::pull_out_of_order(const TransportOptions& options) {
-  while (!out_of_order_.empty()) {
-    const uint64_t start = out_of_order_.front().first;
+  while (auto taken = out_of_order_.take_first_at_or_below(recv_buffer_.tail_offset())) {
+    auto& [start, data] = *taken;
     const uint64_t rcv_nxt = recv_buffer_.tail_offset();
-    if (start > rcv_nxt) return;
-    sim::Bytes data = out_of_order_.take(start).value();
     if (start + data.size() > rcv_nxt) {
       const size_t skip = static_cast<size_t>(rcv_nxt - start);
       accept_in_order(data.data() + skip, data.size() - skip, options);
     }
+    // A kept segment lay within the window, which only grows: all of it fits.
+    SIM_ASSERT_GE(recv_buffer_.tail_offset(), start + data.size());
     sim::buffer_pool::give(std::move(data));
   }
+  out_of_order_.received_up_to(recv_buffer_.tail_offset());
 }
 
 // --- Timers ----------------------------------------------------------------------------------------
@@ -360,6 +385,7 @@ std::optional<Instant> Connection::deadline(const TransportOptions& options) con
   if (state_ == ConnState::kClosed) return time_wait_until_;
   if (state_ == ConnState::kFailed) return std::nullopt;
   std::optional<Instant> next = earliest(rto_deadline_, connect_deadline_);
+  next = earliest(next, earliest(reorder_deadline_, probe_deadline_));
   next = earliest(next, linger_deadline(options));
   if (state_ == ConnState::kEstablished && is_waiting_for_peer()) {
     next = earliest(next, silent_since() + options.user_timeout);
@@ -397,17 +423,22 @@ void Connection::on_timer(const TransportOptions& options, Instant now, ConnEffe
         return;
       }
       ++keepalive_probes_;
-      fx.segments.push_back(make_segment(kAck | kProbe, options));
+      fx.segments.push_back(make_segment(kAck | kProbe, options, now));
     }
   }
+  if (reorder_deadline_ && now >= *reorder_deadline_) {
+    reorder_deadline_.reset();
+    detect_losses(options, now, fx);
+  }
+  if (probe_deadline_ && now >= *probe_deadline_) send_tail_probe(options, now, fx);
   if (rto_deadline_ && now >= *rto_deadline_) on_retransmit_timer(options, now, fx);
 }
 
 // One byte past a closed window: the peer keeps it if it has room by now, and answers
 // with its current window either way. snd_nxt stays, so a refused byte leaves no gap.
-void Connection::send_window_probe(const TransportOptions& options, ConnEffects& fx) {
+void Connection::send_window_probe(const TransportOptions& options, Instant now, ConnEffects& fx) {
   SIM_ASSERT(is_window_closed());
-  send_data(snd_nxt_, 1, options, fx);
+  send_data(snd_nxt_, 1, options, now, fx);
   snd_max_ = std::max(snd_max_, snd_nxt_ + 1);
 }
 
@@ -433,7 +464,7 @@ size_t Connection::read(uint8_t* out, size_t size, const TransportOptions& optio
   const uint32_t window = advertised_window(options);
   const bool reopened = window_advertised_ < options.mss_bytes && window >= options.mss_bytes;
   const bool grew_a_lot = window >= window_advertised_ + options.recv_buffer_bytes / 2;
-  if (state_ == ConnState::kEstablished && got > 0 && (reopened || grew_a_lot)) send_ack(options, fx);
+  if (state_ == ConnState::kEstablished && got > 0 && (reopened || grew_a_lot)) send_ack(options, now, fx);
   return got;
 }
 
@@ -494,7 +525,7 @@ void Connection::fail(FailReason reason, bool send_reset, ConnEffects& fx) {
   if (std::optional<Segment> rst = reset_segment(); send_reset && rst) fx.segments.push_back(std::move(*rst));
   state_ = ConnState::kFailed;
   failure_ = reason;
-  rto_deadline_.reset();
+  stop_loss_timers();
   connect_deadline_.reset();
   out_of_order_.clear();
   fx.notices.push_back(NoticeKind::kFailed);
@@ -507,15 +538,16 @@ void Connection::check_closed(const TransportOptions& options, Instant now, Conn
   if (state_ != ConnState::kEstablished) return;
   if (!(fin_acked_ && fin_received_)) return;
   state_ = ConnState::kClosed;
-  rto_deadline_.reset();
+  stop_loss_timers();
   time_wait_until_ = now + options.time_wait;
   fx.notices.push_back(NoticeKind::kClosed);
 }
 
-void Connection::on_time_wait_segment(const Segment& segment, const TransportOptions& options, ConnEffects& fx) {
+void Connection::on_time_wait_segment(const Segment& segment, const TransportOptions& options, Instant now,
+                                      ConnEffects& fx) {
   // A reset in TIME-WAIT is ignored (RFC 1337): it cannot tell us anything we need.
   if (!time_wait_until_ || segment.has(kRst)) return;
-  if (segment.has(kFin) || !segment.payload.empty()) send_ack(options, fx);
+  if (segment.has(kFin) || !segment.payload.empty()) send_ack(options, now, fx);
 }
 
 bool Connection::is_finished() const {

@@ -2,8 +2,11 @@
 #pragma once
 
 #include "net/address.h"
+#include "net/rack.h"
+#include "net/reorder_buffer.h"
 #include "net/sack.h"
 #include "net/segment.h"
+#include "net/send_log.h"
 #include "net/transport_options.h"
 #include "sim/byte_queue.h"
 #include "sim/digest_map.h"
@@ -61,6 +64,8 @@ struct ConnEffects {
   uint32_t retransmitted = 0;  // segments sent again (handshake, data, FIN)
   uint32_t timeouts = 0;       // retransmission timeouts of data or FIN
   uint32_t fast_recoveries = 0;
+  uint32_t tail_probes = 0;  // loss probes sent (TLP)
+  uint32_t recoveries_undone = 0;
 
   // Empties it for reuse, keeping the vectors' storage.
   void clear() {
@@ -69,6 +74,8 @@ struct ConnEffects {
     retransmitted = 0;
     timeouts = 0;
     fast_recoveries = 0;
+    tail_probes = 0;
+    recoveries_undone = 0;
   }
 };
 
@@ -79,13 +86,18 @@ struct ConnEffects {
 // each partial ack during that recovery retransmits the next hole at once; a timeout
 // retransmits from the oldest unacknowledged byte with a backed-off RTO, and ack progress
 // ends the backoff. With selective acknowledgements (both ends offer them in the handshake)
-// the receiver reports the blocks it holds and the sender keeps a scoreboard: recovery
-// retransmits every lost hole while the pipe allows, before new data, and a timeout resends
-// only the holes (connection_recovery.cpp). Limited transmit lets a new segment out on each
-// of the first two duplicate acks. Reordering is told from loss as Linux does it: a fast retransmit
-// whose ack comes back sooner than the shortest round trip seen was answered by the
-// original segment, so it is undone (window restored, recovery left) and dupthresh
-// doubles, up to a window's worth of segments.
+// the receiver reports the blocks it holds and the sender keeps a scoreboard of them and a
+// log of when each outstanding run left; loss is decided by time, as RACK-TLP (RFC 8985)
+// does it, not by counting duplicate acks: recovery retransmits every lost run while the
+// pipe allows, before new data, a lost retransmission is found like any other loss, a
+// silent tail is probed after two round trips instead of waiting for the timeout, and a
+// timeout resends only what is lost (connection_sack.cpp). Limited transmit lets a new
+// segment out on each of the first two duplicate acks. Reordering is told from loss as
+// Linux does it: a fast retransmit whose ack comes back sooner than the shortest round trip
+// seen was answered by the original segment, and so was one every retransmission of which
+// the peer reports as a duplicate (D-SACK): it is undone (window restored, recovery left);
+// without SACK dupthresh doubles, up to a window's worth of segments, and with it RACK's
+// reordering window grows.
 // The receiver keeps out-of-order segments within its window and acknowledges every
 // segment at once.
 class Connection {
@@ -146,8 +158,14 @@ class Connection {
   // Losses repaired after a retransmission timeout, and recoveries entered without one.
   uint64_t timeouts() const { return timeouts_; }
   uint64_t fast_recoveries() const { return fast_recoveries_; }
+  uint64_t tail_probes() const { return tail_probes_; }
+  // Recoveries (fast or timeout) found spurious and undone: by D-SACK, timestamps or timing.
+  uint64_t recoveries_undone() const { return recoveries_undone_; }
   bool uses_sack() const { return sack_ok_; }
+  bool uses_timestamps() const { return ts_ok_; }
   const SackScoreboard& scoreboard() const { return scoreboard_; }
+  const SendLog& send_log() const { return send_log_; }
+  const Rack& rack() const { return rack_; }
   uint64_t bytes_acked() const { return send_buffer_.head_offset(); }
   uint64_t bytes_received() const { return recv_buffer_.tail_offset(); }
 
@@ -156,56 +174,76 @@ class Connection {
 
  private:
   void begin_handshake(const TransportOptions& options, sim::Instant now);
-  Segment make_segment(uint8_t flags, const TransportOptions& options);
+  Segment make_segment(uint8_t flags, const TransportOptions& options, sim::Instant now);
   uint64_t ack_number() const;
   uint32_t advertised_window(const TransportOptions& options) const;
   uint64_t data_end() const { return send_buffer_.tail_offset(); }
   uint64_t snd_una() const { return send_buffer_.head_offset(); }
   bool has_outstanding() const;
-  void send_ack(const TransportOptions& options, ConnEffects& fx);
+  void send_ack(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void pump(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
-  void send_data(uint64_t seq, size_t length, const TransportOptions& options, ConnEffects& fx);
+  void send_data(uint64_t seq, size_t length, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void take_timestamp(const Segment& segment);
   void on_handshake_segment(const Segment& segment, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   uint8_t handshake_flags(const TransportOptions& options) const;
   void on_ack(const Segment& segment, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
-  void on_cumulative_ack(uint64_t ack, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void on_cumulative_ack(uint64_t ack, std::optional<uint64_t> echoed, const TransportOptions& options,
+                         sim::Instant now, ConnEffects& fx);
+  // The time an ack echoes, when timestamps are in use.
+  std::optional<uint64_t> echoed_time(const Segment& segment) const {
+    if (!ts_ok_ || !segment.has(kTimestamps)) return std::nullopt;
+    return segment.ts_ecr;
+  }
+  void grow_window(uint64_t delivered, const TransportOptions& options);
   bool is_recovering() const { return snd_una() < recover_; }
   void send_limited_transmit(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void send_new_data(uint64_t length, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
-  uint32_t loss_threshold(const TransportOptions& options) const;
-  bool is_lost(uint64_t seq, uint64_t held_above, const TransportOptions& options) const;
-  bool is_lost(uint64_t seq, const TransportOptions& options) const;
   uint64_t new_data_room(const TransportOptions& options) const;
-  void resend(uint64_t start, uint64_t end, const TransportOptions& options, ConnEffects& fx);
-  // Recovering from a timeout (it set both marks), not from duplicate acks.
-  bool is_after_timeout() const { return is_recovering() && recover_ == lost_below_; }
-  uint64_t pipe(const TransportOptions& options) const;
+  void resend(uint64_t start, uint64_t end, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  // Recovering from a timeout, not from a loss found by acks.
+  bool is_after_timeout() const { return is_recovering() && recovering_from_timeout_; }
+  bool on_dsack(const std::vector<SackBlock>& blocks, uint64_t ack, const TransportOptions& options, ConnEffects& fx);
+  void undo_recovery(const TransportOptions& options, ConnEffects& fx);
+  // SACK with RACK-TLP (connection_sack.cpp).
+  uint64_t take_sack_blocks(const Segment& segment, sim::Instant now);
+  void on_sack_ack(const Segment& segment, bool dsack, bool progress, uint64_t newly_held, uint64_t in_flight,
+                   const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  sim::Duration reorder_window(const TransportOptions& options) const;
+  void detect_losses(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   std::optional<SackBlock> next_segment(const TransportOptions& options) const;
   void sack_recover(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void resend_first_lost(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void timeout_with_sack(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
-  void on_dsack(const std::vector<SackBlock>& blocks, uint64_t ack, const TransportOptions& options);
-  void undo_recovery(const TransportOptions& options);
-  void on_data(const Segment& segment, const TransportOptions& options, ConnEffects& fx);
+  void arm_tail_probe(sim::Instant now);
+  void send_tail_probe(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void on_probe_answer(uint64_t ack, bool dsack, bool news, uint64_t in_flight, const TransportOptions& options);
+  void on_data(const Segment& segment, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void accept_in_order(const uint8_t* data, size_t length, const TransportOptions& options);
   void pull_out_of_order(const TransportOptions& options);
   void on_retransmit_timer(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void update_rtt(sim::Duration sample, const TransportOptions& options);
   sim::Duration computed_rto(const TransportOptions& options) const;
-  void retransmit_oldest(const TransportOptions& options, ConnEffects& fx);
+  void retransmit_oldest(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void enter_fast_recovery(uint64_t in_flight, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
-  void undo_if_spurious(uint64_t ack, const TransportOptions& options, sim::Instant now);
+  void undo_if_spurious(uint64_t ack, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
+  void undo_if_original_arrived(const Segment& ack, const TransportOptions& options, ConnEffects& fx);
   std::optional<sim::Instant> linger_deadline(const TransportOptions& options) const;
   void restart_rto(sim::Instant now) { rto_deadline_ = now + rto_; }
+  void stop_loss_timers() {
+    rto_deadline_.reset();
+    reorder_deadline_.reset();
+    probe_deadline_.reset();
+  }
   bool is_waiting_for_peer() const;
   // The start of the silence the user timeout measures: the peer's last word, or the moment
   // we began waiting for one, whichever is later (Linux's TCP_USER_TIMEOUT).
   sim::Instant silent_since() const { return std::max(last_heard_, waiting_since_); }
   bool is_window_closed() const;
-  void send_window_probe(const TransportOptions& options, ConnEffects& fx);
+  void send_window_probe(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void become_established(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   void fail(FailReason reason, bool send_reset, ConnEffects& fx);
   void check_closed(const TransportOptions& options, sim::Instant now, ConnEffects& fx);
-  void on_time_wait_segment(const Segment& segment, const TransportOptions& options, ConnEffects& fx);
+  void on_time_wait_segment(const Segment& segment, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
 
   ConnId id_ = 0;
   ConnState state_ = ConnState::kSynSent;
@@ -228,6 +266,7 @@ class Connection {
   bool fin_acked_ = false;
   uint64_t cwnd_ = 0;
   uint64_t ssthresh_ = 0;
+  uint64_t window_bytes_acked_ = 0;  // delivered since the window last grew above ssthresh
   uint32_t dup_acks_ = 0;
   uint64_t recover_ = 0;  // recovering from a loss until snd_una reaches this
   static constexpr uint32_t kStandardDupthresh = 3;
@@ -241,8 +280,23 @@ class Connection {
   // Selective acknowledgements, when both ends offered them in the handshake.
   bool sack_ok_ = false;
   SackScoreboard scoreboard_;
-  uint64_t high_rxt_ = 0;    // one past the highest byte retransmitted (RFC 6675's HighRxt)
-  uint64_t lost_below_ = 0;  // after a timeout, every hole below this is lost
+  SendLog send_log_;
+  Rack rack_;
+  std::optional<sim::Instant> reorder_deadline_;  // RACK's reorder timer
+  std::optional<sim::Instant> probe_deadline_;    // the tail loss probe's timer (PTO)
+  // While a tail loss probe awaits its answer: snd_max when it left, and whether it
+  // was a retransmission (whose answer tells whether it repaired a loss).
+  std::optional<uint64_t> probe_high_seq_;
+  bool probe_retransmitted_ = false;
+  uint64_t high_rxt_ = 0;  // one past the highest byte retransmitted (RFC 6675's HighRxt)
+  // Timestamps (RFC 7323), when both ends offered them: what we echo, the ack number we
+  // last sent (which segments may set it), and when this recovery first retransmitted
+  // (an ack echoing an older time was sent for an original: Eifel, RFC 3522).
+  bool ts_ok_ = false;
+  uint64_t ts_recent_ = 0;
+  uint64_t last_ack_sent_ = 0;
+  std::optional<sim::Instant> first_retransmit_at_;
+  bool recovering_from_timeout_ = false;
   // Retransmissions of the last fast recovery not yet reported as duplicates by the peer
   // (D-SACK): when none is left, all were spurious and the recovery is undone.
   uint32_t undo_retransmissions_ = 0;
@@ -267,11 +321,8 @@ class Connection {
 
   // Receiving: the buffer starts at the first byte the owner has not read.
   sim::ByteQueue recv_buffer_;
-  // Segments past a hole, by sequence number; digest-cached, as reordering can keep it
-  // full for a long time.
-  sim::DigestMap<uint64_t, sim::Bytes> out_of_order_;
-  uint64_t newest_out_of_order_ = 0;  // where the latest out-of-order arrival starts
-  std::optional<SackBlock> dsack_;    // a duplicate that arrived, for the next ack to report
+  ReorderBuffer out_of_order_;      // segments past a hole
+  std::optional<SackBlock> dsack_;  // a duplicate that arrived, for the next ack to report
   std::optional<uint64_t> peer_fin_seq_;
   bool fin_received_ = false;
   uint32_t window_advertised_ = 0;
@@ -282,6 +333,8 @@ class Connection {
   uint64_t retransmissions_ = 0;
   uint64_t timeouts_ = 0;
   uint64_t fast_recoveries_ = 0;
+  uint64_t tail_probes_ = 0;
+  uint64_t recoveries_undone_ = 0;
 };
 
 template <class Visitor>
@@ -305,6 +358,7 @@ void Connection::visit(Visitor& v) {
   v("fin_acked", fin_acked_);
   v("cwnd", cwnd_);
   v("ssthresh", ssthresh_);
+  v("window_bytes_acked", window_bytes_acked_);
   v("dup_acks", dup_acks_);
   v("recover", recover_);
   v("dupthresh", dupthresh_);
@@ -315,8 +369,18 @@ void Connection::visit(Visitor& v) {
   v("writer_blocked", writer_blocked_);
   v("sack_ok", sack_ok_);
   v("scoreboard", scoreboard_);
+  v("send_log", send_log_);
+  v("rack", rack_);
+  v("reorder_deadline", reorder_deadline_);
+  v("probe_deadline", probe_deadline_);
+  v("probe_high_seq", probe_high_seq_);
+  v("probe_retransmitted", probe_retransmitted_);
   v("high_rxt", high_rxt_);
-  v("lost_below", lost_below_);
+  v("ts_ok", ts_ok_);
+  v("ts_recent", ts_recent_);
+  v("last_ack_sent", last_ack_sent_);
+  v("first_retransmit_at", first_retransmit_at_);
+  v("recovering_from_timeout", recovering_from_timeout_);
   v("undo_retransmissions", undo_retransmissions_);
   v("dsack_undo_armed", dsack_undo_armed_);
   v("has_rtt", has_rtt_);
@@ -333,7 +397,6 @@ void Connection::visit(Visitor& v) {
   v("keepalive_probes", keepalive_probes_);
   v("recv_buffer", recv_buffer_);
   v("out_of_order", out_of_order_);
-  v("newest_out_of_order", newest_out_of_order_);
   v("dsack", dsack_);
   v("peer_fin_seq", peer_fin_seq_);
   v("fin_received", fin_received_);
@@ -344,6 +407,8 @@ void Connection::visit(Visitor& v) {
   v("retransmissions", retransmissions_);
   v("timeouts", timeouts_);
   v("fast_recoveries", fast_recoveries_);
+  v("tail_probes", tail_probes_);
+  v("recoveries_undone", recoveries_undone_);
 }
 
 }  // namespace net

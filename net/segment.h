@@ -20,6 +20,9 @@ enum SegmentFlag : uint8_t {
   // In a SYN or SYN-ACK: this end takes selective acknowledgements (RFC 2018's
   // SACK-permitted option); both must offer it for the connection to use them.
   kSackPermitted = 32,
+  // The segment carries TCP's timestamps option (RFC 7323): ts_val and ts_ecr. In a SYN or
+  // SYN-ACK it is also the offer; once both offered it, every segment carries it.
+  kTimestamps = 64,
 };
 
 // A block of bytes [start, end) the receiver holds beyond its cumulative ack.
@@ -53,6 +56,10 @@ struct Segment {
   uint64_t seq = 0;
   uint64_t ack = 0;
   uint32_t window = 0;  // receive window in bytes, from `ack` on
+  // With kTimestamps: when the sender sent it (its clock, in ns: never wraps), and the
+  // timestamp it echoes (RFC 7323's TS.Recent).
+  uint64_t ts_val = 0;
+  uint64_t ts_ecr = 0;
   // Selective acknowledgements, the block holding the newest arrival first.
   std::vector<SackBlock> sack;
   sim::Bytes payload;
@@ -63,8 +70,11 @@ struct Segment {
   // TCP's SACK option: kind and length, then 8 bytes a block.
   static constexpr uint32_t kSackOptionBytes = 2;
   static constexpr uint32_t kSackBlockBytes = 8;
+  // TCP's timestamps option, padded to 12 bytes as Linux sends it.
+  static constexpr uint32_t kTimestampOptionBytes = 12;
   uint32_t wire_bytes() const {
-    const uint32_t options = sack.empty() ? 0 : kSackOptionBytes + kSackBlockBytes * static_cast<uint32_t>(sack.size());
+    uint32_t options = sack.empty() ? 0 : kSackOptionBytes + kSackBlockBytes * static_cast<uint32_t>(sack.size());
+    if (has(kTimestamps)) options += kTimestampOptionBytes;
     return kHeaderBytes + options + static_cast<uint32_t>(payload.size());
   }
 
@@ -78,6 +88,8 @@ struct Segment {
     v("seq", seq);
     v("ack", ack);
     v("window", window);
+    v("ts_val", ts_val);
+    v("ts_ecr", ts_ecr);
     v("sack", sack);
     v("payload", payload);
   }

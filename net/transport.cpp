@@ -212,6 +212,8 @@ void Transport::absorb(ConnId id, ConnEffects& fx) {
   retransmissions_ += fx.retransmitted;
   timeouts_ += fx.timeouts;
   fast_recoveries_ += fx.fast_recoveries;
+  tail_probes_ += fx.tail_probes;
+  recoveries_undone_ += fx.recoveries_undone;
   for (NoticeKind notice : fx.notices) {
     switch (notice) {
       case NoticeKind::kConnected:

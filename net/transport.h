@@ -89,6 +89,8 @@ class Transport {
   uint64_t retransmissions() const { return retransmissions_; }
   uint64_t timeouts() const { return timeouts_; }
   uint64_t fast_recoveries() const { return fast_recoveries_; }
+  uint64_t tail_probes() const { return tail_probes_; }
+  uint64_t recoveries_undone() const { return recoveries_undone_; }
   uint64_t connections_failed() const { return connections_failed_; }
   uint64_t resets_sent() const { return resets_sent_; }
 
@@ -108,6 +110,8 @@ class Transport {
     v("retransmissions", retransmissions_);
     v("timeouts", timeouts_);
     v("fast_recoveries", fast_recoveries_);
+    v("tail_probes", tail_probes_);
+    v("recoveries_undone", recoveries_undone_);
     v("connections_failed", connections_failed_);
     v("resets_sent", resets_sent_);
   }
@@ -165,6 +169,8 @@ class Transport {
   uint64_t retransmissions_ = 0;
   uint64_t timeouts_ = 0;
   uint64_t fast_recoveries_ = 0;
+  uint64_t tail_probes_ = 0;
+  uint64_t recoveries_undone_ = 0;
   uint64_t connections_failed_ = 0;
   uint64_t resets_sent_ = 0;
 

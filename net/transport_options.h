@@ -55,6 +55,10 @@ struct TransportOptions {
   sim::Duration time_wait = sim::Duration::seconds(60);
   /// Offer selective acknowledgements (RFC 2018); used when both ends offer them.
   bool sack = true;
+  /// Offer TCP timestamps (RFC 7323); used when both ends offer them. They tell a
+  /// retransmission that was not needed from one that was (Eifel, RFC 3522), so the
+  /// window it cost is given back.
+  bool timestamps = true;
   /// Limited transmit (RFC 3042): a new segment on each of the first two duplicate acks.
   bool limited_transmit = true;
   /// Congestion window at the start, in segments.
@@ -78,6 +82,7 @@ struct TransportOptions {
     v("user_timeout", user_timeout);
     v("time_wait", time_wait);
     v("sack", sack);
+    v("timestamps", timestamps);
     v("limited_transmit", limited_transmit);
     v("initial_cwnd_segments", initial_cwnd_segments);
     v("accept_backlog", accept_backlog);

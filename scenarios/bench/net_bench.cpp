@@ -26,7 +26,7 @@ std::vector<Figure> bulk_transfer(const std::string& label, const net::FaultProf
   SIM_ASSERT_MSG(done, "the {} bulk transfer did not finish", label);
   const double mib = static_cast<double>(kBulkBytes) / (1 << 20);
   const double virtual_seconds = static_cast<double>(world.now().ns()) / 1e9;
-  return {
+  std::vector<Figure> figures = {
       {fmt::format("net_{}_mib_per_s", label), mib / seconds, "payload MiB per wall second (64 MiB, one way)"},
       {fmt::format("net_{}_events_per_s", label), static_cast<double>(world.events_processed()) / seconds,
        "events per wall second"},
@@ -34,6 +34,15 @@ std::vector<Figure> bulk_transfer(const std::string& label, const net::FaultProf
        "payload KiB per virtual second (goodput)"},
       {fmt::format("net_{}_virtual_s", label), virtual_seconds, "virtual seconds the 64 MiB took"},
   };
+  // How the losses were repaired: deterministic counts, which explain the goodput.
+  for (const scenarios::Figure& count : transfer.judge(world).figures) {
+    if (count.name == "timeouts" || count.name == "fast_recoveries" || count.name == "tail_probes" ||
+        count.name == "recoveries_undone" || count.name == "retransmissions") {
+      figures.push_back(
+          {fmt::format("net_{}_{}", label, count.name), static_cast<double>(count.value), "count over both ends"});
+    }
+  }
+  return figures;
 }
 
 }  // namespace

@@ -68,6 +68,8 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
   uint64_t retransmissions = 0;
   uint64_t timeouts = 0;
   uint64_t fast_recoveries = 0;
+  uint64_t tail_probes = 0;
+  uint64_t recoveries_undone = 0;
   uint64_t redials = 0;
   uint64_t failed = 0;
   for_each_transfer_node(world, [&](const TransferNode& node) {
@@ -80,6 +82,8 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
     retransmissions += node.transport().retransmissions();
     timeouts += node.transport().timeouts();
     fast_recoveries += node.transport().fast_recoveries();
+    tail_probes += node.transport().tail_probes();
+    recoveries_undone += node.transport().recoveries_undone();
     redials += node.redials();
     failed += node.transport().connections_failed();
   });
@@ -99,6 +103,8 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
       {"retransmissions", static_cast<int64_t>(retransmissions)},
       {"timeouts", static_cast<int64_t>(timeouts)},
       {"fast_recoveries", static_cast<int64_t>(fast_recoveries)},
+      {"tail_probes", static_cast<int64_t>(tail_probes)},
+      {"recoveries_undone", static_cast<int64_t>(recoveries_undone)},
       {"packets_sent", static_cast<int64_t>(stats.packets_sent)},
       {"packets_lost", static_cast<int64_t>(stats.packets_lost)},
       {"connections_failed", static_cast<int64_t>(failed)},

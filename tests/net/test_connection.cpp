@@ -1,118 +1,32 @@
-// One connection pair driven by hand, segment by segment: selective acknowledgements, the
-// scoreboard's bounds and hostile blocks, TIME-WAIT. The wire delivers everything sent in
-// one round 10 ms later, unless the test drops or rewrites it.
+// One connection pair driven by hand, segment by segment (connection_pair.h): selective
+// acknowledgements, the scoreboard's bounds and hostile blocks, TIME-WAIT.
 #include "tests/support/test_main.h"
 
-#include "net/connection.h"
+#include "net/reorder_buffer.h"
 #include "net/sack.h"
-#include "scenarios/workloads/pattern.h"
+#include "tests/net/connection_pair.h"
 
 #include <catch2/catch.hpp>
 
-#include <functional>
-
-namespace {
-
-using net::Connection;
-using net::ConnEffects;
 using net::Segment;
-using sim::Duration;
+using test_net::Pair;
 
-constexpr Duration kHop = Duration::milliseconds(10);
-
-struct Pair {
-  net::TransportOptions options;
-  sim::Instant now = sim::Instant::zero();
-  Connection a;  // active: the writer in these tests
-  Connection b;
-  std::vector<Segment> to_a;
-  std::vector<Segment> to_b;
-  // Returns false to drop a segment; may rewrite it. Index counts data segments a sends.
-  std::function<bool(Segment&, bool to_b)> wire = [](Segment&, bool) { return true; };
-  uint64_t data_segments_to_b = 0;
-  std::vector<uint8_t> received;
-
-  explicit Pair(net::TransportOptions o = {}) : options(o) {}
-
-  void take(ConnEffects& fx, bool from_a) {
-    for (Segment& s : fx.segments) (from_a ? to_b : to_a).push_back(std::move(s));
-    fx.clear();
-  }
-  void open() {
-    ConnEffects fx;
-    a = Connection::open_active(1, 49152, static_cast<net::NodeAddress>(1), 7000, 11, options, now, fx);
-    Segment syn = fx.segments.front();
-    fx.clear();
-    now = now + kHop;
-    b = Connection::open_passive(1, 7000, static_cast<net::NodeAddress>(0), syn, 22, options, now, fx);
-    take(fx, false);
-    round();
-    round();
-    REQUIRE(a.state() == net::ConnState::kEstablished);
-    REQUIRE(b.state() == net::ConnState::kEstablished);
-  }
-  // Delivers what is in flight, then fires any timer that is due.
-  void round() {
-    now = now + kHop;
-    std::vector<Segment> for_b = std::exchange(to_b, {});
-    std::vector<Segment> for_a = std::exchange(to_a, {});
-    ConnEffects fx;
-    for (Segment& s : for_b) {
-      if (!s.payload.empty()) ++data_segments_to_b;
-      if (!wire(s, true)) continue;
-      b.on_segment(s, options, now, fx);
-      drain_b(fx);
-      take(fx, false);
-    }
-    for (Segment& s : for_a) {
-      if (!wire(s, false)) continue;
-      a.on_segment(s, options, now, fx);
-      take(fx, true);
-    }
-    for (Connection* c : {&a, &b}) {
-      if (std::optional<sim::Instant> at = c->deadline(options); at && *at <= now) {
-        c->on_timer(options, now, fx);
-        take(fx, c == &a);
-      }
-    }
-  }
-  void drain_b(ConnEffects& fx) {
-    uint8_t buffer[4096];
-    while (size_t got = b.read(buffer, sizeof buffer, options, now, fx))
-      received.insert(received.end(), buffer, buffer + got);
-  }
-  // Writes `bytes` of the pattern from a, then runs until b read them all (or `rounds` pass).
-  void send(uint64_t bytes, int rounds = 2000) {
-    std::vector<uint8_t> data(bytes);
-    scenarios::pattern_fill(5, 0, data.data(), data.size());
-    ConnEffects fx;
-    size_t written = a.write(data.data(), data.size(), options, now, fx);
-    take(fx, true);
-    for (int i = 0; i < rounds && received.size() < bytes; ++i) {
-      round();
-      if (written < bytes) {
-        written += a.write(data.data() + written, data.size() - written, options, now, fx);
-        take(fx, true);
-      }
-    }
-    REQUIRE(received.size() == bytes);
-    CHECK(received == data);
-  }
-};
-
-}  // namespace
-
-TEST_CASE("net: sack: both ends offer selective acknowledgements in the handshake, or neither uses them") {
+TEST_CASE("net: sack: both ends offer selective acknowledgements and timestamps, or neither uses them") {
   Pair both;
   both.open();
   CHECK(both.a.uses_sack());
   CHECK(both.b.uses_sack());
+  CHECK(both.a.uses_timestamps());
+  CHECK(both.b.uses_timestamps());
   net::TransportOptions off;
   off.sack = false;
+  off.timestamps = false;
   Pair one(off);
   one.open();
   CHECK_FALSE(one.a.uses_sack());
   CHECK_FALSE(one.b.uses_sack());
+  CHECK_FALSE(one.a.uses_timestamps());
+  CHECK_FALSE(one.b.uses_timestamps());
 }
 
 TEST_CASE("net: sack: several segments lost from one window are repaired without a timeout") {
@@ -150,13 +64,15 @@ TEST_CASE("net: sack: the scoreboard merges blocks, ignores lies and never passe
   // Overlapping and touching blocks become one range; a block reaching below the
   // cumulative ack is clipped to it.
   CHECK(board.add({{300, 400}, {350, 500}, {500, 600}, {50, 150}}, 100, 1000) == 350);
-  CHECK(board.ranges() == std::map<uint64_t, uint64_t>{{100, 150}, {300, 600}});
+  CHECK(board.ranges() == std::vector<net::SackBlock>{{100, 150}, {300, 600}});
   CHECK(board.held_above(0) == 350);
+  CHECK(board.held() == 350);
   CHECK(board.held_until(320) == 600u);
   CHECK_FALSE(board.held_until(200).has_value());
   CHECK(board.next_held_after(150) == 300u);
   board.trim(320);
-  CHECK(board.ranges() == std::map<uint64_t, uint64_t>{{320, 600}});
+  CHECK(board.ranges() == std::vector<net::SackBlock>{{320, 600}});
+  CHECK(board.held() == 280);  // the running sum follows merges and trims
   // A peer reporting every other byte cannot grow it past its bound.
   net::SackScoreboard flooded;
   for (uint64_t i = 0; i < 4 * net::SackScoreboard::kMaxRanges; i += 2) {
@@ -167,12 +83,17 @@ TEST_CASE("net: sack: the scoreboard merges blocks, ignores lies and never passe
 }
 
 TEST_CASE("net: sack: the receiver reports the newest block first, then the highest, at most four") {
-  sim::DigestMap<uint64_t, sim::Bytes> held;
+  net::ReorderBuffer held;
   for (uint64_t start : {100, 110, 300, 500, 700, 900}) held.insert(start, sim::Bytes(10));
-  const std::vector<net::SackBlock> blocks = net::receiver_sack_blocks(held, 300);
-  CHECK(blocks == std::vector<net::SackBlock>{{300, 310}, {900, 910}, {700, 710}, {500, 510}});
-  CHECK(net::receiver_sack_blocks(held, 105) ==
-        std::vector<net::SackBlock>{{100, 120}, {900, 910}, {700, 710}, {500, 510}});
+  held.arrived(300);
+  CHECK(held.sack_blocks() == std::vector<net::SackBlock>{{300, 310}, {900, 910}, {700, 710}, {500, 510}});
+  held.arrived(110);
+  CHECK(held.sack_blocks() == std::vector<net::SackBlock>{{100, 120}, {900, 910}, {700, 710}, {500, 510}});
+  // Pulled in order up to 120: that range is no longer reported.
+  while (held.take_first_at_or_below(120)) {
+  }
+  held.received_up_to(120);
+  CHECK(held.sack_blocks() == std::vector<net::SackBlock>{{900, 910}, {700, 710}, {500, 510}, {300, 310}});
 }
 
 TEST_CASE("net: sack: blocks from a lying peer never corrupt the stream") {

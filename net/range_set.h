@@ -1,0 +1,78 @@
+// Disjoint, merged byte ranges [start, end): what a receiver holds past a hole, and what
+// a sender's scoreboard says the receiver holds. State (hashed, snapshotted), bounded by
+// kMaxRanges. A sorted vector: it changes with nearly every ack, and a few dozen ranges
+// are cheaper to shift than to allocate tree nodes for.
+#pragma once
+
+#include "net/segment.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace net {
+
+class RangeSet {
+ public:
+  // An honest receiver alternating holes and blocks over a full 256 KiB window of 1400-byte
+  // segments makes about 94 ranges; a range that would make more is refused.
+  static constexpr size_t kMaxRanges = 128;
+
+  // Adds [start, end), merging what it overlaps or touches; false (and nothing added) if
+  // it would make more than kMaxRanges.
+  bool insert(uint64_t start, uint64_t end);
+  // Forgets everything below `seq`.
+  void trim(uint64_t seq);
+  void clear() {
+    ranges_.clear();
+    held_ = 0;
+  }
+
+  bool empty() const { return ranges_.empty(); }
+  size_t size() const { return ranges_.size(); }
+  // The range containing `seq`, if one does.
+  std::optional<SackBlock> range_holding(uint64_t seq) const;
+  // The end of the range containing `seq`, if one does.
+  std::optional<uint64_t> held_until(uint64_t seq) const;
+  // The start of the first range above `seq`, if any.
+  std::optional<uint64_t> next_held_after(uint64_t seq) const;
+  // Bytes at or above `seq`.
+  uint64_t held_above(uint64_t seq) const;
+  // Every byte held.
+  uint64_t held() const { return held_; }
+  // One past the highest byte (0 when empty).
+  uint64_t highest_held() const { return ranges_.empty() ? 0 : ranges_.back().end; }
+  // In order of their start.
+  const std::vector<SackBlock>& ranges() const { return ranges_; }
+
+  // Calls f(start, end, held_above_start) for each hole (bytes not held) in [from, to), in
+  // order, until f returns false.
+  template <class F>
+  void for_each_hole(uint64_t from, uint64_t to, F&& f) const {
+    uint64_t above = held_above(from);
+    uint64_t at = from;
+    for (const auto& [start, end] : ranges_) {
+      if (end <= from) continue;
+      if (start > at && !f(at, std::min(start, to), above)) return;
+      above -= end - std::max(start, from);
+      at = std::max(at, end);
+      if (at >= to) return;
+    }
+    if (at < to) f(at, to, above);
+  }
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("ranges", ranges_);
+    v("held", held_);
+  }
+
+ private:
+  // The first range ending at or after `seq` (one that could hold or touch it).
+  std::vector<SackBlock>::const_iterator first_reaching(uint64_t seq) const;
+
+  std::vector<SackBlock> ranges_;
+  uint64_t held_ = 0;  // the sum of the ranges' lengths
+};
+
+}  // namespace net

@@ -188,6 +188,7 @@ void Connection::notify_if_writable(const TransportOptions& options, ConnEffects
 // Sends what the windows allow: new data, then the FIN; probes a zero window.
 void Connection::pump(const TransportOptions& options, Instant now, ConnEffects& fx) {
   if (state_ != ConnState::kEstablished) return;
+  bool sent = false;
   while (snd_nxt_ < data_end()) {
     const uint64_t in_flight = snd_nxt_ - snd_una();
     const uint64_t window_room = peer_edge_ > snd_nxt_ ? peer_edge_ - snd_nxt_ : 0;
@@ -196,13 +197,14 @@ void Connection::pump(const TransportOptions& options, Instant now, ConnEffects&
     if (length == 0) break;
     const bool is_new = snd_nxt_ == snd_max_;
     send_data(snd_nxt_, static_cast<size_t>(length), options, now, fx);
+    sent = true;
     snd_nxt_ += length;
     snd_max_ = std::max(snd_max_, snd_nxt_);
     // Karn: time only data sent for the first time.
     if (is_new && !rtt_sample_) rtt_sample_ = RttSample{snd_nxt_, now};
     if (!rto_deadline_) rto_deadline_ = now + rto_;
-    arm_tail_probe(now);
   }
+  if (sent) arm_tail_probe(now);  // the probe waits two round trips after the last of it
   if (fin_pending_ && snd_nxt_ == data_end()) {
     Segment s = make_segment(kFin | kAck, options, now);
     s.seq = data_end();
@@ -213,8 +215,10 @@ void Connection::pump(const TransportOptions& options, Instant now, ConnEffects&
   }
   // A closed window: the probe timer keeps asking, since the window update that would
   // reopen it may be lost.
-  if (is_window_closed() && !rto_deadline_) rto_deadline_ = now + rto_;
-  if (is_window_closed()) probe_deadline_.reset();  // the window probe asks instead
+  if (is_window_closed()) {
+    if (!rto_deadline_) rto_deadline_ = now + rto_;
+    probe_deadline_.reset();  // the window probe asks instead of a tail loss probe
+  }
   // With a low-water mark, sending makes room as acknowledging does.
   if (options.notsent_lowat_bytes > 0) notify_if_writable(options, fx);
 }

@@ -4,6 +4,7 @@
 #include "net/address.h"
 #include "net/rack.h"
 #include "net/reorder_buffer.h"
+#include "net/repair_counts.h"
 #include "net/sack.h"
 #include "net/segment.h"
 #include "net/send_log.h"
@@ -12,6 +13,7 @@
 #include "sim/digest_map.h"
 #include "sim/time.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -61,21 +63,13 @@ struct RttSample {
 struct ConnEffects {
   std::vector<Segment> segments;
   std::vector<NoticeKind> notices;
-  uint32_t retransmitted = 0;  // segments sent again (handshake, data, FIN)
-  uint32_t timeouts = 0;       // retransmission timeouts of data or FIN
-  uint32_t fast_recoveries = 0;
-  uint32_t tail_probes = 0;  // loss probes sent (TLP)
-  uint32_t recoveries_undone = 0;
+  RepairCounts repairs;
 
   // Empties it for reuse, keeping the vectors' storage.
   void clear() {
     segments.clear();
     notices.clear();
-    retransmitted = 0;
-    timeouts = 0;
-    fast_recoveries = 0;
-    tail_probes = 0;
-    recoveries_undone = 0;
+    repairs = {};
   }
 };
 
@@ -154,18 +148,11 @@ class Connection {
   bool app_closed() const { return app_closed_; }
   // Whether the handshake ever completed (a passive connection is announced only then).
   bool was_established() const { return was_established_; }
-  uint64_t retransmissions() const { return retransmissions_; }
-  // Losses repaired after a retransmission timeout, and recoveries entered without one.
-  uint64_t timeouts() const { return timeouts_; }
-  uint64_t fast_recoveries() const { return fast_recoveries_; }
-  uint64_t tail_probes() const { return tail_probes_; }
-  // Recoveries (fast or timeout) found spurious and undone: by D-SACK, timestamps or timing.
-  uint64_t recoveries_undone() const { return recoveries_undone_; }
+  const RepairCounts& repairs() const { return repairs_; }
   bool uses_sack() const { return sack_ok_; }
   bool uses_timestamps() const { return ts_ok_; }
   const SackScoreboard& scoreboard() const { return scoreboard_; }
   const SendLog& send_log() const { return send_log_; }
-  const Rack& rack() const { return rack_; }
   uint64_t bytes_acked() const { return send_buffer_.head_offset(); }
   uint64_t bytes_received() const { return recv_buffer_.tail_offset(); }
 
@@ -229,6 +216,15 @@ class Connection {
   void undo_if_original_arrived(const Segment& ack, const TransportOptions& options, ConnEffects& fx);
   std::optional<sim::Instant> linger_deadline(const TransportOptions& options) const;
   void restart_rto(sim::Instant now) { rto_deadline_ = now + rto_; }
+  // One more of a repair, in the connection's counts and in this input's.
+  void count(uint64_t RepairCounts::*what, ConnEffects& fx) {
+    ++(repairs_.*what);
+    ++(fx.repairs.*what);
+  }
+  // RFC 5681's ssthresh after a loss: half the flight, at least two segments.
+  static uint64_t halved_threshold(uint64_t in_flight, const TransportOptions& options) {
+    return std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
+  }
   void stop_loss_timers() {
     rto_deadline_.reset();
     reorder_deadline_.reset();
@@ -330,11 +326,7 @@ class Connection {
   bool app_closed_ = false;
   bool orphaned_ = false;
   bool was_established_ = false;
-  uint64_t retransmissions_ = 0;
-  uint64_t timeouts_ = 0;
-  uint64_t fast_recoveries_ = 0;
-  uint64_t tail_probes_ = 0;
-  uint64_t recoveries_undone_ = 0;
+  RepairCounts repairs_;
 };
 
 template <class Visitor>
@@ -404,11 +396,7 @@ void Connection::visit(Visitor& v) {
   v("app_closed", app_closed_);
   v("orphaned", orphaned_);
   v("was_established", was_established_);
-  v("retransmissions", retransmissions_);
-  v("timeouts", timeouts_);
-  v("fast_recoveries", fast_recoveries_);
-  v("tail_probes", tail_probes_);
-  v("recoveries_undone", recoveries_undone_);
+  repairs_.visit(v);
 }
 
 }  // namespace net

@@ -105,13 +105,12 @@ void Connection::enter_fast_recovery(uint64_t in_flight, const TransportOptions&
   undo_ssthresh_ = ssthresh_;
   fast_retransmit_at_ = now;
   fast_retransmit_seq_ = snd_una();
-  ssthresh_ = std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
+  ssthresh_ = halved_threshold(in_flight, options);
   cwnd_ = ssthresh_;
   recover_ = snd_max_;
   recovering_from_timeout_ = false;
   first_retransmit_at_.reset();
-  ++fast_recoveries_;
-  ++fx.fast_recoveries;
+  count(&RepairCounts::fast_recoveries, fx);
   undo_retransmissions_ = 0;
   dsack_undo_armed_ = sack_ok_;
   if (!sack_ok_) return retransmit_oldest(options, now, fx);
@@ -147,8 +146,7 @@ void Connection::undo_if_original_arrived(const Segment& ack, const TransportOpt
 // The window the recovery took is given back, and reordering raises the threshold. What
 // RACK had marked lost is unmarked: it finds what is really missing again.
 void Connection::undo_recovery(const TransportOptions& options, ConnEffects& fx) {
-  ++recoveries_undone_;
-  ++fx.recoveries_undone;
+  count(&RepairCounts::recoveries_undone, fx);
   dsack_undo_armed_ = false;
   first_retransmit_at_.reset();
   send_log_.clear_lost_marks();
@@ -238,8 +236,7 @@ void Connection::resend(uint64_t start, uint64_t end, const TransportOptions& op
   high_rxt_ = std::max(high_rxt_, end);
   if (is_recovering() && !first_retransmit_at_) first_retransmit_at_ = now;
   if (!is_after_timeout()) ++undo_retransmissions_;
-  ++retransmissions_;
-  ++fx.retransmitted;
+  count(&RepairCounts::retransmissions, fx);
   rtt_sample_.reset();
 }
 
@@ -254,13 +251,11 @@ void Connection::on_retransmit_timer(const TransportOptions& options, Instant no
   reorder_deadline_.reset();
   if (state_ == ConnState::kSynSent || state_ == ConnState::kSynReceived) {
     fx.segments.push_back(make_segment(handshake_flags(options), options, now));
-    ++retransmissions_;
-    ++fx.retransmitted;
+    count(&RepairCounts::retransmissions, fx);
     return;
   }
   if (has_outstanding()) {
-    ++timeouts_;
-    ++fx.timeouts;
+    count(&RepairCounts::timeouts, fx);
     const uint64_t in_flight = snd_max_ - snd_una();
     if (!is_recovering()) {
       // What an undo gives back if the timeout proves spurious (Eifel).
@@ -268,7 +263,7 @@ void Connection::on_retransmit_timer(const TransportOptions& options, Instant no
       undo_ssthresh_ = ssthresh_;
       first_retransmit_at_ = now;
     }
-    ssthresh_ = std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
+    ssthresh_ = halved_threshold(in_flight, options);
     cwnd_ = options.mss_bytes;
     dup_acks_ = 0;
     recover_ = snd_max_;
@@ -276,8 +271,7 @@ void Connection::on_retransmit_timer(const TransportOptions& options, Instant no
     fast_retransmit_at_.reset();
     if (fin_sent_ && !fin_acked_) fin_pending_ = true;
     if (sack_ok_) return timeout_with_sack(options, now, fx);
-    ++retransmissions_;  // the go-back below, counted once
-    ++fx.retransmitted;
+    count(&RepairCounts::retransmissions, fx);  // the go-back below, counted once
     snd_nxt_ = snd_una();
     // pump() sends the oldest segment again (or the FIN) and keeps this deadline; if the
     // window is closed it sends nothing, and the window is probed instead.

@@ -120,8 +120,7 @@ void Connection::timeout_with_sack(const TransportOptions& options, Instant now,
   if (snd_max_ > snd_una()) {
     resend_first_lost(options, now, fx);
   } else {
-    ++retransmissions_;  // nothing but the FIN is outstanding: pump() sends it again
-    ++fx.retransmitted;
+    count(&RepairCounts::retransmissions, fx);  // only the FIN is outstanding: pump() resends it
   }
   pump(options, now, fx);
   if (is_window_closed()) send_window_probe(options, now, fx);
@@ -155,8 +154,7 @@ void Connection::send_tail_probe(const TransportOptions& options, Instant now, C
     return;  // the peer holds all of it: only a reneging peer leaves that, and the timeout handles it
   }
   probe_high_seq_ = snd_max_;
-  ++tail_probes_;
-  ++fx.tail_probes;
+  count(&RepairCounts::tail_probes, fx);
   restart_rto(now);
 }
 
@@ -170,7 +168,7 @@ void Connection::on_probe_answer(uint64_t ack, bool dsack, bool news, uint64_t i
   if (!probe_retransmitted_ || dsack) {
     probe_high_seq_.reset();
   } else if (ack > *probe_high_seq_) {
-    ssthresh_ = std::max<uint64_t>(in_flight / 2, 2 * uint64_t{options.mss_bytes});
+    ssthresh_ = halved_threshold(in_flight, options);
     cwnd_ = std::min(cwnd_, ssthresh_);
     probe_high_seq_.reset();
   } else if (!news) {

@@ -44,7 +44,6 @@ class Rack {
   void mark_lost_on_timeout(SendLog& log, sim::Instant now, sim::Duration window) const;
 
   bool reordering_seen() const { return reordering_seen_; }
-  uint32_t window_multiplier() const { return window_multiplier_; }
 
   template <class Visitor>
   void visit(Visitor& v) {

@@ -40,26 +40,8 @@ class RangeSet {
   uint64_t held_above(uint64_t seq) const;
   // Every byte held.
   uint64_t held() const { return held_; }
-  // One past the highest byte (0 when empty).
-  uint64_t highest_held() const { return ranges_.empty() ? 0 : ranges_.back().end; }
   // In order of their start.
   const std::vector<SackBlock>& ranges() const { return ranges_; }
-
-  // Calls f(start, end, held_above_start) for each hole (bytes not held) in [from, to), in
-  // order, until f returns false.
-  template <class F>
-  void for_each_hole(uint64_t from, uint64_t to, F&& f) const {
-    uint64_t above = held_above(from);
-    uint64_t at = from;
-    for (const auto& [start, end] : ranges_) {
-      if (end <= from) continue;
-      if (start > at && !f(at, std::min(start, to), above)) return;
-      above -= end - std::max(start, from);
-      at = std::max(at, end);
-      if (at >= to) return;
-    }
-    if (at < to) f(at, to, above);
-  }
 
   template <class Visitor>
   void visit(Visitor& v) {

@@ -209,11 +209,7 @@ void Transport::absorb(ConnId id, ConnEffects& fx) {
   Connection& c = connection_mut(id);
   for (Segment& s : fx.segments) outgoing_.push_back(Outgoing{c.remote(), std::move(s)});
   mark_touched(id);
-  retransmissions_ += fx.retransmitted;
-  timeouts_ += fx.timeouts;
-  fast_recoveries_ += fx.fast_recoveries;
-  tail_probes_ += fx.tail_probes;
-  recoveries_undone_ += fx.recoveries_undone;
+  repairs_ += fx.repairs;
   for (NoticeKind notice : fx.notices) {
     switch (notice) {
       case NoticeKind::kConnected:

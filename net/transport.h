@@ -86,11 +86,7 @@ class Transport {
   void take_touched(std::vector<ConnId>& out);
 
   // --- Statistics (part of the state: they survive snapshots) ---
-  uint64_t retransmissions() const { return retransmissions_; }
-  uint64_t timeouts() const { return timeouts_; }
-  uint64_t fast_recoveries() const { return fast_recoveries_; }
-  uint64_t tail_probes() const { return tail_probes_; }
-  uint64_t recoveries_undone() const { return recoveries_undone_; }
+  const RepairCounts& repairs() const { return repairs_; }
   uint64_t connections_failed() const { return connections_failed_; }
   uint64_t resets_sent() const { return resets_sent_; }
 
@@ -107,11 +103,7 @@ class Transport {
     v("listeners", listeners_);
     v("connections", connections_);
     v("by_nonce", by_nonce_);
-    v("retransmissions", retransmissions_);
-    v("timeouts", timeouts_);
-    v("fast_recoveries", fast_recoveries_);
-    v("tail_probes", tail_probes_);
-    v("recoveries_undone", recoveries_undone_);
+    repairs_.visit(v);
     v("connections_failed", connections_failed_);
     v("resets_sent", resets_sent_);
   }
@@ -166,11 +158,7 @@ class Transport {
   std::map<uint16_t, Listener> listeners_;
   sim::CachedMap<ConnId, Connection> connections_;  // hashed incrementally: an event touches one
   std::map<uint64_t, ConnId> by_nonce_;
-  uint64_t retransmissions_ = 0;
-  uint64_t timeouts_ = 0;
-  uint64_t fast_recoveries_ = 0;
-  uint64_t tail_probes_ = 0;
-  uint64_t recoveries_undone_ = 0;
+  RepairCounts repairs_;  // of every connection, ever
   uint64_t connections_failed_ = 0;
   uint64_t resets_sent_ = 0;
 

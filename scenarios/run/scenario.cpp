@@ -65,11 +65,7 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
   uint64_t complete = 0;
   uint64_t nodes = 0;
   uint64_t mismatches = 0;
-  uint64_t retransmissions = 0;
-  uint64_t timeouts = 0;
-  uint64_t fast_recoveries = 0;
-  uint64_t tail_probes = 0;
-  uint64_t recoveries_undone = 0;
+  net::RepairCounts repairs;
   uint64_t redials = 0;
   uint64_t failed = 0;
   for_each_transfer_node(world, [&](const TransferNode& node) {
@@ -79,11 +75,7 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
     expected += node.settings().bytes_expected;
     mismatches += node.verifier().mismatches;
     complete += node.is_complete() ? 1 : 0;
-    retransmissions += node.transport().retransmissions();
-    timeouts += node.transport().timeouts();
-    fast_recoveries += node.transport().fast_recoveries();
-    tail_probes += node.transport().tail_probes();
-    recoveries_undone += node.transport().recoveries_undone();
+    repairs += node.transport().repairs();
     redials += node.redials();
     failed += node.transport().connections_failed();
   });
@@ -100,11 +92,11 @@ ScenarioOutcome judge_transfer(const sim::World& world) {
       {"bytes_sent", static_cast<int64_t>(sent)},
       {"bytes_delivered", static_cast<int64_t>(delivered)},
       {"bytes_expected", static_cast<int64_t>(expected)},
-      {"retransmissions", static_cast<int64_t>(retransmissions)},
-      {"timeouts", static_cast<int64_t>(timeouts)},
-      {"fast_recoveries", static_cast<int64_t>(fast_recoveries)},
-      {"tail_probes", static_cast<int64_t>(tail_probes)},
-      {"recoveries_undone", static_cast<int64_t>(recoveries_undone)},
+      {"retransmissions", static_cast<int64_t>(repairs.retransmissions)},
+      {"timeouts", static_cast<int64_t>(repairs.timeouts)},
+      {"fast_recoveries", static_cast<int64_t>(repairs.fast_recoveries)},
+      {"tail_probes", static_cast<int64_t>(repairs.tail_probes)},
+      {"recoveries_undone", static_cast<int64_t>(repairs.recoveries_undone)},
       {"packets_sent", static_cast<int64_t>(stats.packets_sent)},
       {"packets_lost", static_cast<int64_t>(stats.packets_lost)},
       {"connections_failed", static_cast<int64_t>(failed)},

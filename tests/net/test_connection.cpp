@@ -40,18 +40,18 @@ TEST_CASE("net: sack: several segments lost from one window are repaired without
     p.wire = [&](Segment& s, bool to_b) {
       if (!to_b || s.payload.empty()) return true;
       const uint64_t index = s.seq / options.mss_bytes;
-      const bool first_send = p.a.retransmissions() == 0 || s.seq >= 10 * options.mss_bytes;
+      const bool first_send = p.a.repairs().retransmissions == 0 || s.seq >= 10 * options.mss_bytes;
       return !(first_send && p.data_segments_to_b <= 10 && (index == 1 || index == 3 || index == 5));
     };
     p.send(40 * options.mss_bytes);
     if (sack) {
       // Every hole of the window went again in the first recovery, and no timeout came.
-      CHECK(p.a.timeouts() == 0);
-      CHECK(p.a.fast_recoveries() == 1);
-      CHECK(p.a.retransmissions() == 3);
+      CHECK(p.a.repairs().timeouts == 0);
+      CHECK(p.a.repairs().fast_recoveries == 1);
+      CHECK(p.a.repairs().retransmissions == 3);
     } else {
       // NewReno repairs one hole a round trip; it needs no timeout either, but more time.
-      CHECK(p.a.retransmissions() >= 3);
+      CHECK(p.a.repairs().retransmissions >= 3);
     }
   }
 }
@@ -104,7 +104,7 @@ TEST_CASE("net: sack: blocks from a lying peer never corrupt the stream") {
   // next 20 KB as held although they were dropped on the way: the writer must still
   // deliver every byte, in order, by timing out and forgetting the false claims.
   p.wire = [&](Segment& s, bool to_b) {
-    if (to_b) return !(s.payload.size() > 0 && s.seq >= 30'000 && s.seq < 50'000 && p.a.timeouts() == 0);
+    if (to_b) return !(s.payload.size() > 0 && s.seq >= 30'000 && s.seq < 50'000 && p.a.repairs().timeouts == 0);
     s.sack = {{s.ack + 1'000'000, s.ack + 1'001'000}, {s.ack + 10, s.ack + 5}};
     if (s.ack >= 30'000 && s.ack < 50'000) s.sack.push_back({s.ack + 1, 50'000});
     ++lies;
@@ -112,7 +112,7 @@ TEST_CASE("net: sack: blocks from a lying peer never corrupt the stream") {
   };
   p.send(100'000, 5000);
   CHECK(lies > 0);
-  CHECK(p.a.timeouts() >= 1);
+  CHECK(p.a.repairs().timeouts >= 1);
   CHECK(p.a.scoreboard().size() <= net::SackScoreboard::kMaxRanges);
 }
 

@@ -47,9 +47,9 @@ TEST_CASE("net: rack: a lost retransmission is found by time, not by a timeout")
   };
   p.send(40 * mss);
   CHECK(copies_of_second == 3);
-  CHECK(p.a.timeouts() == 0);
-  CHECK(p.a.tail_probes() == 0);
-  CHECK(p.a.retransmissions() == 2);
+  CHECK(p.a.repairs().timeouts == 0);
+  CHECK(p.a.repairs().tail_probes == 0);
+  CHECK(p.a.repairs().retransmissions == 2);
 }
 
 TEST_CASE("net: tlp: a lost last segment is probed after two round trips, not timed out") {
@@ -64,11 +64,11 @@ TEST_CASE("net: tlp: a lost last segment is probed after two round trips, not ti
   };
   p.send(bytes);
   CHECK(dropped);
-  CHECK(p.a.tail_probes() == 1);
-  CHECK(p.a.timeouts() == 0);
-  CHECK(p.a.retransmissions() == 1);
+  CHECK(p.a.repairs().tail_probes == 1);
+  CHECK(p.a.repairs().timeouts == 0);
+  CHECK(p.a.repairs().retransmissions == 1);
   // The probe's ack repaired the loss: no fast recovery was needed.
-  CHECK(p.a.fast_recoveries() == 0);
+  CHECK(p.a.repairs().fast_recoveries == 0);
 }
 
 TEST_CASE("net: undo: a delayed segment's recovery is undone by its timestamp, or by the D-SACK") {
@@ -101,13 +101,13 @@ TEST_CASE("net: undo: a delayed segment's recovery is undone by its timestamp, o
     };
     p.send(30 * mss);
     CHECK(delayed);
-    CHECK(p.a.fast_recoveries() == 1);
-    CHECK(p.a.recoveries_undone() == c.undone);
+    CHECK(p.a.repairs().fast_recoveries == 1);
+    CHECK(p.a.repairs().recoveries_undone == c.undone);
     // Without timestamps the ack of the delayed original reads as the retransmission's,
     // whose round trip makes the segments sent just before it look lost too (RFC 8985's
     // ambiguity, which its step 2 resolves with timestamps only).
-    if (c.timestamps) CHECK(p.a.retransmissions() == 1);
-    CHECK(p.a.timeouts() == 0);
+    if (c.timestamps) CHECK(p.a.repairs().retransmissions == 1);
+    CHECK(p.a.repairs().timeouts == 0);
   }
 }
 
@@ -138,5 +138,5 @@ TEST_CASE("net: rack: the send log stays inside what is outstanding through loss
   REQUIRE(p.received == data);
   for (int i = 0; i < 1000 && p.a.bytes_acked() < bytes; ++i) p.round();
   CHECK(p.a.send_log().empty());
-  CHECK(p.a.fast_recoveries() > 0);
+  CHECK(p.a.repairs().fast_recoveries > 0);
 }

@@ -56,9 +56,10 @@ std::string diagnose(const sim::World& world) {
   std::string text;
   for (uint32_t i = 1; i < world.actor_count(); ++i) {
     const auto& node = world.actor_as<scenarios::TransferNode>(sim::ActorId{i});
-    text += fmt::format("node {}: sent {}, verified {}, eof {}, failure {}, retransmissions {}\n", i, node.bytes_sent(),
-                        node.verifier().verified, node.got_eof(),
-                        node.failure() ? net::enum_name(*node.failure()) : "none", node.transport().retransmissions());
+    text +=
+        fmt::format("node {}: sent {}, verified {}, eof {}, failure {}, retransmissions {}\n", i, node.bytes_sent(),
+                    node.verifier().verified, node.got_eof(), node.failure() ? net::enum_name(*node.failure()) : "none",
+                    node.transport().repairs().retransmissions);
     for (const auto& [id, c] : node.transport().connections()) {
       text += fmt::format("  conn {}: {}, acked {}, received {}, readable {}, peer closed {}\n", id,
                           net::enum_name(c.state()), c.bytes_acked(), c.bytes_received(), c.readable_bytes(),

@@ -4,9 +4,11 @@
 #include "sim/assert.h"
 #include "sim/xxh3.h"
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 namespace sim {
 
@@ -20,13 +22,28 @@ class Hasher {
   Hasher(const Hasher&) = delete;
   Hasher& operator=(const Hasher&) = delete;
 
-  void add(const uint8_t* data, size_t size) {
+  [[gnu::always_inline]] void add(const uint8_t* data, size_t size) {
     if (size <= kStageBytes - staged_) {
       std::memcpy(stage_ + staged_, data, size);
       staged_ += size;
       return;
     }
     spill(data, size);
+  }
+
+  // The same as add() of the value's little-endian bytes. Digests are mostly integers, a
+  // few bytes each, so this is the hot path of state hashing: one store into the stage.
+  template <class T>
+  [[gnu::always_inline]] void add_integer(T value) {
+    static_assert(std::is_integral_v<T>);
+    uint8_t bytes[sizeof(T)];
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(bytes, &value, sizeof(T));
+    } else {
+      for (size_t i = 0; i < sizeof(T); ++i)
+        bytes[i] = static_cast<uint8_t>(static_cast<std::make_unsigned_t<T>>(value) >> (8 * i));
+    }
+    add(bytes, sizeof(T));
   }
 
   // The digest of everything added; the Hasher is spent afterwards.
@@ -43,7 +60,7 @@ class Hasher {
   // times faster than the streaming form at that size).
   static constexpr size_t kStageBytes = 2048;
 
-  void spill(const uint8_t* data, size_t size) {
+  [[gnu::noinline]] void spill(const uint8_t* data, size_t size) {
     if (!streaming_) {
       XXH3_64bits_reset(&state_);
       streaming_ = true;

@@ -29,11 +29,14 @@ uint64_t log2_q32(uint64_t x) {
   uint64_t mantissa = exponent >= 31 ? x >> (exponent - 31) : x << (31 - exponent);
   uint64_t result = static_cast<uint64_t>(exponent) << 32;
   for (int bit = 31; bit >= 0; --bit) {
+    // The square lies in [1, 4): its bit 32 is the next bit of the logarithm. Branch-free,
+    // because that bit is as good as random and a mispredicted branch per bit cost more
+    // than the multiplication.
     mantissa = (mantissa * mantissa) >> 31;
-    if (mantissa >= (uint64_t{1} << 32)) {
-      mantissa >>= 1;
-      result |= uint64_t{1} << bit;
-    }
+    const uint64_t next_bit = mantissa >> 32;
+    SIM_ASSERT_LE(next_bit, 1u);
+    mantissa >>= next_bit;
+    result |= next_bit << bit;
   }
   return result;
 }

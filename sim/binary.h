@@ -106,6 +106,7 @@ class Writer {
 
   void write_bytes(const uint8_t* data, size_t size);
 
+ private:
   // Most fields are scalars, and a state digest writes thousands of them a tick: this is
   // inlined into every visit, where a call per field cost a fifth of a transfer's time.
   template <class T>
@@ -119,7 +120,6 @@ class Writer {
     }
   }
 
- private:
   template <class T>
   [[gnu::always_inline]] void write_raw(T value) {
     static_assert(std::is_integral_v<T>);
@@ -128,10 +128,8 @@ class Writer {
       return;
     }
     if (archive_) return archive(value);
-    uint8_t bytes[sizeof(T)];
-    for (size_t i = 0; i < sizeof(T); ++i)
-      bytes[i] = static_cast<uint8_t>(static_cast<std::make_unsigned_t<T>>(value) >> (8 * i));
-    put(bytes, sizeof(T));
+    const std::array<uint8_t, sizeof(T)> bytes = little_endian_bytes(value);
+    put(bytes.data(), bytes.size());
   }
   template <class T>
   [[gnu::noinline]] void archive(T value) {

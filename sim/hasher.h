@@ -4,6 +4,7 @@
 #include "sim/assert.h"
 #include "sim/xxh3.h"
 
+#include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +12,21 @@
 #include <type_traits>
 
 namespace sim {
+
+// An integer's bytes, least significant first: the digest and binary encodings' byte order
+// on every host.
+template <class T>
+[[gnu::always_inline]] inline std::array<uint8_t, sizeof(T)> little_endian_bytes(T value) {
+  static_assert(std::is_integral_v<T>);
+  std::array<uint8_t, sizeof(T)> bytes;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(bytes.data(), &value, sizeof(T));
+  } else {
+    for (size_t i = 0; i < sizeof(T); ++i)
+      bytes[i] = static_cast<uint8_t>(static_cast<std::make_unsigned_t<T>>(value) >> (8 * i));
+  }
+  return bytes;
+}
 
 // Gives exactly hash_bytes() of the concatenation of everything added: XXH3's streaming
 // and one-shot forms agree. Digests of the world's state run at every tick over entities
@@ -35,15 +51,8 @@ class Hasher {
   // few bytes each, so this is the hot path of state hashing: one store into the stage.
   template <class T>
   [[gnu::always_inline]] void add_integer(T value) {
-    static_assert(std::is_integral_v<T>);
-    uint8_t bytes[sizeof(T)];
-    if constexpr (std::endian::native == std::endian::little) {
-      std::memcpy(bytes, &value, sizeof(T));
-    } else {
-      for (size_t i = 0; i < sizeof(T); ++i)
-        bytes[i] = static_cast<uint8_t>(static_cast<std::make_unsigned_t<T>>(value) >> (8 * i));
-    }
-    add(bytes, sizeof(T));
+    const std::array<uint8_t, sizeof(T)> bytes = little_endian_bytes(value);
+    add(bytes.data(), bytes.size());
   }
 
   // The digest of everything added; the Hasher is spent afterwards.

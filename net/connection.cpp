@@ -143,8 +143,7 @@ Segment Connection::make_segment(uint8_t flags, const TransportOptions& options,
     s.sack = out_of_order_.sack_blocks();
     // A duplicate that arrived goes first, as a D-SACK block (RFC 2883), once.
     if (dsack_) {
-      s.sack.insert(s.sack.begin(), *dsack_);
-      if (s.sack.size() > kMaxSackBlocks) s.sack.pop_back();
+      s.sack.push_front_dropping_last(*dsack_);
       dsack_.reset();
     }
   }

@@ -189,7 +189,7 @@ class Connection {
   void resend(uint64_t start, uint64_t end, const TransportOptions& options, sim::Instant now, ConnEffects& fx);
   // Recovering from a timeout, not from a loss found by acks.
   bool is_after_timeout() const { return is_recovering() && recovering_from_timeout_; }
-  bool on_dsack(const std::vector<SackBlock>& blocks, uint64_t ack, const TransportOptions& options, ConnEffects& fx);
+  bool on_dsack(const SackList& blocks, uint64_t ack, const TransportOptions& options, ConnEffects& fx);
   void undo_recovery(const TransportOptions& options, ConnEffects& fx);
   // SACK with RACK-TLP (connection_sack.cpp).
   uint64_t take_sack_blocks(const Segment& segment, sim::Instant now);

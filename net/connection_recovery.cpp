@@ -63,7 +63,7 @@ void Connection::on_cumulative_ack(uint64_t ack, std::optional<uint64_t> echoed,
   const bool was_recovering = is_recovering();
   send_buffer_.consume(static_cast<size_t>(newly));
   scoreboard_.trim(snd_una());
-  send_log_.acknowledge(snd_una(), [&](const DeliveredRun& run) { rack_.on_delivered(run, now, min_rtt_, echoed); });
+  send_log_.acknowledge(snd_una(), [&](const SentRun& run) { rack_.on_delivered(run, now, min_rtt_, echoed); });
   if (was_recovering && !is_recovering() && sack_ok_) rack_.on_recovery_end();
   if (fin_sent_ && ack == data_end() + 1) fin_acked_ = true;
   if (rtt_sample_ && ack >= rtt_sample_->end) {
@@ -161,8 +161,7 @@ void Connection::undo_recovery(const TransportOptions& options, ConnEffects& fx)
 // block) reports a duplicate the peer received. Once every retransmission of the last fast
 // recovery came back that way, none was needed (RFC 3708): undo it. Returns whether the
 // ack carried one.
-bool Connection::on_dsack(const std::vector<SackBlock>& blocks, uint64_t ack, const TransportOptions& options,
-                          ConnEffects& fx) {
+bool Connection::on_dsack(const SackList& blocks, uint64_t ack, const TransportOptions& options, ConnEffects& fx) {
   if (blocks.empty()) return false;
   const SackBlock& first = blocks.front();
   const bool below_ack = first.end <= ack;

@@ -25,12 +25,17 @@ constexpr Duration kMinProbeTimeout = Duration::milliseconds(10);
 
 // Adds the ack's blocks to the scoreboard and forgets the runs they cover, each delivered
 // run telling RACK of a round trip. Returns the bytes newly held.
+//
+// The log never holds a byte the scoreboard holds (tests assert it): what the scoreboard
+// takes leaves the log at once, and only what the log holds is ever sent again. So the
+// blocks the scoreboard took are exactly what the log must forget.
 uint64_t Connection::take_sack_blocks(const Segment& segment, Instant now) {
-  const uint64_t newly_held = scoreboard_.add(segment.sack, std::min(segment.ack, data_end()), snd_max_);
+  const uint64_t held_before = scoreboard_.held();
+  const SackList taken = scoreboard_.add(segment.sack, std::min(segment.ack, data_end()), snd_max_);
+  const uint64_t newly_held = scoreboard_.held() - held_before;
   if (newly_held > 0) {
     const std::optional<uint64_t> echoed = echoed_time(segment);
-    send_log_.forget_held(segment.sack, scoreboard_,
-                          [&](const DeliveredRun& run) { rack_.on_delivered(run, now, min_rtt_, echoed); });
+    send_log_.forget_held(taken, [&](const SentRun& run) { rack_.on_delivered(run, now, min_rtt_, echoed); });
   }
   return newly_held;
 }

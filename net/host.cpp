@@ -7,7 +7,10 @@
 namespace net {
 
 Host::Host(const HostConfig& config, sim::Rng rng)
-    : config_(config), rng_(rng), transport_(config.address, rng.fork("transport"), config.transport) {}
+    : Actor(&kInterfaceTag),
+      config_(config),
+      rng_(rng),
+      transport_(config.address, rng.fork("transport"), config.transport) {}
 
 void Host::on_start(sim::Context& ctx) {
   if (!config_.process_up) return;

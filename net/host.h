@@ -36,6 +36,7 @@ struct HostConfig {
 class Host : public sim::Actor {
  public:
   enum EventKind : uint32_t { kConnTimer = 1, kAppTimer = 2 };
+  static constexpr char kInterfaceTag = 0;  // World::mutate_as<Host>
 
   void on_start(sim::Context& ctx) final;
   void on_event(sim::Context& ctx, const sim::Event& event) final;
@@ -69,7 +70,7 @@ class Host : public sim::Actor {
   }
 
  protected:
-  Host() = default;
+  Host() : Actor(&kInterfaceTag) {}
   Host(const HostConfig& config, sim::Rng rng);
 
   virtual void on_app_start(sim::Context& ctx) = 0;

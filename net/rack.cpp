@@ -8,7 +8,7 @@ namespace net {
 using sim::Duration;
 using sim::Instant;
 
-void Rack::on_delivered(const DeliveredRun& run, Instant now, Duration min_rtt, std::optional<uint64_t> echoed) {
+void Rack::on_delivered(const SentRun& run, Instant now, Duration min_rtt, std::optional<uint64_t> echoed) {
   // Reordering: a run never sent again arrived below one delivered before it.
   if (run.end > fack_) {
     fack_ = run.end;
@@ -51,7 +51,7 @@ bool Rack::delivered_after(const SentRun& run) const {
 Rack::Detection Rack::detect_loss(SendLog& log, Instant now, Duration window) const {
   Detection result;
   if (!order_) return result;
-  log.for_each_until([&](uint64_t, SentRun& run) {
+  log.for_each_until([&](SentRun& run) {
     // Runs sent for the first time leave in sequence order, and a retransmission leaves
     // after every first transmission below it: past the first run sent after the latest
     // delivery, no run can be due.
@@ -71,7 +71,7 @@ Rack::Detection Rack::detect_loss(SendLog& log, Instant now, Duration window) co
 
 void Rack::mark_lost_on_timeout(SendLog& log, Instant now, Duration window) const {
   bool first = true;
-  log.for_each_until([&](uint64_t, SentRun& run) {
+  log.for_each_until([&](SentRun& run) {
     if (first || run.sent_at + rtt_ + window <= now) run.lost = true;
     first = false;
     return true;

@@ -24,7 +24,7 @@ class Rack {
 
   // A run the peer acknowledged or reported holding (RFC 8985 6.2, steps 2 and 3), by an
   // ack echoing `echoed` if timestamps are in use.
-  void on_delivered(const DeliveredRun& run, sim::Instant now, sim::Duration min_rtt, std::optional<uint64_t> echoed);
+  void on_delivered(const SentRun& run, sim::Instant now, sim::Duration min_rtt, std::optional<uint64_t> echoed);
   // Called with every ack: `dsack` is whether it carried a D-SACK block (step 4).
   void on_ack(bool dsack, uint64_t snd_una, uint64_t snd_max);
   // A fast or timeout recovery ended.

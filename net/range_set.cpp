@@ -52,18 +52,6 @@ std::optional<SackBlock> RangeSet::range_holding(uint64_t seq) const {
   return std::nullopt;
 }
 
-std::optional<uint64_t> RangeSet::held_until(uint64_t seq) const {
-  if (const auto range = range_holding(seq)) return range->end;
-  return std::nullopt;
-}
-
-std::optional<uint64_t> RangeSet::next_held_after(uint64_t seq) const {
-  const auto it = std::upper_bound(ranges_.begin(), ranges_.end(), seq,
-                                   [](uint64_t at, const SackBlock& range) { return at < range.start; });
-  if (it == ranges_.end()) return std::nullopt;
-  return it->start;
-}
-
 uint64_t RangeSet::held_above(uint64_t seq) const {
   uint64_t held = 0;
   for (auto it = ranges_.rbegin(); it != ranges_.rend() && it->end > seq; ++it) {

@@ -32,10 +32,6 @@ class RangeSet {
   size_t size() const { return ranges_.size(); }
   // The range containing `seq`, if one does.
   std::optional<SackBlock> range_holding(uint64_t seq) const;
-  // The end of the range containing `seq`, if one does.
-  std::optional<uint64_t> held_until(uint64_t seq) const;
-  // The start of the first range above `seq`, if any.
-  std::optional<uint64_t> next_held_after(uint64_t seq) const;
   // Bytes at or above `seq`.
   uint64_t held_above(uint64_t seq) const;
   // Every byte held.

@@ -23,11 +23,11 @@ void ReorderBuffer::clear() {
   ranges_.clear();
 }
 
-std::vector<SackBlock> ReorderBuffer::sack_blocks() const {
-  std::vector<SackBlock> blocks;
+SackList ReorderBuffer::sack_blocks() const {
+  SackList blocks;
   const auto newest = ranges_.range_holding(newest_);
   if (newest) blocks.push_back(*newest);
-  for (auto it = ranges_.ranges().rbegin(); it != ranges_.ranges().rend() && blocks.size() < kMaxSackBlocks; ++it) {
+  for (auto it = ranges_.ranges().rbegin(); it != ranges_.ranges().rend() && !blocks.full(); ++it) {
     if (!(newest && *it == *newest)) blocks.push_back(*it);
   }
   return blocks;

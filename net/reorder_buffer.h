@@ -31,7 +31,7 @@ class ReorderBuffer {
 
   // RFC 2018's blocks: the range holding the newest arrival first, then the others from
   // the highest down, at most kMaxSackBlocks.
-  std::vector<SackBlock> sack_blocks() const;
+  SackList sack_blocks() const;
 
   template <class Visitor>
   void visit(Visitor& v) {

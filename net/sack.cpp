@@ -5,13 +5,15 @@
 
 namespace net {
 
-uint64_t SackScoreboard::add(const std::vector<SackBlock>& blocks, uint64_t snd_una, uint64_t snd_max) {
-  const uint64_t before = held();
+SackList SackScoreboard::add(const SackList& blocks, uint64_t snd_una, uint64_t snd_max) {
+  SackList taken;
   for (const SackBlock& block : blocks) {
     if (block.start >= block.end || block.end > snd_max || block.end <= snd_una) continue;
-    if (!insert(std::max(block.start, snd_una), block.end)) break;
+    const SackBlock clipped{std::max(block.start, snd_una), block.end};
+    if (!insert(clipped.start, clipped.end)) break;
+    taken.push_back(clipped);
   }
-  return held() - before;
+  return taken;
 }
 
 }  // namespace net

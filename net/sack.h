@@ -16,8 +16,8 @@ class SackScoreboard : public RangeSet {
   // Takes the blocks of one ack; blocks that are empty, reversed, reach beyond what was
   // sent or lie wholly below the cumulative ack are ignored (a peer's lie can only make
   // the sender skip bytes it still holds, never corrupt the stream), and so is a block
-  // that would pass the bound. Returns the bytes newly marked as held.
-  uint64_t add(const std::vector<SackBlock>& blocks, uint64_t snd_una, uint64_t snd_max);
+  // that would pass the bound. Returns the blocks it took, cut to start at `snd_una`.
+  SackList add(const SackList& blocks, uint64_t snd_una, uint64_t snd_max);
 };
 
 }  // namespace net

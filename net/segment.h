@@ -2,6 +2,7 @@
 #pragma once
 
 #include "net/address.h"
+#include "sim/bounded_vector.h"
 #include "sim/serial.h"
 
 #include <cstdint>
@@ -41,6 +42,8 @@ struct SackBlock {
 
 // At most this many blocks ride on one segment (TCP's option space holds four).
 constexpr size_t kMaxSackBlocks = 4;
+// A segment's blocks, inline: nearly every ack carries some.
+using SackList = sim::BoundedVector<SackBlock, kMaxSackBlocks>;
 
 // One transport segment. Connections are identified by 64-bit nonces drawn at open time
 // (the role TCP's initial sequence numbers play): a segment names the sender's and the
@@ -61,7 +64,7 @@ struct Segment {
   uint64_t ts_val = 0;
   uint64_t ts_ecr = 0;
   // Selective acknowledgements, the block holding the newest arrival first.
-  std::vector<SackBlock> sack;
+  SackList sack;
   sim::Bytes payload;
 
   bool has(SegmentFlag f) const { return (flags & f) != 0; }

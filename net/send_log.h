@@ -5,14 +5,15 @@
 
 #include "net/sack.h"
 #include "sim/assert.h"
+#include "sim/sliding_vector.h"
 #include "sim/time.h"
 
-#include <map>
 #include <optional>
 
 namespace net {
 
 struct SentRun {
+  uint64_t start = 0;
   uint64_t end = 0;
   sim::Instant sent_at;
   // Which send this was: many leave at one virtual instant, and RACK must know which of
@@ -25,6 +26,7 @@ struct SentRun {
 
   template <class Visitor>
   void visit(Visitor& v) {
+    v("start", start);
     v("end", end);
     v("sent_at", sent_at);
     v("order", order);
@@ -33,19 +35,15 @@ struct SentRun {
   }
 };
 
-// A piece of a run that the peer acknowledged or said it holds.
-struct DeliveredRun {
-  uint64_t start = 0;
-  uint64_t end = 0;
-  sim::Instant sent_at;
-  uint64_t order = 0;
-  bool retransmitted = false;
-};
-
-// Disjoint runs within [snd_una, snd_max), keyed by their first byte. Bytes sent one after
-// the other at one instant with the same history share a run, so a burst is one entry. State (hashed,
+// Disjoint runs within [snd_una, snd_max), in order. Bytes sent one after the other at one
+// instant with the same history share a run, so a burst is one entry. State (hashed,
 // snapshotted); a run holds at least one byte, so there are never more runs than bytes
 // outstanding, and no more than kMaxRuns.
+//
+// New data joins at the back, the cumulative ack takes runs off the front, and what the
+// peer reports holding is mostly the newest runs, near the back: a sliding vector, where
+// runs are found by binary search. (A tree spent a node and its rebalancing on each
+// segment.)
 class SendLog {
  public:
   // A window of 256 KiB in segments of one byte would be 262 144 runs; 1400-byte segments
@@ -57,10 +55,10 @@ class SendLog {
   // Forgets the bytes below `snd_una`, calling delivered(piece) for each piece it held.
   template <class F>
   void acknowledge(uint64_t snd_una, F&& delivered);
-  // Forgets the bytes the peer now reports in `blocks` (clipped to what `board` holds),
-  // calling delivered(piece) for each piece it held.
+  // Forgets the bytes of `blocks`, which the peer now holds (the scoreboard took them),
+  // calling delivered(piece) for each piece it held, block by block in order.
   template <class F>
-  void forget_held(const std::vector<SackBlock>& blocks, const SackScoreboard& board, F&& delivered);
+  void forget_held(const SackList& blocks, F&& delivered);
   // Every run lost (a retransmission timeout, RFC 6675 5.1).
   void mark_all_lost();
   // No run lost any more (a recovery proved spurious: RACK finds real losses again).
@@ -75,12 +73,12 @@ class SendLog {
   std::optional<SackBlock> first_lost(uint64_t max_length) const;
   // The last `max_length` bytes of the highest run, which a tail loss probe sends again.
   std::optional<SackBlock> last_bytes(uint64_t max_length) const;
-  const std::map<uint64_t, SentRun>& runs() const { return runs_; }
-  // The runs in order, for RACK to mark: f(start, run) returns false to stop.
+  const sim::SlidingVector<SentRun>& runs() const { return runs_; }
+  // The runs in order, for RACK to mark: f(run) returns false to stop.
   template <class F>
   void for_each_until(F&& f) {
-    for (auto& [start, run] : runs_) {
-      if (!f(start, run)) return;
+    for (SentRun& run : runs_) {
+      if (!f(run)) return;
     }
   }
   // Asserts the runs lie in [snd_una, snd_max) and are no more than its bytes (cheap
@@ -94,55 +92,49 @@ class SendLog {
   }
 
  private:
-  // Ensures a run boundary at `seq` (splitting the run that holds it).
-  void split_at(uint64_t seq);
+  // The index of the first run ending after `seq` (the one holding it, or the next).
+  size_t first_ending_after(uint64_t seq) const;
   // Removes [start, end), calling delivered(piece) for each piece removed.
   template <class F>
   void remove(uint64_t start, uint64_t end, F&& delivered);
 
-  std::map<uint64_t, SentRun> runs_;  // start -> run
-  uint64_t sends_ = 0;                // records so far: the next one's order
+  sim::SlidingVector<SentRun> runs_;
+  uint64_t sends_ = 0;  // records so far: the next one's order
 };
 
 template <class F>
 void SendLog::remove(uint64_t start, uint64_t end, F&& delivered) {
   if (start >= end) return;
-  auto first = runs_.upper_bound(start);
-  if (first != runs_.begin() && std::prev(first)->second.end > start) --first;
-  if (first == runs_.end() || first->first >= end) return;  // no run there: nothing to split
-  split_at(start);
-  split_at(end);
-  auto it = runs_.lower_bound(start);
-  while (it != runs_.end() && it->first < end) {
-    const SentRun& run = it->second;
-    delivered(DeliveredRun{it->first, run.end, run.sent_at, run.order, run.retransmitted});
-    it = runs_.erase(it);
+  size_t first = first_ending_after(start);
+  if (first == runs_.size() || runs_[first].start >= end) return;  // nothing held there
+  if (runs_[first].start < start) {
+    // The run reaches below `start`: its lower part stays.
+    SentRun upper = runs_[first];
+    upper.start = start;
+    runs_[first].end = start;
+    runs_.insert(++first, upper);
   }
+  size_t last = first;  // one past the runs wholly inside [start, end)
+  for (; last < runs_.size() && runs_[last].end <= end; ++last) delivered(runs_[last]);
+  if (last < runs_.size() && runs_[last].start < end) {
+    // The run reaches past `end`: its lower part goes, the rest stays.
+    SentRun lower = runs_[last];
+    lower.end = end;
+    delivered(lower);
+    runs_[last].start = end;
+  }
+  runs_.erase(first, last);
 }
 
 template <class F>
 void SendLog::acknowledge(uint64_t snd_una, F&& delivered) {
-  if (runs_.empty() || runs_.begin()->first >= snd_una) return;
-  remove(runs_.begin()->first, snd_una, delivered);
+  if (runs_.empty() || runs_.front().start >= snd_una) return;
+  remove(runs_.front().start, snd_una, delivered);
 }
 
 template <class F>
-void SendLog::forget_held(const std::vector<SackBlock>& blocks, const SackScoreboard& board, F&& delivered) {
-  for (const SackBlock& block : blocks) {
-    // Walk the block over what the board holds: a block the board refused holds nothing.
-    uint64_t at = block.start;
-    while (at < block.end) {
-      if (const std::optional<uint64_t> held_end = board.held_until(at)) {
-        const uint64_t to = std::min(*held_end, block.end);
-        remove(at, to, delivered);
-        at = to;
-      } else {
-        const std::optional<uint64_t> next = board.next_held_after(at);
-        if (!next) break;
-        at = *next;
-      }
-    }
-  }
+void SendLog::forget_held(const SackList& blocks, F&& delivered) {
+  for (const SackBlock& block : blocks) remove(block.start, block.end, delivered);
 }
 
 }  // namespace net

@@ -84,7 +84,8 @@ class Writer {
       write_bytes(value.data(), value.size());
     } else if constexpr (traits::is_byte_array<T>::value) {
       write_bytes(value.data(), value.size());
-    } else if constexpr (traits::is_vector<T>::value || traits::is_set<T>::value) {
+    } else if constexpr (traits::is_vector<T>::value || traits::is_sliding_vector<T>::value ||
+                         traits::is_bounded_vector<T>::value || traits::is_set<T>::value) {
       write_length(value.size());
       for (const auto& item : value) write(item);
     } else if constexpr (traits::is_map<T>::value) {
@@ -205,6 +206,21 @@ class Reader {
       value.clear();
       value.reserve(size);
       for (size_t i = 0; i < size; ++i) read(value.emplace_back());
+    } else if constexpr (traits::is_sliding_vector<T>::value) {
+      const size_t size = read_length(1);  // items are structs: at least a byte each
+      value.clear();
+      for (size_t i = 0; i < size; ++i) read(value.emplace_back());
+    } else if constexpr (traits::is_bounded_vector<T>::value) {
+      const size_t size = read_length(1);
+      if (size > T::kCapacity) {
+        fail("a list of " + std::to_string(size) + " items exceeds its bound of " + std::to_string(T::kCapacity));
+      }
+      value.clear();
+      for (size_t i = 0; i < size; ++i) {
+        typename T::value_type item{};
+        read(item);
+        value.push_back(item);
+      }
     } else if constexpr (traits::is_set<T>::value) {
       const size_t size = read_length(1);
       value.clear();

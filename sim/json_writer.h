@@ -43,7 +43,8 @@ class JsonWriter {
       bytes_summary(value.data(), value.size());
     } else if constexpr (traits::is_byte_array<T>::value) {
       string(to_hex(value.data(), value.size()));
-    } else if constexpr (traits::is_vector<T>::value || traits::is_set<T>::value) {
+    } else if constexpr (traits::is_vector<T>::value || traits::is_sliding_vector<T>::value ||
+                         traits::is_bounded_vector<T>::value || traits::is_set<T>::value) {
       begin_array();
       for (const auto& item : value) write(item);
       end_array();

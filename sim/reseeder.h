@@ -25,7 +25,8 @@ class Reseeder {
     if constexpr (std::is_same_v<T, Rng>) {
       value.reseed(base_seed_);
       ++streams_reseeded_;
-    } else if constexpr (traits::is_vector<T>::value) {
+    } else if constexpr (traits::is_vector<T>::value || traits::is_sliding_vector<T>::value ||
+                         traits::is_bounded_vector<T>::value) {
       for (auto& item : value) apply(item);
     } else if constexpr (traits::is_map<T>::value) {
       for (auto& [key, item] : value) apply(item);

@@ -26,6 +26,10 @@ namespace sim {
 using Bytes = std::vector<uint8_t>;
 
 class Rng;
+template <class T, size_t N>
+class BoundedVector;  // sim/bounded_vector.h
+template <class T>
+class SlidingVector;  // sim/sliding_vector.h
 
 namespace traits {
 
@@ -33,6 +37,16 @@ template <class T>
 struct is_vector : std::false_type {};
 template <class T>
 struct is_vector<std::vector<T>> : std::true_type {};
+
+template <class T>
+struct is_sliding_vector : std::false_type {};
+template <class T>
+struct is_sliding_vector<SlidingVector<T>> : std::true_type {};
+
+template <class T>
+struct is_bounded_vector : std::false_type {};
+template <class T, size_t N>
+struct is_bounded_vector<BoundedVector<T, N>> : std::true_type {};
 
 template <class T>
 struct is_map : std::false_type {};

@@ -134,9 +134,16 @@ class World {
     mark_dirty(id);
     Actor* a = slot(id).actor.get();
     SIM_ASSERT_MSG(a != nullptr, "actor {} is down", id);
-    Base* base = dynamic_cast<Base*>(a);
-    SIM_ASSERT_MSG(base != nullptr, "actor {} ({}) is not of the requested kind", id, a->type_name());
-    return *base;
+    if constexpr (requires { Base::kInterfaceTag; }) {
+      static_assert(std::is_base_of_v<Actor, Base>);
+      SIM_ASSERT_MSG(a->interface_tag() == &Base::kInterfaceTag, "actor {} ({}) is not of the requested kind", id,
+                     a->type_name());
+      return static_cast<Base&>(*a);
+    } else {
+      Base* base = dynamic_cast<Base*>(a);
+      SIM_ASSERT_MSG(base != nullptr, "actor {} ({}) is not of the requested kind", id, a->type_name());
+      return *base;
+    }
   }
   // Marks an actor's cached digest stale (handlers' actors are marked automatically).
   void mark_dirty(ActorId id);

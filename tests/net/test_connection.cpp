@@ -59,17 +59,17 @@ TEST_CASE("net: sack: several segments lost from one window are repaired without
 TEST_CASE("net: sack: the scoreboard merges blocks, ignores lies and never passes its bound") {
   net::SackScoreboard board;
   // Reversed, empty, beyond what was sent, wholly below the cumulative ack: ignored.
-  CHECK(board.add({{500, 400}, {600, 600}, {900, 1200}, {10, 90}}, 100, 1000) == 0);
+  CHECK(board.add({{500, 400}, {600, 600}, {900, 1200}, {10, 90}}, 100, 1000).empty());
   CHECK(board.empty());
   // Overlapping and touching blocks become one range; a block reaching below the
-  // cumulative ack is clipped to it.
-  CHECK(board.add({{300, 400}, {350, 500}, {500, 600}, {50, 150}}, 100, 1000) == 350);
+  // cumulative ack is clipped to it. What was taken comes back, clipped, in order.
+  CHECK(board.add({{300, 400}, {350, 500}, {500, 600}, {50, 150}}, 100, 1000) ==
+        net::SackList{{300, 400}, {350, 500}, {500, 600}, {100, 150}});
   CHECK(board.ranges() == std::vector<net::SackBlock>{{100, 150}, {300, 600}});
   CHECK(board.held_above(0) == 350);
   CHECK(board.held() == 350);
-  CHECK(board.held_until(320) == 600u);
-  CHECK_FALSE(board.held_until(200).has_value());
-  CHECK(board.next_held_after(150) == 300u);
+  CHECK(board.range_holding(320) == net::SackBlock{300, 600});
+  CHECK_FALSE(board.range_holding(200).has_value());
   board.trim(320);
   CHECK(board.ranges() == std::vector<net::SackBlock>{{320, 600}});
   CHECK(board.held() == 280);  // the running sum follows merges and trims
@@ -80,20 +80,21 @@ TEST_CASE("net: sack: the scoreboard merges blocks, ignores lies and never passe
     REQUIRE(flooded.size() <= net::SackScoreboard::kMaxRanges);
   }
   CHECK(flooded.size() == net::SackScoreboard::kMaxRanges);
+  CHECK(flooded.add({{5000, 5001}}, 1000, 1'000'000).empty());  // refused: not taken
 }
 
 TEST_CASE("net: sack: the receiver reports the newest block first, then the highest, at most four") {
   net::ReorderBuffer held;
   for (uint64_t start : {100, 110, 300, 500, 700, 900}) held.insert(start, sim::Bytes(10));
   held.arrived(300);
-  CHECK(held.sack_blocks() == std::vector<net::SackBlock>{{300, 310}, {900, 910}, {700, 710}, {500, 510}});
+  CHECK(held.sack_blocks() == net::SackList{{300, 310}, {900, 910}, {700, 710}, {500, 510}});
   held.arrived(110);
-  CHECK(held.sack_blocks() == std::vector<net::SackBlock>{{100, 120}, {900, 910}, {700, 710}, {500, 510}});
+  CHECK(held.sack_blocks() == net::SackList{{100, 120}, {900, 910}, {700, 710}, {500, 510}});
   // Pulled in order up to 120: that range is no longer reported.
   while (held.take_first_at_or_below(120)) {
   }
   held.received_up_to(120);
-  CHECK(held.sack_blocks() == std::vector<net::SackBlock>{{900, 910}, {700, 710}, {500, 510}, {300, 310}});
+  CHECK(held.sack_blocks() == net::SackList{{900, 910}, {700, 710}, {500, 510}, {300, 310}});
 }
 
 TEST_CASE("net: sack: blocks from a lying peer never corrupt the stream") {

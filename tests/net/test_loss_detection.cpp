@@ -13,14 +13,17 @@ namespace {
 using net::Segment;
 using test_net::Pair;
 
-// Every run of the log inside what is outstanding, non-empty, disjoint, in order.
+// Every run of the log inside what is outstanding, non-empty, disjoint, in order, and
+// apart from every range the scoreboard holds.
 void check_send_log(const net::Connection& c, uint64_t bytes_written) {
   const net::SendLog& log = c.send_log();
   REQUIRE(log.size() <= net::SendLog::kMaxRuns);
   uint64_t previous_end = c.bytes_acked();
-  for (const auto& [start, run] : log.runs()) {
-    REQUIRE(start >= previous_end);
-    REQUIRE(run.end > start);
+  const std::vector<net::SackBlock>& held = c.scoreboard().ranges();
+  for (const net::SentRun& run : log.runs()) {
+    REQUIRE(run.start >= previous_end);
+    REQUIRE(run.end > run.start);
+    for (const net::SackBlock& range : held) REQUIRE((range.end <= run.start || range.start >= run.end));
     previous_end = run.end;
   }
   REQUIRE(previous_end <= bytes_written);
@@ -30,7 +33,7 @@ bool is_data_to_b(const Segment& s, bool to_b) { return to_b && !s.payload.empty
 
 // Removes a D-SACK block (the first block, below the cumulative ack) from an ack.
 void strip_dsack(Segment& s) {
-  if (!s.sack.empty() && s.sack.front().end <= s.ack) s.sack.erase(s.sack.begin());
+  if (!s.sack.empty() && s.sack.front().end <= s.ack) s.sack.erase_front();
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // The canonical encoding: round trips, bounded decoding of hostile input, the JSON dump.
 #include "sim/binary.h"
+#include "sim/bounded_vector.h"
 #include "sim/json_writer.h"
 #include "sim/rng.h"
+#include "sim/sliding_vector.h"
 
 #include <catch2/catch.hpp>
 #include <cereal/details/helpers.hpp>
@@ -26,6 +28,17 @@ struct Inner {
   friend bool operator==(const Inner&, const Inner&) = default;
 };
 
+struct Point {
+  uint32_t x = 0;
+  uint16_t y = 0;
+  template <class V>
+  void visit(V& v) {
+    v("x", x);
+    v("y", y);
+  }
+  friend bool operator==(const Point&, const Point&) = default;
+};
+
 struct Sample {
   bool flag = false;
   int64_t signed_value = 0;
@@ -37,6 +50,8 @@ struct Sample {
   std::map<uint32_t, Inner> by_id;
   std::optional<uint16_t> maybe;
   sim::Rng rng;
+  sim::BoundedVector<Point, 3> bounded;
+  sim::SlidingVector<Inner> sliding;
   template <class V>
   void visit(V& v) {
     v("flag", flag);
@@ -49,6 +64,8 @@ struct Sample {
     v("by_id", by_id);
     v("maybe", maybe);
     v("rng", rng);
+    v("bounded", bounded);
+    v("sliding", sliding);
   }
   friend bool operator==(const Sample&, const Sample&) = default;
 };
@@ -65,6 +82,9 @@ Sample make_sample() {
   s.by_id = {{7, {7, "seven"}}, {3, {3, "three"}}};
   s.maybe = 9;
   s.rng = sim::Rng::stream(1, "sample");
+  s.bounded = {{1, 2}, {3, 4}};
+  for (uint32_t i = 0; i < 5; ++i) s.sliding.push_back({i, "run"});
+  s.sliding.drop_front(2);  // only the live items are state
   return s;
 }
 
@@ -161,4 +181,60 @@ TEST_CASE("sim: encoding: the direct digest path writes exactly cereal's snapsho
   CHECK(sim::encode(sample, sim::Encoding::kDigestFromScratch) == sim::encode(sample, sim::Encoding::kSnapshot));
   const std::vector<int64_t> negatives = {-1, INT64_MIN, 42};
   CHECK(sim::encode(negatives, sim::Encoding::kDigest) == sim::encode(negatives, sim::Encoding::kSnapshot));
+}
+
+TEST_CASE("sim: encoding: bounded and sliding vectors are encoded as std::vector is") {
+  const std::vector<Point> points = {{1, 2}, {3, 4}};
+  const sim::BoundedVector<Point, 3> bounded = {{1, 2}, {3, 4}};
+  CHECK(sim::encode(bounded) == sim::encode(points));
+  CHECK(sim::encode(bounded, sim::Encoding::kDigest) == sim::encode(points));
+  // Items dropped from the front are gone from the encoding, however the storage holds them.
+  sim::SlidingVector<Point> sliding;
+  for (const Point& p : {Point{9, 9}, Point{1, 2}, Point{3, 4}}) sliding.push_back(p);
+  sliding.drop_front(1);
+  CHECK(sim::encode(sliding) == sim::encode(points));
+  CHECK(sim::encode(sliding, sim::Encoding::kDigest) == sim::encode(points));
+  sim::SlidingVector<Point> decoded;
+  const sim::Bytes bytes = sim::encode(points);
+  sim::Reader reader(bytes);
+  reader.read(decoded);
+  CHECK(decoded == sliding);
+}
+
+TEST_CASE("sim: encoding: a bounded vector longer than its bound is an error") {
+  const std::vector<Point> four = {{1, 1}, {2, 2}, {3, 3}, {4, 4}};
+  const sim::Bytes bytes = sim::encode(four);
+  sim::BoundedVector<Point, 3> decoded;
+  sim::Reader reader(bytes);
+  CHECK_THROWS_WITH(reader.read(decoded), Catch::Contains("a list of 4 items exceeds its bound of 3"));
+}
+
+TEST_CASE("sim: sliding vector: drops from the front, inserts and erases by index, reclaims its prefix") {
+  sim::SlidingVector<uint32_t> v;
+  for (uint32_t i = 0; i < 100; ++i) v.push_back(i);
+  v.drop_front(60);  // more dead than live: the prefix is reclaimed
+  REQUIRE(v.size() == 40);
+  CHECK(v.front() == 60);
+  v.insert(1, 1000);
+  v.erase(2, 4);  // 61 and 62 go
+  CHECK(v[0] == 60);
+  CHECK(v[1] == 1000);
+  CHECK(v[2] == 63);
+  CHECK(v.back() == 99);
+  v.erase(0, 2);  // from the front: a drop
+  CHECK(v.front() == 63);
+  v.drop_front(v.size());
+  CHECK(v.empty());
+  v.push_back(7);
+  CHECK(v.front() == 7);
+}
+
+TEST_CASE("sim: bounded vector: keeps the newest first when full") {
+  sim::BoundedVector<uint32_t, 3> v = {1, 2, 3};
+  v.push_front_dropping_last(0);
+  CHECK(v == sim::BoundedVector<uint32_t, 3>{0, 1, 2});
+  v.erase_front();
+  CHECK(v == sim::BoundedVector<uint32_t, 3>{1, 2});
+  v.push_front_dropping_last(9);
+  CHECK(v == sim::BoundedVector<uint32_t, 3>{9, 1, 2});
 }

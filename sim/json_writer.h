@@ -80,6 +80,7 @@ class JsonWriter {
   void string(std::string_view text);
   void number(int64_t value);
   void hex(uint64_t value);
+  void null() { raw("null"); }
   // A value that is JSON text already (a configuration recorded as text), written as is.
   void json_text(std::string_view text) { raw(text); }
   void bytes_summary(const uint8_t* data, size_t size);

@@ -2,6 +2,7 @@
 #include "scenarios/chaos/chaos_world.h"
 
 #include "net/network.h"
+#include "scenarios/chaos/judge.h"
 #include "scenarios/chaos/view.h"
 #include "scenarios/world/dmsg_assembly.h"
 #include "sim/fmt.h"
@@ -90,12 +91,14 @@ dmsg::ServerOptions chaos_server_options(dmsg::PlantedBug bug, uint32_t clients)
 }
 
 ScenarioInfo chaos_scenario() {
-  return ScenarioInfo{
+  ScenarioInfo info{
       "chaos",      "servers and clients under random events (driven by `dmsgsim chaos`; alone it only starts them)",
       kMaxDuration, true,
       &build,       nullptr,
       &judge,       nullptr,
       &tables};
+  info.make_judge = &make_chaos_judge;
+  return info;
 }
 
 void register_chaos_actors(sim::ActorRegistry& registry) { registry.add<ChaosClient>(); }

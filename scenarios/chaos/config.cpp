@@ -98,6 +98,11 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
   if (key == "batch_interval") return span(config.batch_interval);
   if (key == "probabilities") return read_probabilities(value, config);
   if (key == "events") {
+    // null: no event limit (the duration ends the fault phase), as chaos_config_json writes it.
+    if (value.kind() == sim::JsonValue::Kind::kNull) {
+      config.events.reset();
+      return sim::Ok{};
+    }
     sim::Result<uint64_t> n = whole_number(key, value, 1, UINT64_MAX);
     if (!n) return n.error();
     config.events = *n;

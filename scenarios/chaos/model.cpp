@@ -157,6 +157,11 @@ void Model::apply(const Action& a, sim::Instant now) {
   }
 }
 
+void Model::set_handling(uint32_t c, const Handling& handling) {
+  clients_.at(c).handling = handling;
+  for (auto& [id, s] : streams_) s.outcome = DialOutcome::kUnknown;
+}
+
 CheckReport Model::check(const WorldView& before, const WorldView& after) const {
   CheckReport report;
   report.exact = is_settled(after.at);

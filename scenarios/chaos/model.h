@@ -68,6 +68,8 @@ class Model {
   bool server_up(uint32_t s) const { return servers_[s].up; }
   bool client_up(uint32_t c) const { return clients_[c].up; }
   const Handling& handling(uint32_t c) const { return clients_[c].handling; }
+  bool knows_stream(uint64_t id) const { return streams_.count(id) != 0; }
+  bool partitioned() const { return partitioned_; }
   // No fault for the settle window, and no partition still standing.
   bool is_settled(sim::Instant now) const { return !partitioned_ && now - last_fault_ >= bounds_.settle; }
   sim::Instant last_fault() const { return last_fault_; }
@@ -76,6 +78,9 @@ class Model {
   // A batch begins at `view` (the abstraction before it); its actions follow, in order.
   void begin_batch(const WorldView& view);
   void apply(const Action& action, sim::Instant now);
+  // A client is told how to handle streams (at the start, and after each restart, which
+  // leaves it at the default): pending dials to it no longer have a certain outcome.
+  void set_handling(uint32_t c, const Handling& handling);
   // Compares the abstraction after a batch with the prediction from the one before it.
   CheckReport check(const WorldView& before, const WorldView& after) const;
   // After the fault phase, once settled: every running client holds a session to every

@@ -25,12 +25,6 @@ std::string stop_input(StopHow how, const std::string& node) { return fmt::forma
 
 }  // namespace
 
-uint64_t ChaosResult::events_executed() const {
-  uint64_t n = 0;
-  for (const uint64_t k : executed) n += k;
-  return n;
-}
-
 RunConfig ControlPanel::run_config(const ChaosConfig& config, uint64_t seed, dmsg::PlantedBug bug) {
   RunConfig run;
   run.seed = seed;
@@ -57,11 +51,8 @@ sim::Result<std::unique_ptr<ControlPanel>> ControlPanel::create(const ChaosConfi
   panel->runner_ = std::move(runner).value();
   // Kept so that a failure can write the run's trace (and rebuild the earlier state).
   panel->runner_->world().set_snapshot_policy(default_snapshot_policy());
-  panel->viewer_ = std::make_unique<Viewer>(panel->runner_->world());
-  ModelBounds bounds = ModelBounds::for_profile(config.profile, config.batch_interval);
-  bounds.max_sessions = chaos_server_options(bug, config.clients).max_sessions;
-  panel->model_ = std::make_unique<Model>(config.servers, config.clients, bounds);
-  panel->result_.seed = seed;
+  panel->judge_ = std::make_unique<ChaosJudge>(config, bug, panel->runner_->world());
+  panel->bug_ = bug;
   return panel;
 }
 
@@ -70,19 +61,10 @@ void ControlPanel::input(const std::string& text) {
   sim::Result<FaultInput> parsed =
       parse_fault(fmt::format("{} {}", sim::format_duration(now - sim::Instant::zero()), text));
   SIM_ASSERT_MSG(parsed.ok(), "the panel made a malformed input '{}': {}", text, parsed.error().message);
+  const sim::Status taken = judge_->take(parsed.value(), runner_->world());
+  SIM_ASSERT_MSG(taken.ok(), "the judge cannot take the panel's input '{}': {}", text, taken.error().message);
   const sim::Status added = runner_->add_input(std::move(parsed).value());
   SIM_ASSERT_MSG(added.ok(), "the panel made an invalid input '{}': {}", text, added.error().message);
-}
-
-void ControlPanel::run_until(sim::Instant when) {
-  while (runner_->world().now() < when) {
-    if (stop_requested_ && stop_requested_()) {
-      result_.interrupted = true;
-      result_.passed = false;
-      return;
-    }
-    runner_->run_tick();
-  }
 }
 
 uint32_t ControlPanel::open_streams(const WorldView& view) const {
@@ -97,67 +79,38 @@ uint32_t ControlPanel::open_streams(const WorldView& view) const {
 }
 
 ChaosResult ControlPanel::run(std::function<bool()> stop_requested) {
-  stop_requested_ = std::move(stop_requested);
   sim::World& world = runner_->world();
+  ChaosResult result;
+  judge_->at_boundary(world);
   // The first boundary: every client's handling for its first incarnation.
   for (uint32_t c = 0; c < config_.clients; ++c) {
-    Action start;
-    start.kind = EventKind::kStartClient;
-    start.node = c;
-    start.handling = Handling{rng_.chance(kAccepts), rng_.chance(kReads)};
-    input(fmt::format("command {} {}", client_name(c), handling_words(start.handling)));
-    model_->apply(start, world.now());
+    const Handling handling{rng_.chance(kAccepts), rng_.chance(kReads)};
+    input(fmt::format("command {} {}", client_name(c), handling_words(handling)));
   }
-  runner_->run_tick();  // the handling inputs take effect
-  last_view_ = viewer_->look(world);
-  const sim::Instant fault_phase_end = world.now() + config_.duration;
-  bool ok = true;
-  while (ok && world.now() < fault_phase_end && (!config_.events || result_.events_executed() < *config_.events)) {
-    ok = batch(/*faults_allowed=*/true);
-  }
-  // Faults stop: partitions are lifted, and the system must settle by itself.
-  if (ok && partitioned_) {
-    input("heal");
-    Action heal;
-    heal.kind = EventKind::kHeal;
-    model_->apply(heal, world.now());
-    partitioned_ = false;
-  }
-  // Liveness once settled (at once if the fault phase ended quietly), then exact checks for
-  // exact_window more.
-  std::optional<sim::Instant> exact_until;
-  while (ok && (!exact_until || world.now() < *exact_until)) {
-    if (!exact_until && model_->is_settled(world.now())) {
-      exact_until = world.now() + config_.exact_window;
-      ++result_.liveness_checks;
-      const WorldView view = viewer_->look(world);
-      std::vector<Mismatch> late = model_->check_liveness(view);
-      if (!late.empty()) {
-        result_.passed = false;
-        result_.mismatches = std::move(late);
-        result_.before_tick = world.tick();
-        result_.failed_tick = world.tick();
-        ok = false;
-        break;
-      }
+  while (!judge_->done()) {
+    if (stop_requested && stop_requested()) {
+      result.interrupted = true;
+      break;
     }
-    ok = batch(/*faults_allowed=*/false);
+    runner_->run_tick();
+    judge_->at_boundary(world);
+    const ChaosJudge::Turn& turn = judge_->turn();
+    // Faults stop: a standing partition is lifted, and the system must settle by itself.
+    if (turn.fault_phase_ended && model().partitioned()) input("heal");
+    if (turn.batch) batch(turn.faults_allowed);
   }
-  result_.virtual_time = world.now() - sim::Instant::zero();
-  result_.state_hash = world.state_hash();
-  result_.chain_hash = world.chain_hash();
-  return result_;
+  static_cast<ChaosTally&>(result) = judge_->tally();
+  result.seed = seed_;
+  result.verdict = judge_->verdict(world);
+  result.passed = result.passed && !result.interrupted;
+  result.virtual_time = world.now() - sim::Instant::zero();
+  result.state_hash = world.state_hash();
+  result.chain_hash = world.chain_hash();
+  return result;
 }
 
-bool ControlPanel::batch(bool faults_allowed) {
-  sim::World& world = runner_->world();
-  const WorldView view = viewer_->look(world);
-  if (++batches_since_check_ >= config_.check_every) {
-    batches_since_check_ = 0;
-    if (!check(view)) return false;
-  }
-  ++result_.batches;
-  model_->begin_batch(view);
+void ControlPanel::batch(bool faults_allowed) {
+  const WorldView& view = judge_->view();
   closing_.clear();
   uint32_t dials = 0;
   // The winners run at one virtual instant, in the order drawn: the seeded interleaving.
@@ -167,27 +120,8 @@ bool ControlPanel::batch(bool faults_allowed) {
     std::optional<Decision> decision = decide(kind, view, dials);
     if (!decision) continue;  // nothing to do it to (e.g. no server is down to start)
     for (const std::string& text : decision->inputs) input(text);
-    model_->apply(decision->action, world.now());
-    ++result_.executed[static_cast<size_t>(kind)];
     dials += kind == EventKind::kDial ? 1 : 0;
   }
-  run_until(world.now() + config_.batch_interval);
-  return !result_.interrupted;
-}
-
-bool ControlPanel::check(const WorldView& now) {
-  const CheckReport report = model_->check(*last_view_, now);
-  ++(report.exact ? result_.exact_checks : result_.bound_checks);
-  if (!report.mismatches.empty()) {
-    const sim::Duration tick = runner_->world().tick_length();
-    result_.passed = false;
-    result_.mismatches = report.mismatches;
-    result_.before_tick = static_cast<uint64_t>((last_view_->at - sim::Instant::zero()).count_of(tick));
-    result_.failed_tick = runner_->world().tick();
-    return false;
-  }
-  last_view_ = now;
-  return true;
 }
 
 std::optional<ControlPanel::Decision> ControlPanel::decide(EventKind kind, const WorldView& view,
@@ -206,14 +140,14 @@ std::optional<ControlPanel::Decision> ControlPanel::decide(EventKind kind, const
   d.action.kind = kind;
   switch (kind) {
     case EventKind::kStartServer: {
-      const std::optional<uint32_t> s = pick(servers, [&](uint32_t i) { return !model_->server_up(i); });
+      const std::optional<uint32_t> s = pick(servers, [&](uint32_t i) { return !model().server_up(i); });
       if (!s) return std::nullopt;
       d.action.node = *s;
       d.inputs = {fmt::format("restart {}", server_name(*s))};
       return d;
     }
     case EventKind::kStopServer: {
-      const std::optional<uint32_t> s = pick(servers, [&](uint32_t i) { return model_->server_up(i); });
+      const std::optional<uint32_t> s = pick(servers, [&](uint32_t i) { return model().server_up(i); });
       if (!s) return std::nullopt;
       d.action.node = *s;
       d.action.how = static_cast<StopHow>(rng_.below(3));
@@ -221,7 +155,7 @@ std::optional<ControlPanel::Decision> ControlPanel::decide(EventKind kind, const
       return d;
     }
     case EventKind::kStartClient: {
-      const std::optional<uint32_t> c = pick(clients, [&](uint32_t i) { return !model_->client_up(i); });
+      const std::optional<uint32_t> c = pick(clients, [&](uint32_t i) { return !model().client_up(i); });
       if (!c) return std::nullopt;
       d.action.node = *c;
       d.action.handling = Handling{rng_.chance(kAccepts), rng_.chance(kReads)};
@@ -230,7 +164,7 @@ std::optional<ControlPanel::Decision> ControlPanel::decide(EventKind kind, const
       return d;
     }
     case EventKind::kStopClient: {
-      const std::optional<uint32_t> c = pick(clients, [&](uint32_t i) { return model_->client_up(i); });
+      const std::optional<uint32_t> c = pick(clients, [&](uint32_t i) { return model().client_up(i); });
       if (!c) return std::nullopt;
       d.action.node = *c;
       d.action.how = static_cast<StopHow>(rng_.below(3));
@@ -239,7 +173,7 @@ std::optional<ControlPanel::Decision> ControlPanel::decide(EventKind kind, const
     }
     case EventKind::kDial: {
       if (open_streams(view) + dials_so_far >= config_.streams) return std::nullopt;
-      const std::optional<uint32_t> c = pick(clients, [&](uint32_t i) { return model_->client_up(i); });
+      const std::optional<uint32_t> c = pick(clients, [&](uint32_t i) { return model().client_up(i); });
       if (!c) return std::nullopt;
       d.action.node = *c;
       d.action.peer = static_cast<uint32_t>(rng_.below(clients));
@@ -265,8 +199,8 @@ std::optional<ControlPanel::Decision> ControlPanel::decide_write(const WorldView
     // A closing stream takes no more writes (its ends may close before a later one lands).
     const bool closing = s.at_dialer.close_requested || s.at_acceptor.close_requested || closing_.count(s.id) != 0;
     if (s.at_dialer.present && s.at_acceptor.present && s.at_dialer.phase == ChaosPhase::kOpen &&
-        s.at_acceptor.phase == ChaosPhase::kOpen && !closing && model_->client_up(s.dialer) &&
-        model_->client_up(s.acceptor)) {
+        s.at_acceptor.phase == ChaosPhase::kOpen && !closing && model().client_up(s.dialer) &&
+        model().client_up(s.acceptor)) {
       established.push_back(&s);
     }
   }
@@ -279,7 +213,7 @@ std::optional<ControlPanel::Decision> ControlPanel::decide_write(const WorldView
   const uint64_t length = 1 + rng_.below(kMaxWriteLength);
   const uint64_t count = 1 + rng_.below(kMaxWriteCount);
   d.action.bytes = length * count;
-  const bool both_read = model_->handling(s.dialer).reads && model_->handling(s.acceptor).reads;
+  const bool both_read = model().handling(s.dialer).reads && model().handling(s.acceptor).reads;
   d.action.close = both_read && rng_.chance(kCloseAfterWrite);
   if (d.action.close) closing_.insert(s.id);
   const uint32_t writer = d.action.dialer_end ? s.dialer : s.acceptor;
@@ -305,13 +239,11 @@ std::optional<ControlPanel::Decision> ControlPanel::decide_network_fault(EventKi
       const uint32_t last = is_server ? nodes : servers;
       for (uint32_t i = first; i < last; ++i) other += "," + node_name(i);
       d.inputs = {fmt::format("partition {}|{}", node_name(cut), other)};
-      partitioned_ = true;
       return d;
     }
     case EventKind::kHeal:
-      if (!partitioned_) return std::nullopt;
+      if (!model().partitioned()) return std::nullopt;
       d.inputs = {"heal"};
-      partitioned_ = false;
       return d;
     case EventKind::kClog: {
       const uint32_t node = static_cast<uint32_t>(rng_.below(nodes));

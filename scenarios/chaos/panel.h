@@ -1,10 +1,11 @@
-// The chaos run's control panel: outside the world, with RNGs of its own. Every batch it
-// looks at the world's abstraction, checks it against the reference model, draws events,
-// turns the winners into external inputs (recorded, so a replay needs no panel), and tells
-// the model what it did.
+// The chaos run's control panel: outside the world, with RNGs of its own. Every batch the
+// judge checks the world against the reference model; the panel then draws events and
+// turns the winners into external inputs (recorded, so a replay needs no panel), each of
+// which the judge reads back as the model's action, as it does on replay.
 #pragma once
 
 #include "scenarios/chaos/config.h"
+#include "scenarios/chaos/judge.h"
 #include "scenarios/chaos/model.h"
 #include "scenarios/chaos/picker.h"
 #include "scenarios/run/runner.h"
@@ -18,25 +19,14 @@
 
 namespace scenarios::chaos {
 
-struct ChaosResult {
+struct ChaosResult : ChaosTally {
   uint64_t seed = 0;
-  bool passed = true;
-  std::array<uint64_t, kEventKinds> executed{};  // per kind
-  uint64_t batches = 0;
-  uint64_t exact_checks = 0;
-  uint64_t bound_checks = 0;
-  uint64_t liveness_checks = 0;
-  std::vector<Mismatch> mismatches;  // of the failing check (empty on a pass)
-  // On a failure: the boundary ticks of the view before the failing check and of its own.
-  std::optional<uint64_t> before_tick;
-  std::optional<uint64_t> failed_tick;
+  Verdict verdict;
   sim::Duration virtual_time;
   // Stopped when asked (a signal) at a tick boundary: neither a pass nor a failure.
   bool interrupted = false;
   uint64_t state_hash = 0;
   uint64_t chain_hash = 0;
-
-  uint64_t events_executed() const;
 };
 
 class ControlPanel {
@@ -58,9 +48,8 @@ class ControlPanel {
  private:
   ControlPanel(const ChaosConfig& config, uint64_t seed);
 
-  // One batch at the current boundary; false once a check failed.
-  bool batch(bool faults_allowed);
-  bool check(const WorldView& now);
+  // The panel's part of a batch the judge opened: events drawn and carried out as inputs.
+  void batch(bool faults_allowed);
   // An event with its targets chosen, and the inputs that carry it out.
   struct Decision {
     Action action;
@@ -69,24 +58,20 @@ class ControlPanel {
   std::optional<Decision> decide(EventKind kind, const WorldView& view, uint32_t dials_so_far);
   std::optional<Decision> decide_write(const WorldView& view);
   std::optional<Decision> decide_network_fault(EventKind kind);
+  // Adds an input at the current boundary and hands it to the judge.
   void input(const std::string& text);
-  void run_until(sim::Instant when);
   uint32_t open_streams(const WorldView& view) const;
+  const Model& model() const { return judge_->model(); }
 
   ChaosConfig config_;
   uint64_t seed_ = 0;
   std::unique_ptr<ScenarioRunner> runner_;
-  std::unique_ptr<Viewer> viewer_;
-  std::unique_ptr<Model> model_;
+  std::unique_ptr<ChaosJudge> judge_;
+  dmsg::PlantedBug bug_ = dmsg::PlantedBug::kNone;
   EventPicker picker_;
   sim::Rng rng_;  // targets, sizes, interleavings
-  std::optional<WorldView> last_view_;
-  std::function<bool()> stop_requested_;
-  uint64_t batches_since_check_ = 0;
   uint64_t next_dial_ = 1;
-  bool partitioned_ = false;
   std::set<uint64_t> closing_;  // streams a write of this batch closes
-  ChaosResult result_;
 };
 
 }  // namespace scenarios::chaos

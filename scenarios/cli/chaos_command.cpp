@@ -4,6 +4,7 @@
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/interrupt.h"
 #include "scenarios/cli/progress.h"
+#include "scenarios/cli/verdict_output.h"
 #include "scenarios/cli/wall_clock.h"
 #include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
@@ -250,6 +251,7 @@ void print_json(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, co
   json.begin_object();
   json("seed", o.seed);
   json("result", std::string(r.interrupted ? "interrupted" : r.passed ? "pass" : "fail"));
+  write_verdict_fields(json, r.verdict);
   json("interrupted", r.interrupted);
   json.key("virtual_time_ns");
   json.number(r.virtual_time.ns());
@@ -285,6 +287,7 @@ void print_text(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, co
   fmt::print(io.out, "virtual {}, wall {} ms, state 0x{:016x}, chain 0x{:016x}\n", r.virtual_time, wall_ms,
              r.state_hash, r.chain_hash);
   for (const chaos::Mismatch& m : r.mismatches) fmt::print(io.out, "mismatch: {}\n", m.describe());
+  print_verdict_lines(io.out, r.verdict);
   fmt::print(io.out, "result: {}\n", r.interrupted ? "interrupted" : r.passed ? "pass" : "FAIL");
 }
 

@@ -3,6 +3,7 @@
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/interrupt.h"
 #include "scenarios/cli/progress.h"
+#include "scenarios/cli/verdict_output.h"
 #include "scenarios/replay/trace_session.h"
 #include "scenarios/run/runner.h"
 #include "sim/file_io.h"
@@ -163,6 +164,7 @@ std::string json_report(const RunOptions& options, const RunReport& report) {
   json.key("result");
   json.string(result_word(report));
   json("interrupted", report.interrupted);
+  write_verdict_fields(json, verdict_of(*options.scenario, report.outcome, options.config, report.ticks));
   json.key("figures");
   json.begin_object();
   for (const Figure& figure : report.outcome.figures) {
@@ -227,6 +229,7 @@ void print_text(const RunOptions& options, const RunReport& report, const Io& io
     fmt::print(io.out, "result: interrupted at tick {} (the checks judge a run cut short)\n", report.ticks);
     return;
   }
+  print_verdict_lines(io.out, verdict_of(*options.scenario, report.outcome, options.config, report.ticks));
   fmt::print(io.out, "result: {}\n", report.outcome.passed ? "pass" : "FAIL");
   if (!report.outcome.passed) fmt::print(io.out, "reproduce: {}\n", reproduce_command(options, report));
 }

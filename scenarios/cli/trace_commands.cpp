@@ -2,6 +2,7 @@
 #include "net/network.h"
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/tick_arg.h"
+#include "scenarios/cli/verdict_output.h"
 #include "scenarios/replay/trace_session.h"
 #include "scenarios/run/actor_types.h"
 #include "scenarios/world/net_assembly.h"
@@ -239,20 +240,31 @@ int replay_command(Args& args, const Io& io) {
     log->set_window(sim::Instant::zero() + tick * static_cast<int64_t>(*from_tick),
                     sim::Instant::zero() + tick * static_cast<int64_t>(*to_tick + 1) - sim::Duration::nanoseconds(1));
   }
-  sim::Result<std::optional<Divergence>> result = session->replay(log.get());
-  if (!result) {
-    fmt::print(io.err, "dmsgsim replay: {}\n", result.error().message);
+  sim::Result<ReplayOutcome> replayed = session->replay(log.get());
+  if (!replayed) {
+    fmt::print(io.err, "dmsgsim replay: {}\n", replayed.error().message);
     return kExitFailed;
   }
+  const std::optional<Divergence>& divergence = replayed->divergence;
+  const std::optional<Verdict>& verdict = replayed->verdict;
   const uint64_t ticks = session->trace().last_tick() - session->trace().first_tick;
   if (json) {
     std::string out;
     sim::JsonWriter w(out);
     w.begin_object();
     w("file", path);
-    w("result", std::string(*result ? "diverged" : "verified"));
-    if (*result) {
-      const Divergence& d = **result;
+    w("replay", std::string(divergence ? "diverged" : "verified"));
+    // The run's own verdict, re-derived: as the original run reported it.
+    w.key("result");
+    if (verdict) {
+      w.string(result_word(*verdict));
+      write_verdict_fields(w, *verdict);
+    } else {
+      w.null();
+      w("unjudged", replayed->unjudged);
+    }
+    if (divergence) {
+      const Divergence& d = *divergence;
       w("divergent_tick", static_cast<int64_t>(d.tick));
       w("recorded_chain_hash", d.recorded_chain);
       w("replayed_chain_hash", d.replayed_chain);
@@ -265,13 +277,19 @@ int replay_command(Args& args, const Io& io) {
     }
     w.end_object();
     fmt::print(io.out, "{}\n", out);
-    return *result ? kExitFailed : kExitOk;
+    return divergence ? kExitFailed : kExitOk;
   }
-  if (*result) {
-    fmt::print(io.out, "{}", describe(**result));
+  if (divergence) {
+    fmt::print(io.out, "{}", describe(*divergence));
     return kExitFailed;
   }
   fmt::print(io.out, "verified {} ticks\n", ticks);
+  if (verdict) {
+    fmt::print(io.out, "result: {}\n", result_word(*verdict));
+    print_verdict_lines(io.out, *verdict);
+  } else {
+    fmt::print(io.out, "result: not re-derived ({})\n", replayed->unjudged);
+  }
   return kExitOk;
 }
 

@@ -64,12 +64,13 @@ void Conductor::next_step(sim::Context& ctx, uint32_t step) {
 
 sim::Duration Conductor::since_step(sim::Context& ctx) const { return ctx.now() - step_started_; }
 
-bool Conductor::await(sim::Context& ctx, bool ready, std::string_view what, sim::Duration limit) {
+bool Conductor::await(sim::Context& ctx, bool ready, std::string_view id, std::string_view what, sim::Duration limit) {
   if (ready) return true;
   if (since_step(ctx) <= limit) return false;
-  // A deadline that passes is a failure named after what was awaited.
-  check(CheckKind::kLiveness, fmt::format("awaited {}", what), false, fmt::format("not within {}", limit),
-        fmt::format("within {}", limit), limit.ns());
+  // A deadline that passes is a failure with a stable id ("awaited.dial_resolves"); what
+  // exactly was awaited, numbers and all, goes in its text.
+  check(CheckKind::kLiveness, fmt::format("awaited.{}", id), false, fmt::format("{}: not within {}", what, limit),
+        fmt::format("{} within {}", what, limit), limit.ns());
   finish();
   return false;
 }

@@ -112,7 +112,7 @@ class Conductor : public sim::ActorBase<Conductor> {
   void request_fault(const std::string& text) { fault_requests_.push_back(text); }
   void next_step(sim::Context& ctx, uint32_t step);
   // True once `ready`; otherwise fails the run when `limit` passed since the step began.
-  bool await(sim::Context& ctx, bool ready, std::string_view what, sim::Duration limit);
+  bool await(sim::Context& ctx, bool ready, std::string_view id, std::string_view what, sim::Duration limit);
   void check(CheckKind kind, std::string name, bool passed, std::string measured, std::string expected,
              int64_t value = 0);
   void finish() { done_ = true; }

@@ -59,7 +59,7 @@ void ScriptSteps::step(Conductor& c, sim::Context& ctx) {
 
 bool ScriptSteps::setup(Conductor& c, sim::Context& ctx, bool both) {
   const bool done = ready(c.client(ctx, c.a_)) && (!both || ready(c.client(ctx, c.b_)));
-  return c.await(ctx, done, "sessions and published entries of the clients", c.bounds_.setup);
+  return c.await(ctx, done, "setup", "sessions and published entries of the clients", c.bounds_.setup);
 }
 
 bool ScriptSteps::ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int64_t xs, sim::ActorId y, int64_t ys) {
@@ -73,7 +73,7 @@ bool ScriptSteps::ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int
       c.step_started_ = ctx.now();
       return false;
     case 1:
-      if (!c.await(ctx, stream_of(c.client(ctx, y), ys).rx().verified >= expected,
+      if (!c.await(ctx, stream_of(c.client(ctx, y), ys).rx().verified >= expected, "message_arrives",
                    fmt::format("message {} of {}", round + 1, kRounds), c.bounds_.stall)) {
         return false;
       }
@@ -82,7 +82,7 @@ bool ScriptSteps::ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int
       c.step_started_ = ctx.now();
       return false;
     default:
-      if (!c.await(ctx, stream_of(c.client(ctx, x), xs).rx().verified >= expected,
+      if (!c.await(ctx, stream_of(c.client(ctx, x), xs).rx().verified >= expected, "answer_arrives",
                    fmt::format("answer {} of {}", round + 1, kRounds), c.bounds_.stall)) {
         return false;
       }
@@ -113,7 +113,9 @@ void ScriptSteps::self_dial(Conductor& c, sim::Context& ctx) {
       return c.next_step(ctx, 1);
     case 1: {
       const ScriptDial* dial = resolved_dial(a, 0);
-      if (!c.await(ctx, dial && !a.accepted().empty(), "the self-dial and its accept", c.bounds_.dial)) return;
+      if (!c.await(ctx, dial && !a.accepted().empty(), "self_dial_accepted", "the self-dial and its accept",
+                   c.bounds_.dial))
+        return;
       c.check(CheckKind::kLiveness, "self_dial", dial->error == dmsg::ErrorCode::kOk,
               dial->error == dmsg::ErrorCode::kOk ? fmt::format("dialed in {}", ms(*dial->resolved - dial->started))
                                                   : fmt::format("dial error {}", static_cast<int>(dial->error)),
@@ -153,7 +155,8 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
       return c.next_step(ctx, 1);
     case 1: {
       const ScriptDial* dial = resolved_dial(a, 0);
-      if (!c.await(ctx, dial && !b.accepted().empty(), "the loop stream", c.bounds_.dial)) return;
+      if (!c.await(ctx, dial && !b.accepted().empty(), "loop_stream_accepted", "the loop stream", c.bounds_.dial))
+        return;
       if (dial->error != dmsg::ErrorCode::kOk) {
         c.check(CheckKind::kLiveness, "loop_stream", false, fmt::format("dial error {}", static_cast<int>(dial->error)),
                 "a stream");
@@ -172,7 +175,7 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
       if (a.dials().size() < sent) return;  // the command is on its way
       const ScriptDial& last = a.dials().back();
       if (sent > 1) {
-        if (!c.await(ctx, last.resolved.has_value(),
+        if (!c.await(ctx, last.resolved.has_value(), "dial_resolves",
                      fmt::format("dial {} to the listener that never accepts", sent - 1), c.bounds_.dial)) {
           return;
         }
@@ -249,7 +252,8 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
       return c.next_step(ctx, 1);
     case 1: {
       const ScriptDial* dial = resolved_dial(a, 0);
-      if (!c.await(ctx, dial && !b.accepted().empty(), "the first stream", c.bounds_.dial)) return;
+      if (!c.await(ctx, dial && !b.accepted().empty(), "first_stream_accepted", "the first stream", c.bounds_.dial))
+        return;
       if (dial->error != dmsg::ErrorCode::kOk) {
         c.check(CheckKind::kLiveness, "first_stream", false,
                 fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
@@ -265,14 +269,18 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
       // A's writes take nothing, and go on taking nothing: B never reads.
       const ScriptStream& first = stream_of(a, c.var("a_first"));
       const bool blocked = first.blocked_since && ctx.now() - *first.blocked_since >= c.bounds_.stall;
-      if (!c.await(ctx, blocked, "A's writes to be refused (B never reads)", sim::Duration::seconds(60))) return;
+      if (!c.await(ctx, blocked, "writes_refused", "A's writes to be refused (B never reads)",
+                   sim::Duration::seconds(60)))
+        return;
       c.var("blocked_after") = static_cast<int64_t>(first.written);
       c.command(ctx, c.b_, ScriptCommand::kDial, kPort);
       return c.next_step(ctx, 3);
     }
     case 3: {
       const ScriptDial* dial = resolved_dial(b, 0);
-      if (!c.await(ctx, dial && !a.accepted().empty(), "B's dial to A while A is blocked", c.bounds_.dial)) return;
+      if (!c.await(ctx, dial && !a.accepted().empty(), "second_stream_accepted", "B's dial to A while A is blocked",
+                   c.bounds_.dial))
+        return;
       if (dial->error != dmsg::ErrorCode::kOk) {
         c.check(CheckKind::kLiveness, "second_stream", false,
                 fmt::format("dial error {}", static_cast<int>(dial->error)), "a stream");
@@ -290,12 +298,14 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
       // B reads; A's remainder is taken and delivered.
       const bool drained = stream_of(b, c.var("b_first")).rx().verified == kCappedTotal &&
                            stream_of(a, c.var("a_first")).payload_written() == kCappedTotal;
-      if (!c.await(ctx, drained, "everything A wrote to reach B once B reads", sim::Duration::seconds(300))) return;
+      if (!c.await(ctx, drained, "writes_drained", "everything A wrote to reach B once B reads",
+                   sim::Duration::seconds(300)))
+        return;
       c.command(ctx, c.a_, ScriptCommand::kClose, command_arg(static_cast<uint32_t>(c.var("a_first")), 0));
       return c.next_step(ctx, 6);
     }
     default: {
-      if (!c.await(ctx, stream_of(b, c.var("b_first")).ended, "B to see the end of the first stream",
+      if (!c.await(ctx, stream_of(b, c.var("b_first")).ended, "end_seen", "B to see the end of the first stream",
                    c.bounds_.stall)) {
         return;
       }
@@ -348,7 +358,7 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
       // Both clients by themselves: a new session after the restart, B's entry published.
       const bool back = a.sessions_opened() > c.var("opened_a") && b.sessions_opened() > c.var("opened_b") &&
                         a.has_session() && ready(b);
-      if (!c.await(ctx, back, fmt::format("both clients to reconnect after the {}", kind),
+      if (!c.await(ctx, back, "reconnect", fmt::format("both clients to reconnect after the {}", kind),
                    c.bounds_.reconnect_margin)) {
         return;
       }
@@ -367,7 +377,7 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
     case 4: {
       const ScriptDial* dial = resolved_dial(a, static_cast<size_t>(c.var("dial_index")));
       const bool accepted = static_cast<int64_t>(b.accepted().size()) > c.var("accepted_before");
-      if (!c.await(ctx, dial && (accepted || dial->error != dmsg::ErrorCode::kOk),
+      if (!c.await(ctx, dial && (accepted || dial->error != dmsg::ErrorCode::kOk), "new_stream",
                    fmt::format("a new stream after the {}", kind), c.bounds_.dial)) {
         return;
       }
@@ -386,8 +396,8 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
     }
     default: {
       const ScriptStream& got = stream_of(b, c.var("b_new"));
-      if (!c.await(ctx, got.rx().verified >= kMessageBytes, fmt::format("bytes on the new stream after the {}", kind),
-                   c.bounds_.stall)) {
+      if (!c.await(ctx, got.rx().verified >= kMessageBytes, "new_stream_bytes",
+                   fmt::format("bytes on the new stream after the {}", kind), c.bounds_.stall)) {
         return;
       }
       c.check(CheckKind::kSafety, fmt::format("bytes_verified_after_{}", kind), got.rx().is_clean(),
@@ -433,8 +443,8 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
       bool resolved = true;
       for (int i = 0; i < kStreamsPerRound; ++i) resolved = resolved && resolved_dial(b, first + i) != nullptr;
       const bool accepted = static_cast<int64_t>(a.accepted().size()) >= c.var("accepted_before") + kStreamsPerRound;
-      if (!c.await(ctx, resolved && accepted, fmt::format("{} streams from B to A", kStreamsPerRound),
-                   c.bounds_.dial)) {
+      if (!c.await(ctx, resolved && accepted, "streams_accepted",
+                   fmt::format("{} streams from B to A", kStreamsPerRound), c.bounds_.dial)) {
         return;
       }
       for (int i = 0; i < kStreamsPerRound; ++i) {
@@ -459,7 +469,7 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
         moved = moved && sa.rx().verified >= (while_busy ? 1 : kMessageBytes) &&
                 sb.rx().verified >= (while_busy ? 1 : kMessageBytes);
       });
-      if (!c.await(ctx, moved && c.since_step(ctx) >= sim::Duration::milliseconds(while_busy ? 300 : 0),
+      if (!c.await(ctx, moved && c.since_step(ctx) >= sim::Duration::milliseconds(while_busy ? 300 : 0), "streams_move",
                    "reads and writes on every stream", c.bounds_.stall * 4)) {
         return;
       }
@@ -477,7 +487,9 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
       bool closed = true;
       for_each_pair([&](const ScriptStream& sa, const ScriptStream& sb) { closed = closed && sa.broken && sb.broken; });
       const sim::Duration bound = crash ? c.bounds_.close_on_crash : c.bounds_.close_on_loss;
-      if (!c.await(ctx, closed, fmt::format("every stream to close at both ends after the {}", kind), bound)) return;
+      if (!c.await(ctx, closed, "streams_close", fmt::format("every stream to close at both ends after the {}", kind),
+                   bound))
+        return;
       const sim::Instant fault_at = sim::Instant::from_ns(c.var("fault_at"));
       sim::Duration latest;
       bool prefixes = true;
@@ -508,7 +520,7 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
     default: {
       const bool back = a.sessions_opened() > c.var("opened_a") && b.sessions_opened() > c.var("opened_b") &&
                         ready(a) && b.has_session();
-      if (!c.await(ctx, back, fmt::format("both clients to reconnect after the {}", kind),
+      if (!c.await(ctx, back, "reconnect", fmt::format("both clients to reconnect after the {}", kind),
                    c.bounds_.reconnect_margin)) {
         return;
       }

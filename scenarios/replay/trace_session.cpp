@@ -37,6 +37,15 @@ sim::TraceFile record_trace(ScenarioRunner& runner, std::optional<sim::ForkOrigi
   return trace;
 }
 
+// The judge sees the boundary, then the inputs applied at it, as a live run's does.
+sim::Status judge_boundary(RunJudge& judge, ScenarioRunner& runner) {
+  judge.at_boundary(runner.world());
+  for (const FaultInput* input : runner.inputs_due()) {
+    if (sim::Status taken = judge.take(*input, runner.world()); !taken) return taken;
+  }
+  return sim::Ok{};
+}
+
 std::string describe(const Divergence& d) {
   std::string text =
       fmt::format("diverged in tick {}: the chain after it was recorded as 0x{:016x}, replayed as 0x{:016x}\n", d.tick,
@@ -119,12 +128,15 @@ sim::Result<std::unique_ptr<ScenarioRunner>> TraceSession::start(sim::Log* log) 
 }
 
 std::optional<Divergence> TraceSession::advance_verified(ScenarioRunner& runner, uint64_t tick,
-                                                         std::vector<sim::Event>* ran) const {
+                                                         std::vector<sim::Event>* ran, JudgeOnTheWay* judge) const {
   SIM_ASSERT_LE(tick, trace_.last_tick());
   std::vector<sim::Event> events;
   runner.world().set_event_sink(&events);
   std::optional<Divergence> divergence;
   while (runner.world().tick() < tick) {
+    if (judge != nullptr && judge->error.empty()) {
+      if (sim::Status judged = judge_boundary(*judge->judge, runner); !judged) judge->error = judged.error().message;
+    }
     events.clear();
     runner.run_tick();
     if (ran != nullptr) ran->insert(ran->end(), events.begin(), events.end());
@@ -169,12 +181,34 @@ void TraceSession::add_state_diff(ScenarioRunner& runner, Divergence& divergence
   divergence.diff = sim::diff_json(world_json(**expected), world_json(runner.world()), kMaxDifferences);
 }
 
-sim::Result<std::optional<Divergence>> TraceSession::replay(sim::Log* log) const {
+sim::Result<ReplayOutcome> TraceSession::replay(sim::Log* log) const {
   sim::Result<std::unique_ptr<ScenarioRunner>> runner = start(log);
   if (!runner) return runner.error();
-  std::optional<Divergence> divergence = advance_verified(**runner, trace_.last_tick());
-  if (divergence) add_state_diff(**runner, *divergence);
-  return divergence;
+  ReplayOutcome outcome;
+  std::unique_ptr<RunJudge> judge;
+  if (trace_.fork) {
+    outcome.unjudged = "a fork starts from a snapshot, without its checks' history: its verdict is not re-derived";
+  } else if (sim::Result<std::unique_ptr<RunJudge>> made = make_run_judge(*scenario_, run_.config, (*runner)->world());
+             made) {
+    judge = std::move(made).value();
+  } else {
+    outcome.unjudged = made.error().message;
+  }
+  JudgeOnTheWay on_the_way{judge.get(), ""};
+  outcome.divergence = advance_verified(**runner, trace_.last_tick(), nullptr, judge ? &on_the_way : nullptr);
+  if (outcome.divergence) {
+    add_state_diff(**runner, *outcome.divergence);
+    outcome.unjudged = "the replay diverged";
+    return outcome;
+  }
+  if (!on_the_way.error.empty()) {
+    outcome.unjudged = on_the_way.error;
+  } else if (judge) {
+    // The last boundary is judged too: the live run's last check happened there.
+    judge->at_boundary((*runner)->world());
+    outcome.verdict = judge->verdict((*runner)->world());
+  }
+  return outcome;
 }
 
 }  // namespace scenarios

@@ -3,6 +3,7 @@
 
 #include "scenarios/run/runner.h"
 #include "scenarios/run/scenario.h"
+#include "scenarios/run/verdict.h"
 #include "scenarios/world/inputs.h"
 #include "sim/json_value.h"
 #include "sim/trace_file.h"
@@ -53,6 +54,14 @@ struct Divergence {
 
 std::string describe(const Divergence& divergence);
 
+// What a replay found: where it diverged, if it did, and the verdict the run's judge
+// re-derived from the replayed world and the recorded inputs.
+struct ReplayOutcome {
+  std::optional<Divergence> divergence;
+  std::optional<Verdict> verdict;  // absent when the run diverged or cannot be judged
+  std::string unjudged;            // why there is no verdict
+};
+
 // A loaded trace that can rebuild its world at any tick.
 class TraceSession {
  public:
@@ -72,10 +81,18 @@ class TraceSession {
   // Runs `runner` forward to `tick`, checking every tick; the first disagreement stops it.
   // Every event that ran is appended to `ran` when given (the world's one event sink is
   // this function's while it runs, so a caller collects events here, not through the sink).
+  // A judge that a re-execution feeds: every boundary on the way and the inputs due at it
+  // go to it first, until it cannot take one (`error` then says why).
+  struct JudgeOnTheWay {
+    RunJudge* judge = nullptr;
+    std::string error;
+  };
   std::optional<Divergence> advance_verified(ScenarioRunner& runner, uint64_t tick,
-                                             std::vector<sim::Event>* ran = nullptr) const;
-  // Re-executes the whole trace from its start. nullopt: every tick verified.
-  sim::Result<std::optional<Divergence>> replay(sim::Log* log = nullptr) const;
+                                             std::vector<sim::Event>* ran = nullptr,
+                                             JudgeOnTheWay* judge = nullptr) const;
+  // Re-executes the whole trace from its start, checking every tick, and re-derives the
+  // run's verdict on the way.
+  sim::Result<ReplayOutcome> replay(sim::Log* log = nullptr) const;
 
   // The recorded chain at `tick`.
   uint64_t chain_at(uint64_t tick) const;

@@ -72,6 +72,14 @@ sim::Status ScenarioRunner::add_input(FaultInput input) {
   return sim::Ok{};
 }
 
+std::vector<const FaultInput*> ScenarioRunner::inputs_due() const {
+  std::vector<const FaultInput*> due;
+  for (size_t i = next_input_; i < inputs_.size() && input_tick(inputs_[i], config_.tick) <= world_->tick(); ++i) {
+    due.push_back(&inputs_[i]);
+  }
+  return due;
+}
+
 void ScenarioRunner::run_tick() {
   const uint64_t tick = world_->tick();
   while (next_input_ < inputs_.size() && input_tick(inputs_[next_input_], config_.tick) <= tick) {

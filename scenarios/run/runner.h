@@ -65,6 +65,8 @@ class ScenarioRunner {
   // Adds an input decided during the run (the chaos panel's), due at the current tick or
   // later and not before any input already given; it is recorded like the others.
   sim::Status add_input(FaultInput input);
+  // The inputs the next run_tick() applies first, in order.
+  std::vector<const FaultInput*> inputs_due() const;
   // Applies the inputs due at the current tick, then runs the tick.
   void run_tick();
   bool is_finished() const;

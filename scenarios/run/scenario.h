@@ -6,11 +6,14 @@
 #include "sim/result.h"
 #include "sim/world.h"
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace scenarios {
+
+class RunJudge;  // scenarios/run/verdict.h
 
 // What a run is built from, besides its external inputs.
 struct RunConfig {
@@ -82,6 +85,9 @@ struct ScenarioInfo {
   /// Tables of the scenario's entities for a person (chaos: servers, clients, streams);
   /// nullptr: the actor table says it all.
   std::string (*state_tables)(const sim::World& world) = nullptr;
+  /// The judge of a run checked as it goes (chaos, with its panel's configuration); an
+  /// error for a configuration it cannot judge. nullptr, or no judge: `judge` at the end.
+  sim::Result<std::unique_ptr<RunJudge>> (*make_judge)(const RunConfig& config, const sim::World& world) = nullptr;
 };
 
 // The state at the world's current boundary as text: clock, hashes, every actor by name,

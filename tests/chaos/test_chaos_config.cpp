@@ -43,6 +43,22 @@ TEST_CASE("chaos: config: an empty object gives the documented defaults") {
   CHECK(config->probability_of(EventKind::kDial) == sim::Ratio(1, 2));
 }
 
+TEST_CASE("chaos: config: the recorded config file reads back to the same config, with or without an event limit") {
+  // A trace records chaos_config_json(config); its judge reads it back.
+  ChaosConfig limited;
+  limited.events = 40;
+  limited.batch_interval = sim::Duration::milliseconds(20);
+  limited.probability_of(EventKind::kClog) = sim::Ratio(3, 7);
+  for (const ChaosConfig& original : {ChaosConfig{}, limited}) {
+    const std::string text = scenarios::chaos::chaos_config_json(original);
+    INFO(text);
+    const auto read = parse_chaos_config(text);
+    REQUIRE(read.ok());
+    CHECK(scenarios::chaos::chaos_config_json(*read) == text);
+    CHECK(read->events == original.events);
+  }
+}
+
 TEST_CASE("chaos: config: mistakes are refused with the key named") {
   const std::map<std::string, std::string> cases = {
       {R"({"probabilities": {"dial": 0.5}})", "probabilities/dial"},    // a JSON number: refused

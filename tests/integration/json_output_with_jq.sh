@@ -50,7 +50,8 @@ expect "info --json: versions, the run's configuration with a hex seed, inputs a
   "$work/info.json"
 
 "$DMSGSIM" replay "$work/demo.trace" --json > "$work/replay.json"
-expect "replay --json: verified, with the number of ticks" '.result == "verified" and .ticks_verified == 40' "$work/replay.json"
+expect "replay --json: verified, with the number of ticks and the run's re-derived result" \
+  '.replay == "verified" and .ticks_verified == 40 and (.result == "pass") and (.fingerprint == null)' "$work/replay.json"
 
 "$DMSGSIM" fork "$work/demo.trace" --tick 20 --seed 9 --trace "$work/fork.trace" --json > "$work/fork.json"
 expect "fork --json: where it forked, with a hex seed and chain" \

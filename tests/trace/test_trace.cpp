@@ -1,5 +1,6 @@
 // Traces: record and replay every scenario, divergence, seek, step and back, watch, fork,
 // and hostile files.
+#include "scenarios/fault/fault_scenarios.h"
 #include "scenarios/replay/debugger.h"
 #include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
@@ -62,20 +63,79 @@ TEST_CASE("trace: replay: every scenario's recording replays with a verified cha
       }
       const sim::TraceFile trace = record(scenario.name, seed, inputs, scenarios::default_snapshot_policy(), 400);
       CHECK(trace.last_tick() == 400);
-      sim::Result<std::optional<scenarios::Divergence>> replayed = session_of(trace).replay();
+      sim::Result<scenarios::ReplayOutcome> replayed = session_of(trace).replay();
       REQUIRE(replayed.ok());
-      CHECK_FALSE(replayed->has_value());
+      CHECK_FALSE(replayed->divergence.has_value());
     }
   }
+}
+
+namespace {
+
+// The verdict a replay of `trace` re-derives.
+scenarios::Verdict replayed_verdict(const sim::TraceFile& trace) {
+  sim::Result<scenarios::ReplayOutcome> replayed = session_of(trace).replay();
+  REQUIRE(replayed.ok());
+  REQUIRE_FALSE(replayed->divergence.has_value());
+  INFO(replayed->unjudged);
+  REQUIRE(replayed->verdict.has_value());
+  return *replayed->verdict;
+}
+
+// A fault scenario run to its end and recorded, with the verdict of its own run.
+std::pair<sim::TraceFile, scenarios::Verdict> judged_run(std::string_view name, std::vector<FaultInput> inputs) {
+  const scenarios::ScenarioInfo& scenario = *scenarios::find_scenario(name);
+  scenarios::RunConfig config;
+  config.seed = 2;
+  auto runner = scenarios::ScenarioRunner::create(scenario, config, std::move(inputs));
+  REQUIRE(runner.ok());
+  (*runner)->world().set_snapshot_policy(scenarios::default_snapshot_policy());
+  const scenarios::RunReport report = (*runner)->run(std::nullopt);
+  return {scenarios::record_trace(**runner), scenarios::verdict_of(scenario, report.outcome, config, report.ticks)};
+}
+
+}  // namespace
+
+TEST_CASE("trace: replay: each fault scenario's verdict is re-derived, passing or failing, fingerprint and all") {
+  for (const scenarios::ScenarioInfo& scenario : scenarios::fault_scenarios()) {
+    const std::string_view name = scenario.name;
+    INFO(name);
+    const auto [trace, verdict] = judged_run(name, {});
+    CHECK(verdict.passed);
+    const scenarios::Verdict replayed = replayed_verdict(trace);
+    CHECK(replayed.passed);
+    CHECK(replayed.fingerprint.empty());
+  }
+  // Cut off from its server, the client never gets its session: the setup's deadline fails.
+  const auto [trace, verdict] = judged_run("self_dial_should_work", faults({"0s partition a|s0"}));
+  REQUIRE_FALSE(verdict.passed);
+  CHECK(verdict.fingerprint == "scenario/self_dial_should_work:awaited.setup:-");
+  const scenarios::Verdict replayed = replayed_verdict(trace);
+  CHECK_FALSE(replayed.passed);
+  CHECK(replayed.fingerprint == verdict.fingerprint);
+  REQUIRE(replayed.failures.size() == verdict.failures.size());
+  CHECK(replayed.failures.front().describe() == verdict.failures.front().describe());
+}
+
+TEST_CASE("trace: fingerprints: field patterns keep structure and drop ids") {
+  CHECK(scenarios::field_pattern("streams/26/acceptor") == "streams/*/acceptor");
+  CHECK(scenarios::field_pattern("clients/c3") == "clients/*");
+  CHECK(scenarios::field_pattern("servers/s12") == "servers/*");
+  CHECK(scenarios::field_pattern("") == "-");
+  CHECK(scenarios::field_pattern("streams/dialer") == "streams/dialer");
+  const scenarios::Failure failure{"exact.delivered", "streams/7/dialer", "streams/7/dialer/delivered", "9", "3", 5};
+  CHECK(scenarios::fingerprint("chaos", failure, dmsg::PlantedBug::kNone) == "chaos:exact.delivered:streams/*/dialer");
+  CHECK(scenarios::fingerprint("chaos", failure, dmsg::PlantedBug::kRelayDropsChunk) ==
+        "chaos:exact.delivered:streams/*/dialer:relay-drops-chunk");
 }
 
 TEST_CASE("trace: replay: a fault scenario's own server faults replay with a verified chain") {
   // The script kills, crashes and restarts the server itself; the replay re-derives it all.
   const sim::TraceFile trace = record("reconnect_to_server_should_succeed", 3, {}, sim::SnapshotPolicy{20'000, 0});
   CHECK(trace.last_tick() > 20'000);
-  sim::Result<std::optional<scenarios::Divergence>> replayed = session_of(trace).replay();
+  sim::Result<scenarios::ReplayOutcome> replayed = session_of(trace).replay();
   REQUIRE(replayed.ok());
-  CHECK_FALSE(replayed->has_value());
+  CHECK_FALSE(replayed->divergence.has_value());
 }
 
 TEST_CASE("trace: replay: a replay with one input changed diverges in exactly that input's tick") {
@@ -87,10 +147,10 @@ TEST_CASE("trace: replay: a replay with one input changed diverges in exactly th
   reader.read(run);
   run.inputs[0] = scenarios::parse_fault("150ms partition a0|b0").value();
   tampered.run = sim::encode(run);
-  sim::Result<std::optional<scenarios::Divergence>> replayed = session_of(tampered).replay();
+  sim::Result<scenarios::ReplayOutcome> replayed = session_of(tampered).replay();
   REQUIRE(replayed.ok());
-  REQUIRE(replayed->has_value());
-  const scenarios::Divergence& d = **replayed;
+  REQUIRE(replayed->divergence.has_value());
+  const scenarios::Divergence& d = *replayed->divergence;
   // The recording had the partition at tick 120; the replay does not.
   CHECK(d.tick == 120);
   REQUIRE(d.diff_tick.has_value());
@@ -205,7 +265,7 @@ TEST_CASE("trace: fork: a fork diverges from its parent and replays from its own
   CHECK(fork.chain.back() != parent.chain.back());
   CHECK(make_fork(99).chain == fork.chain);
   CHECK(make_fork(100).chain != fork.chain);
-  sim::Result<std::optional<scenarios::Divergence>> replayed = session_of(fork).replay();
+  sim::Result<scenarios::ReplayOutcome> replayed = session_of(fork).replay();
   REQUIRE(replayed.ok());
-  CHECK_FALSE(replayed->has_value());
+  CHECK_FALSE(replayed->divergence.has_value());
 }

@@ -1,0 +1,261 @@
+// The chaos judge: the check rhythm of a run, and its inputs read back as model actions.
+#include "scenarios/chaos/judge.h"
+
+#include "scenarios/chaos/chaos_world.h"
+#include "sim/fmt.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace scenarios::chaos {
+namespace {
+
+// "s3" -> 3 of `count` nodes named with `letter`; nullopt for another name or a bad index.
+std::optional<uint32_t> node_index(std::string_view name, char letter, uint32_t count) {
+  if (name.size() < 2 || name[0] != letter) return std::nullopt;
+  uint32_t index = 0;
+  const auto [end, error] = std::from_chars(name.data() + 1, name.data() + name.size(), index);
+  if (error != std::errc() || end != name.data() + name.size() || index >= count) return std::nullopt;
+  return index;
+}
+
+std::optional<uint64_t> number(std::string_view text) {
+  uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::optional<StopHow> stop_how(InputKind kind) {
+  switch (kind) {
+    case InputKind::kKill:
+      return StopHow::kKill;
+    case InputKind::kCrash:
+      return StopHow::kCrash;
+    case InputKind::kStop:
+      return StopHow::kStop;
+    default:
+      return std::nullopt;
+  }
+}
+
+// Which failure names a run: a byte gone wrong first, then a broken bound, then a wrong
+// exact prediction, then a missed obligation; ties by id and entity, never by the order
+// streams happened to be numbered in.
+int rank_of(std::string_view check_id) {
+  constexpr std::array<std::string_view, 4> kOrder = {"oracle.", "bound.", "exact.", "liveness."};
+  for (size_t i = 0; i < kOrder.size(); ++i) {
+    if (check_id.starts_with(kOrder[i])) return static_cast<int>(i);
+  }
+  return static_cast<int>(kOrder.size());
+}
+
+sim::Error unmodelled(const FaultInput& input, std::string_view why) {
+  return sim::Error{fmt::format("the chaos model cannot account for input '{}': {}", input.text, why)};
+}
+
+}  // namespace
+
+uint64_t ChaosTally::events_executed() const {
+  uint64_t n = 0;
+  for (const uint64_t k : executed) n += k;
+  return n;
+}
+
+Failure failure_of(const Mismatch& m, uint64_t tick) {
+  const size_t slash = m.field.rfind('/');
+  const std::string quantity = slash == std::string::npos ? m.field : m.field.substr(slash + 1);
+  const std::string entity = slash == std::string::npos ? "" : m.field.substr(0, slash);
+  return Failure{fmt::format("{}.{}", m.kind, quantity), entity, m.field, m.expected, m.actual, tick};
+}
+
+ChaosJudge::ChaosJudge(const ChaosConfig& config, dmsg::PlantedBug bug, const sim::World& world)
+    : config_(config), bug_(bug), tick_length_(world.tick_length()), viewer_(std::make_unique<Viewer>(world)) {
+  ModelBounds bounds = ModelBounds::for_profile(config.profile, config.batch_interval);
+  bounds.max_sessions = chaos_server_options(bug, config.clients).max_sessions;
+  model_ = std::make_unique<Model>(config.servers, config.clients, bounds);
+}
+
+uint64_t ChaosJudge::tick_of(sim::Instant at) const {
+  return static_cast<uint64_t>((at - sim::Instant::zero()).count_of(tick_length_));
+}
+
+// The panel's rhythm: the first handling commands at tick 0; from the boundary after it a
+// batch every batch interval, each opened by a check (every check_every batches) while the
+// fault phase lasts; then, faults over, a liveness check once the model settles, and exact
+// checks for exact_window more. The first failing check ends the run.
+void ChaosJudge::at_boundary(const sim::World& world) {
+  turn_ = Turn{};
+  if (done_) return;
+  const sim::Instant now = world.now();
+  if (phase_ == Phase::kStart) {
+    if (world.tick() == 0) return;
+    last_view_ = viewer_->look(world);
+    fault_phase_end_ = now + config_.duration;
+    next_batch_ = now;
+    phase_ = Phase::kFaults;
+  }
+  if (now < next_batch_) return;
+  if (phase_ == Phase::kFaults) {
+    if (now < fault_phase_end_ && (!config_.events || tally_.events_executed() < *config_.events)) {
+      return batch(world, /*faults_allowed=*/true);
+    }
+    phase_ = Phase::kSettling;
+    turn_.fault_phase_ended = true;
+  }
+  if (exact_until_ && now >= *exact_until_) {
+    done_ = true;
+    return;
+  }
+  if (!exact_until_ && model_->is_settled(now)) {
+    exact_until_ = now + config_.exact_window;
+    ++tally_.liveness_checks;
+    std::vector<Mismatch> late = model_->check_liveness(viewer_->look(world));
+    if (!late.empty()) return fail(std::move(late), world.tick(), world.tick());
+  }
+  batch(world, /*faults_allowed=*/false);
+}
+
+void ChaosJudge::batch(const sim::World& world, bool faults_allowed) {
+  view_ = viewer_->look(world);
+  if (++batches_since_check_ >= config_.check_every) {
+    batches_since_check_ = 0;
+    const CheckReport report = model_->check(*last_view_, *view_);
+    ++(report.exact ? tally_.exact_checks : tally_.bound_checks);
+    if (!report.mismatches.empty()) return fail(report.mismatches, tick_of(last_view_->at), world.tick());
+    last_view_ = view_;
+  }
+  ++tally_.batches;
+  model_->begin_batch(*view_);
+  next_batch_ = world.now() + config_.batch_interval;
+  turn_.batch = true;
+  turn_.faults_allowed = faults_allowed;
+}
+
+void ChaosJudge::fail(std::vector<Mismatch> mismatches, uint64_t before_tick, uint64_t tick) {
+  tally_.passed = false;
+  tally_.mismatches = std::move(mismatches);
+  tally_.before_tick = before_tick;
+  tally_.failed_tick = tick;
+  done_ = true;
+  turn_ = Turn{};
+}
+
+void ChaosJudge::apply(const Action& action, sim::Instant now) {
+  model_->apply(action, now);
+  // The heal that lifts a partition still standing when the fault phase ends is the
+  // panel's closing act, not one of its events.
+  const bool closing_heal = action.kind == EventKind::kHeal && phase_ == Phase::kSettling;
+  if (!closing_heal) ++tally_.executed[static_cast<size_t>(action.kind)];
+}
+
+sim::Status ChaosJudge::take(const FaultInput& input, const sim::World& world) {
+  const sim::Instant now = world.now();
+  const uint32_t servers = config_.servers;
+  const uint32_t clients = config_.clients;
+  auto node_of = [&](size_t i) { return i < input.left.size() ? std::string_view(input.left[i]) : ""; };
+  Action a;
+  switch (input.kind) {
+    case InputKind::kRestart:
+    case InputKind::kKill:
+    case InputKind::kCrash:
+    case InputKind::kStop: {
+      const std::optional<uint32_t> s = node_index(node_of(0), 's', servers);
+      const std::optional<uint32_t> c = node_index(node_of(0), 'c', clients);
+      if (!s && !c) return unmodelled(input, "it names no server or client of the run");
+      const bool start = input.kind == InputKind::kRestart;
+      a.kind = s ? (start ? EventKind::kStartServer : EventKind::kStopServer)
+                 : (start ? EventKind::kStartClient : EventKind::kStopClient);
+      a.node = s ? *s : *c;
+      if (!start) a.how = *stop_how(input.kind);
+      apply(a, now);  // a restarted client handles streams by default until told otherwise
+      return sim::Ok{};
+    }
+    case InputKind::kCommand:
+      return take_command(input, now);
+    case InputKind::kPartition:
+      a.kind = EventKind::kPartition;
+      break;
+    case InputKind::kHeal:
+      a.kind = EventKind::kHeal;
+      break;
+    case InputKind::kClog:
+      a.kind = EventKind::kClog;
+      a.span = input.duration;
+      break;
+    case InputKind::kLossBurst:
+      a.kind = EventKind::kLossBurst;
+      a.span = input.duration;
+      break;
+    default:
+      return unmodelled(input, "the panel never makes this kind of input");
+  }
+  apply(a, now);
+  return sim::Ok{};
+}
+
+// `command cN handling ...|dial cM ID|write ID END BYTES [close]` (ChaosClient's commands).
+sim::Status ChaosJudge::take_command(const FaultInput& input, sim::Instant now) {
+  const std::optional<uint32_t> client =
+      input.left.empty() ? std::nullopt : node_index(input.left[0], 'c', config_.clients);
+  const std::vector<std::string>& w = input.words;
+  if (!client || w.empty()) return unmodelled(input, "not a command to a client of the run");
+  Action a;
+  a.node = *client;
+  if (w[0] == "handling" && w.size() == 3) {
+    model_->set_handling(*client, Handling{w[1] == "accept", w[2] == "read"});
+    return sim::Ok{};
+  }
+  if (w[0] == "dial" && w.size() == 3) {
+    const std::optional<uint32_t> peer = node_index(w[1], 'c', config_.clients);
+    const std::optional<uint64_t> stream = number(w[2]);
+    if (!peer || !stream) return unmodelled(input, "a dial names a client of the run and a number");
+    if (model_->knows_stream(*stream)) return unmodelled(input, "that dial number was used before");
+    a.kind = EventKind::kDial;
+    a.peer = *peer;
+    a.stream = *stream;
+  } else if (w[0] == "write" && (w.size() == 4 || (w.size() == 5 && w[4] == "close"))) {
+    const std::optional<uint64_t> stream = number(w[1]);
+    const std::optional<uint64_t> bytes = number(w[3]);
+    if (!stream || !bytes || (w[2] != "dialer" && w[2] != "acceptor")) {
+      return unmodelled(input, "a write names a stream, an end and a byte count");
+    }
+    if (!model_->knows_stream(*stream)) return unmodelled(input, "no dial made that stream");
+    a.kind = EventKind::kWrite;
+    a.stream = *stream;
+    a.dialer_end = w[2] == "dialer";
+    a.bytes = *bytes;
+    a.close = w.size() == 5;
+  } else {
+    return unmodelled(input, "not a chaos client's command");
+  }
+  apply(a, now);
+  return sim::Ok{};
+}
+
+Verdict ChaosJudge::verdict(const sim::World&) const {
+  Verdict v;
+  v.passed = tally_.passed && done_;
+  v.interrupted = tally_.passed && !done_;
+  for (const Mismatch& m : tally_.mismatches) v.failures.push_back(failure_of(m, *tally_.failed_tick));
+  std::stable_sort(v.failures.begin(), v.failures.end(), [](const Failure& a, const Failure& b) {
+    const auto key = [](const Failure& f) {
+      return std::tuple(rank_of(f.check_id), std::string_view(f.check_id), field_pattern(f.entity));
+    };
+    return key(a) < key(b);
+  });
+  if (!v.failures.empty()) v.fingerprint = fingerprint("chaos", v.failures.front(), bug_);
+  return v;
+}
+
+sim::Result<std::unique_ptr<RunJudge>> make_chaos_judge(const RunConfig& config, const sim::World& world) {
+  if (config.scenario_config.empty()) return std::unique_ptr<RunJudge>();  // no panel ran it
+  sim::Result<ChaosConfig> parsed = parse_chaos_config(config.scenario_config);
+  if (!parsed) return sim::Error{fmt::format("the recorded chaos configuration: {}", parsed.error().message)};
+  if (parsed->servers != config.servers || parsed->clients != config.clients || parsed->profile != config.profile) {
+    return sim::Error{"the recorded chaos configuration disagrees with the run's sizes or profile"};
+  }
+  return std::unique_ptr<RunJudge>(std::make_unique<ChaosJudge>(*parsed, config.planted_bug, world));
+}
+
+}  // namespace scenarios::chaos

@@ -1,0 +1,71 @@
+// A run's verdict as everything that compares failures sees it (the replay, the shrinker, a
+// sweep): pass or fail, the broken checks, and the fingerprint of the first of them. A
+// verdict is derived from the world and the inputs it receives alone, by the same judge
+// in the live run and on replay, so a trace re-evaluates its own checks.
+#pragma once
+
+#include "dmsg/planted_bug.h"
+#include "scenarios/run/scenario.h"
+#include "scenarios/world/inputs.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scenarios {
+
+// One broken promise.
+struct Failure {
+  std::string check_id;  // a stable name: "exact.delivered", "awaited.dial_resolves"
+  std::string entity;    // what it was found on: "streams/26/acceptor"; empty for a whole run
+  std::string field;     // the field itself: "streams/26/acceptor/delivered"; empty for a whole run
+  std::string expected;
+  std::string actual;
+  uint64_t tick = 0;  // the boundary at which the check found it
+
+  std::string describe() const;
+};
+
+// The fingerprint grammar, one for every run kind (README, "Failure fingerprints"):
+//
+//   RUN-KIND[/SCENARIO]:CHECK-ID:FIELD-PATTERN[:BUG-OR-QUIRK]
+//
+// RUN-KIND is "chaos" (the panel's run) or "scenario" with the scenario's name after a
+// slash; CHECK-ID is the check's stable id; FIELD-PATTERN is the entity with its ids and
+// indices replaced by "*" (which end of a stream and which kind of node stay), "-" when
+// the check is about the whole run; the last part names the planted bug, if any.
+std::string field_pattern(std::string_view entity);
+std::string fingerprint(std::string_view run_kind, const Failure& failure, dmsg::PlantedBug bug);
+
+struct Verdict {
+  bool passed = true;
+  bool interrupted = false;       // stopped on request: neither a pass nor a failure
+  std::vector<Failure> failures;  // the primary failure first
+  std::string fingerprint;        // of failures.front(); empty on a pass
+};
+
+// Derives a run's verdict as it goes. Every tick boundary, before the inputs due at it are
+// applied, at_boundary() sees the world; then take() gets those inputs, in order.
+class RunJudge {
+ public:
+  virtual ~RunJudge() = default;
+  virtual void at_boundary(const sim::World& world) = 0;
+  // An error: an input this judge cannot account for (its verdict would mean nothing).
+  virtual sim::Status take(const FaultInput& input, const sim::World& world) = 0;
+  // True once the verdict is final (a check failed, or the run's checks are all done).
+  virtual bool done() const = 0;
+  virtual Verdict verdict(const sim::World& world) const = 0;
+};
+
+// The judge of scenarios judged once, at the end (ScenarioInfo::judge): the fault scenarios,
+// transfer, and the chaos world run without its panel.
+std::unique_ptr<RunJudge> final_state_judge(const ScenarioInfo& scenario, const RunConfig& config);
+// The judge a run of `scenario` with `config` has: the scenario's own, or the final-state one.
+sim::Result<std::unique_ptr<RunJudge>> make_run_judge(const ScenarioInfo& scenario, const RunConfig& config,
+                                                      const sim::World& world);
+// A scenario outcome as a verdict (failing checks in their order, the first primary).
+Verdict verdict_of(const ScenarioInfo& scenario, const ScenarioOutcome& outcome, const RunConfig& config,
+                   uint64_t tick);
+
+}  // namespace scenarios

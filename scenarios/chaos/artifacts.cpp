@@ -1,6 +1,7 @@
 // Writing a failed chaos run's trace and states.
 #include "scenarios/chaos/artifacts.h"
 
+#include "scenarios/replay/failure_file.h"
 #include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
 #include "sim/fmt.h"
@@ -29,8 +30,8 @@ sim::Status write_state(sim::World& world, const std::string& dir, const std::st
 
 }  // namespace
 
-sim::Result<std::vector<std::string>> write_failure_artifacts(ControlPanel& panel, const ChaosResult& result,
-                                                              const std::string& dir) {
+sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const ChaosResult& result,
+                                                      const std::string& dir) {
   SIM_ASSERT(result.failed_tick && result.before_tick);
   std::error_code error;
   std::filesystem::create_directories(dir, error);
@@ -42,11 +43,15 @@ sim::Result<std::vector<std::string>> write_failure_artifacts(ControlPanel& pane
   written.push_back(trace_path);
   sim::Result<TraceSession> session = TraceSession::open(trace);
   if (!session) return session.error();
+  const std::string failure_path = dir + "/failure.json";
+  sim::Result<FailureOrigin> origin = write_failure_file(*session, result.verdict, trace_path, failure_path);
+  if (!origin) return origin.error();
+  written.push_back(failure_path);
   sim::Result<std::unique_ptr<ScenarioRunner>> before = session->at_tick(*result.before_tick);
   if (!before) return before.error();
   if (sim::Status ok = write_state((*before)->world(), dir, "before", written); !ok) return ok.error();
   if (sim::Status ok = write_state(panel.runner().world(), dir, "after", written); !ok) return ok.error();
-  return written;
+  return FailureArtifacts{written, *origin};
 }
 
 }  // namespace scenarios::chaos

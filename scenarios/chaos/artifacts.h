@@ -2,17 +2,23 @@
 #pragma once
 
 #include "scenarios/chaos/panel.h"
+#include "scenarios/replay/failure_file.h"
 
 #include <string>
 #include <vector>
 
 namespace scenarios::chaos {
 
-// Writes into `dir` (created if missing): the run's trace, and the states at the two
-// checked boundaries (before.* and after.*) as the world's JSON dump and as text: the
-// model's per-entity tables and the world's summary. The earlier state is rebuilt by
-// replaying the trace. Returns the paths written.
-sim::Result<std::vector<std::string>> write_failure_artifacts(ControlPanel& panel, const ChaosResult& result,
-                                                              const std::string& dir);
+struct FailureArtifacts {
+  std::vector<std::string> written;  // the paths
+  FailureOrigin origin;              // where the failure first showed
+};
+
+// Writes into `dir` (created if missing): the run's trace, failure.json, and the states at
+// the two checked boundaries (before.* and after.*) as the world's JSON dump and as text:
+// the model's per-entity tables and the world's summary. The earlier state is rebuilt by
+// replaying the trace.
+sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const ChaosResult& result,
+                                                      const std::string& dir);
 
 }  // namespace scenarios::chaos

@@ -66,7 +66,25 @@ Failure failure_of(const Mismatch& m, uint64_t tick) {
   const size_t slash = m.field.rfind('/');
   const std::string quantity = slash == std::string::npos ? m.field : m.field.substr(slash + 1);
   const std::string entity = slash == std::string::npos ? "" : m.field.substr(0, slash);
-  return Failure{fmt::format("{}.{}", m.kind, quantity), entity, m.field, m.expected, m.actual, tick};
+  Failure f{fmt::format("{}.{}", m.kind, quantity),
+            entity,
+            m.field,
+            m.expected,
+            m.actual,
+            tick,
+            {},
+            {},
+            {},
+            m.kind != "liveness"};
+  // "streams/ID/END/...": the stream and the end a byte check is about.
+  if (m.byte_offset && entity.starts_with("streams/")) {
+    const std::string_view rest = std::string_view(entity).substr(8);
+    const size_t end_at = rest.find('/');
+    f.stream = number(rest.substr(0, end_at));
+    f.stream_end = end_at == std::string_view::npos ? "" : std::string(rest.substr(end_at + 1));
+    f.byte_offset = m.byte_offset;
+  }
+  return f;
 }
 
 ChaosJudge::ChaosJudge(const ChaosConfig& config, dmsg::PlantedBug bug, const sim::World& world)
@@ -245,7 +263,18 @@ Verdict ChaosJudge::verdict(const sim::World&) const {
     return key(a) < key(b);
   });
   if (!v.failures.empty()) v.fingerprint = fingerprint("chaos", v.failures.front(), bug_);
+  v.last_passing_tick = tally_.before_tick.value_or(0);
   return v;
+}
+
+// The batch check as it would run here, against the view of the last check that passed.
+std::vector<Failure> ChaosJudge::probe(const sim::World& world) const {
+  std::vector<Failure> found;
+  if (!last_view_) return found;
+  for (const Mismatch& m : model_->check(*last_view_, viewer_->look(world)).mismatches) {
+    found.push_back(failure_of(m, world.tick()));
+  }
+  return found;
 }
 
 sim::Result<std::unique_ptr<RunJudge>> make_chaos_judge(const RunConfig& config, const sim::World& world) {

@@ -46,6 +46,7 @@ class ChaosJudge final : public RunJudge {
   sim::Status take(const FaultInput& input, const sim::World& world) override;
   bool done() const override { return done_; }
   Verdict verdict(const sim::World& world) const override;
+  std::vector<Failure> probe(const sim::World& world) const override;
 
   // The turn at_boundary() gave for the current boundary.
   const Turn& turn() const { return turn_; }

@@ -183,7 +183,7 @@ CheckReport Model::check(const WorldView& before, const WorldView& after) const 
 
 void Model::check_nodes(const WorldView& after, bool settled, CheckReport& report) const {
   auto bad = [&](std::string check, std::string field, std::string expected, std::string actual) {
-    report.mismatches.push_back({std::move(check), std::move(field), std::move(expected), std::move(actual)});
+    report.mismatches.push_back({std::move(check), std::move(field), std::move(expected), std::move(actual), {}});
   };
   std::vector<uint32_t> up_servers;
   for (uint32_t s = 0; s < servers_.size(); ++s) {
@@ -237,7 +237,7 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
 void Model::check_stream_bounds(const StreamView* before, const StreamView& after, sim::Instant now,
                                 CheckReport& report) const {
   auto bad = [&](std::string check, std::string field, std::string expected, std::string actual) {
-    report.mismatches.push_back({std::move(check), std::move(field), std::move(expected), std::move(actual)});
+    report.mismatches.push_back({std::move(check), std::move(field), std::move(expected), std::move(actual), {}});
   };
   auto known = streams_.find(after.id);
   for (const bool dialer_end : {true, false}) {
@@ -246,7 +246,8 @@ void Model::check_stream_bounds(const StreamView* before, const StreamView& afte
     const EndView& other = end_of(after, !dialer_end);
     if (e.mismatches != 0) {
       bad("oracle", end_field(after.id, dialer_end, "content"), "every byte read equals its pattern",
-          fmt::format("{} bytes differed", e.mismatches));
+          fmt::format("{} bytes differed, the first at offset {}", e.mismatches, e.first_bad_offset));
+      report.mismatches.back().byte_offset = e.first_bad_offset;
     }
     if (e.misrouted) bad("oracle", end_field(after.id, dialer_end, "routing"), "its own stream's bytes", "another's");
     if (known != streams_.end() && e.requested != known->second.requested[dialer_end ? 0 : 1]) {
@@ -283,7 +284,7 @@ void Model::check_end_released(const StreamView& stream, bool dialer_end, sim::I
   const EndView& e = end_of(stream, dialer_end);
   const std::string field = end_field(stream.id, dialer_end, "phase");
   auto bad = [&](std::string expected, std::string actual) {
-    report.mismatches.push_back({"bound", field, std::move(expected), std::move(actual)});
+    report.mismatches.push_back({"bound", field, std::move(expected), std::move(actual), {}});
   };
   if (e.relay) {
     const Node& server = servers_.at(*e.relay);
@@ -321,7 +322,7 @@ void Model::check_stream_exact(uint64_t id, const Stream& s, const StreamView* b
   const sim::Duration grace = s.outcome == DialOutcome::kFailed ? bounds_.dial_deadline : bounds_.op_grace;
   if (now - s.last_op < grace) return;
   auto bad = [&](std::string field, std::string expected, std::string actual) {
-    report.mismatches.push_back({"exact", std::move(field), std::move(expected), std::move(actual)});
+    report.mismatches.push_back({"exact", std::move(field), std::move(expected), std::move(actual), {}});
   };
   static const StreamView kAbsent;
   const StreamView& v = after != nullptr ? *after : kAbsent;
@@ -385,6 +386,7 @@ void Model::check_stream_exact(uint64_t id, const Stream& s, const StreamView* b
       bad(end_field(id, !dialer_end, "delivered"),
           fmt::format("{} ({})", want, reads ? "everything asked of the other end" : "nothing: it does not read"),
           fmt::to_string(r.delivered));
+      report.mismatches.back().byte_offset = std::min(r.delivered, want);
     }
   }
 }
@@ -398,9 +400,11 @@ std::vector<Mismatch> Model::check_liveness(const WorldView& view) const {
   for (uint32_t c = 0; c < view.clients.size(); ++c) {
     const ClientView& v = view.clients[c];
     if (v.up && v.sessions != up_servers) {
-      out.push_back({"liveness", fmt::format("clients/c{}/sessions", c),
+      out.push_back({"liveness",
+                     fmt::format("clients/c{}/sessions", c),
                      list(up_servers) + " (MinSessions: every running server) within the settle window",
-                     list(v.sessions)});
+                     list(v.sessions),
+                     {}});
     }
   }
   for (const auto& [id, stream] : view.streams) {
@@ -408,9 +412,11 @@ std::vector<Mismatch> Model::check_liveness(const WorldView& view) const {
     if (stream.at_dialer.present && stream.at_dialer.phase == ChaosPhase::kDialing &&
         stream.at_dialer.started <= last_fault_) {
       out.push_back(
-          {"liveness", end_field(id, true, "phase"),
+          {"liveness",
+           end_field(id, true, "phase"),
            fmt::format("resolved: dialed at {}, before faults stopped ({})", stream.at_dialer.started, last_fault_),
-           "dialing"});
+           "dialing",
+           {}});
     }
   }
   return out;

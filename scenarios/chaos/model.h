@@ -51,6 +51,8 @@ struct Mismatch {
   std::string field;  // e.g. "clients/c3/sessions"
   std::string expected;
   std::string actual;
+  // For a check of a stream's bytes: the offset of the first byte that is wrong or missing.
+  std::optional<uint64_t> byte_offset;
 
   std::string describe() const;
 };

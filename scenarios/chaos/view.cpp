@@ -66,6 +66,7 @@ void Viewer::add_ends(const sim::World& world, uint32_t client, WorldView& view)
     end.written = s.payload_written();
     end.delivered = s.delivered();
     end.mismatches = s.reader.verifier.mismatches;
+    if (end.mismatches != 0) end.first_bad_offset = s.reader.verifier.first_mismatch;
     end.misrouted = s.misrouted;
     end.close_requested = s.close_requested;
     if (const dmsg::ClientStream* held = node.client().stream(handle); held != nullptr) {

@@ -36,6 +36,7 @@ struct EndView {
   uint64_t written = 0;    // payload bytes the stream took
   uint64_t delivered = 0;  // payload bytes read from the other end, verified
   uint64_t mismatches = 0;
+  uint64_t first_bad_offset = 0;  // with mismatches: the stream offset of the first byte that differed
   bool misrouted = false;
   bool close_requested = false;
   std::optional<uint32_t> relay;  // the server (by index) carrying it, while the client holds it

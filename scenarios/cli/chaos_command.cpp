@@ -42,8 +42,9 @@ options:
   --profile P         the network's fault profile (default calm)
   --config FILE       a JSON config (keys as the README's "Chaos" section); flags override it
   --trace FILE        record the run's trace
-  --artifacts DIR     where a failure's trace and states go (default chaos-failure-seed-N,
-                      or chaos-failure-seed-N-2, -3, ... when that folder is there already);
+  --artifacts DIR     where a failure's trace, failure.json and states go (default
+                      chaos-failure-seed-N, or chaos-failure-seed-N-2, -3, ... when that
+                      folder is there already);
                       a DIR that exists and is not empty is refused unless --overwrite
   --overwrite         write a failure into --artifacts DIR even when it holds files
   --progress          a progress line on stderr even when it is no terminal
@@ -339,14 +340,15 @@ int chaos_command(Args& args, const Io& io) {
   if (result.interrupted) return InterruptGuard::exit_code();
   if (result.passed) return kExitOk;
   const std::string dir = artifacts_folder(o);
-  sim::Result<std::vector<std::string>> written = chaos::write_failure_artifacts(**panel, result, dir);
+  sim::Result<chaos::FailureArtifacts> written = chaos::write_failure_artifacts(**panel, result, dir);
   if (!written) {
     fmt::print(io.err, "dmsgsim chaos: could not write the failure's artifacts: {}\n", written.error().message);
   } else {
-    fmt::print(io.err, "wrote {}\n", fmt::join(*written, ", "));
+    fmt::print(io.err, "{}\n", failure_line(result.verdict, written->origin));
+    fmt::print(io.err, "wrote {}\n", fmt::join(written->written, ", "));
     fmt::print(io.err,
-               "replay: dmsgsim replay {}/run.trace; the failing boundary: dmsgsim seek {}/run.trace --tick {}\n", dir,
-               dir, *result.failed_tick);
+               "replay: dmsgsim replay {}/run.trace; where it first held: dmsgsim seek {}/run.trace --tick {}\n", dir,
+               dir, written->origin.first_tick);
   }
   fmt::print(io.err, "reproduce: {}\n", reproduce_command(o));
   return kExitFailed;

@@ -4,6 +4,7 @@
 #include "scenarios/cli/interrupt.h"
 #include "scenarios/cli/progress.h"
 #include "scenarios/cli/verdict_output.h"
+#include "scenarios/replay/failure_file.h"
 #include "scenarios/replay/trace_session.h"
 #include "scenarios/run/runner.h"
 #include "sim/file_io.h"
@@ -12,6 +13,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 
 namespace scenarios::cli {
@@ -41,7 +43,8 @@ hash and hash chain at the end with the scenario's checks.
                     terminal it is always shown)
   --log FILTER      deterministic log to stderr, e.g. info or warn,transfer=debug
   --trace FILE      record the run (configuration, inputs, hash chain, snapshots) for
-                    dmsgsim replay, seek, diff, fork and debug
+                    dmsgsim replay, seek, diff, fork and debug; a failing run also
+                    writes NAME.failure.json beside FILE (README, "failure.json")
   --snapshot-every N  with --trace: a snapshot every N ticks (default: every 100000
                     ticks and after every 50000 events)
   --list            list the scenarios and profiles, and exit (with --json: one object)
@@ -234,6 +237,27 @@ void print_text(const RunOptions& options, const RunReport& report, const Io& io
   if (!report.outcome.passed) fmt::print(io.out, "reproduce: {}\n", reproduce_command(options, report));
 }
 
+// Beside a failing run's trace, named after it: NAME.failure.json for NAME.trace.
+std::string failure_file_path(const std::string& trace_path) {
+  std::filesystem::path path(trace_path);
+  path.replace_extension(".failure.json");
+  return path.string();
+}
+
+void write_run_failure_file(const RunOptions& options, const RunReport& report, const sim::TraceFile& trace,
+                            const Io& io) {
+  const Verdict verdict = verdict_of(*options.scenario, report.outcome, options.config, report.ticks);
+  sim::Result<TraceSession> session = TraceSession::open(trace);
+  SIM_ASSERT_MSG(session.ok(), "a trace just recorded does not open: {}", session.ok() ? "" : session.error().message);
+  const std::string path = failure_file_path(*options.trace_path);
+  sim::Result<FailureOrigin> origin = write_failure_file(*session, verdict, *options.trace_path, path);
+  if (!origin) {
+    fmt::print(io.err, "dmsgsim run: could not write {}: {}\n", path, origin.error().message);
+    return;
+  }
+  fmt::print(io.err, "{}\nwrote {}\n", failure_line(verdict, *origin), path);
+}
+
 // The six fault scenarios once each: a table, or a JSON array.
 int run_all_fault_scenarios(RunOptions options, sim::Log* log, const Io& io) {
   std::vector<std::pair<RunOptions, RunReport>> runs;
@@ -350,11 +374,13 @@ int run_command(Args& args, const Io& io) {
   if (options.trace_path) (*runner)->world().set_snapshot_policy(options.snapshot_policy);
   const RunReport report = run_with_progress(**runner, options, io);
   if (options.trace_path) {
-    const sim::Bytes file = sim::encode_trace(record_trace(**runner));
+    const sim::TraceFile trace = record_trace(**runner);
+    const sim::Bytes file = sim::encode_trace(trace);
     if (sim::Status written = sim::write_file(*options.trace_path, file); !written) {
       return usage_error(io, "run", written.error().message);
     }
     if (!options.json) fmt::print(io.out, "trace       {} ({} bytes)\n", *options.trace_path, file.size());
+    if (!report.outcome.passed && !report.interrupted) write_run_failure_file(options, report, trace, io);
   }
   warn_inputs_not_applied(report, io);
   if (options.json) {

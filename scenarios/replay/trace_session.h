@@ -62,6 +62,10 @@ struct ReplayOutcome {
   std::string unjudged;            // why there is no verdict
 };
 
+// Hands `judge` the boundary `runner` is at, then the inputs due at it, as a live run's
+// judge sees them; an error for an input the judge cannot account for.
+sim::Status judge_boundary(RunJudge& judge, ScenarioRunner& runner);
+
 // A loaded trace that can rebuild its world at any tick.
 class TraceSession {
  public:

@@ -29,6 +29,13 @@ class FinalStateJudge final : public RunJudge {
   Verdict verdict(const sim::World& world) const override {
     return verdict_of(*scenario_, scenario_->judge(world), config_, world.tick());
   }
+  std::vector<Failure> probe(const sim::World& world) const override {
+    std::vector<Failure> found;
+    for (Failure& f : verdict(world).failures) {
+      if (f.time_free) found.push_back(std::move(f));
+    }
+    return found;
+  }
 
  private:
   const ScenarioInfo* scenario_;
@@ -67,7 +74,10 @@ Verdict verdict_of(const ScenarioInfo& scenario, const ScenarioOutcome& outcome,
   Verdict v;
   v.passed = outcome.passed;
   for (const Check& c : outcome.checks) {
-    if (!c.passed) v.failures.push_back(Failure{c.name, "", "", c.expected, c.measured, tick});
+    if (!c.passed) {
+      v.failures.push_back(
+          Failure{c.name, "", "", c.expected, c.measured, tick, {}, {}, {}, c.kind == CheckKind::kSafety});
+    }
   }
   SIM_ASSERT_MSG(v.passed == v.failures.empty(), "scenario {}: a failed outcome names no failing check", scenario.name);
   if (!v.passed) {

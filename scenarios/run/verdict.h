@@ -9,6 +9,7 @@
 #include "scenarios/world/inputs.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,14 @@ struct Failure {
   std::string expected;
   std::string actual;
   uint64_t tick = 0;  // the boundary at which the check found it
+  // For a check of a stream's bytes: the stream (its dial number), the end, and the offset
+  // of the first byte that is wrong or missing.
+  std::optional<uint64_t> stream;
+  std::string stream_end;
+  std::optional<uint64_t> byte_offset;
+  // Whether the check can be evaluated at any boundary (a safety condition, a model check
+  // against the last view); a liveness obligation is judged at its deadline only.
+  bool time_free = false;
 
   std::string describe() const;
 };
@@ -40,9 +49,10 @@ std::string fingerprint(std::string_view run_kind, const Failure& failure, dmsg:
 
 struct Verdict {
   bool passed = true;
-  bool interrupted = false;       // stopped on request: neither a pass nor a failure
-  std::vector<Failure> failures;  // the primary failure first
-  std::string fingerprint;        // of failures.front(); empty on a pass
+  bool interrupted = false;        // stopped on request: neither a pass nor a failure
+  std::vector<Failure> failures;   // the primary failure first
+  std::string fingerprint;         // of failures.front(); empty on a pass
+  uint64_t last_passing_tick = 0;  // the boundary of the last check that passed (0: the start)
 };
 
 // Derives a run's verdict as it goes. Every tick boundary, before the inputs due at it are
@@ -56,6 +66,9 @@ class RunJudge {
   // True once the verdict is final (a check failed, or the run's checks are all done).
   virtual bool done() const = 0;
   virtual Verdict verdict(const sim::World& world) const = 0;
+  // The time-free checks' failures as they would be found at this boundary, without
+  // changing the judge (for finding the first tick at which a failure's condition held).
+  virtual std::vector<Failure> probe(const sim::World& world) const = 0;
 };
 
 // The judge of scenarios judged once, at the end (ScenarioInfo::judge): the fault scenarios,

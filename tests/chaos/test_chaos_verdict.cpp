@@ -2,7 +2,9 @@
 // alone, and their fingerprints name a failure the same way on every seed.
 #include "tests/chaos/chaos_fixture.h"
 
+#include "scenarios/replay/failure_file.h"
 #include "scenarios/replay/trace_session.h"
+#include "sim/json_value.h"
 
 #include <optional>
 
@@ -97,4 +99,38 @@ TEST_CASE("chaos verdict: two seeds failing the same way share a fingerprint; ot
   const std::optional<RecordedRun> other = first_failure(config, dmsg::PlantedBug::kClientNeverReconnects);
   REQUIRE(other.has_value());
   CHECK(other->result.verdict.fingerprint == "chaos:liveness.sessions:clients/*:client-never-reconnects");
+}
+
+TEST_CASE("chaos verdict: failure.json names the stream, its end, the first bad byte and the tick it first held") {
+  const std::optional<RecordedRun> run = first_failure(chaos_test::small_config(), dmsg::PlantedBug::kRelayDropsChunk);
+  REQUIRE(run.has_value());
+  const Verdict& verdict = run->result.verdict;
+  const scenarios::Failure& primary = verdict.failures.front();
+  REQUIRE(primary.check_id == "oracle.content");
+  REQUIRE(primary.stream.has_value());
+  REQUIRE(primary.byte_offset.has_value());
+  CHECK(primary.stream_end == "acceptor");
+  auto session = scenarios::TraceSession::open(run->trace);
+  REQUIRE(session.ok());
+  const auto origin = scenarios::locate_failure(*session, verdict);
+  REQUIRE(origin.ok());
+  CHECK(origin->searched);
+  CHECK(origin->first_tick > verdict.last_passing_tick);
+  CHECK(origin->first_tick <= primary.tick);
+  // The condition holds at the first tick and not one tick before: the bad bytes arrived there.
+  auto damaged = [&](uint64_t tick) {
+    auto runner = session->at_tick(tick);
+    REQUIRE(runner.ok());
+    const scenarios::chaos::WorldView view = scenarios::chaos::Viewer((*runner)->world()).look((*runner)->world());
+    const scenarios::chaos::StreamView& s = view.streams.at(*primary.stream);
+    return s.at_acceptor.mismatches != 0 ? std::optional(s.at_acceptor.first_bad_offset) : std::nullopt;
+  };
+  CHECK(damaged(origin->first_tick) == primary.byte_offset);
+  CHECK_FALSE(damaged(origin->first_tick - 1).has_value());
+  const auto parsed = sim::parse_json(scenarios::failure_json(*session, verdict, *origin, "run.trace"));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->find("fingerprint")->scalar() == verdict.fingerprint);
+  CHECK(parsed->find("end")->scalar() == "acceptor");
+  CHECK(parsed->find("first_bad_offset")->scalar() == std::to_string(*primary.byte_offset));
+  CHECK(parsed->find("bytes_arrived_tick")->scalar() == std::to_string(origin->first_tick));
 }

@@ -50,6 +50,10 @@ sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const
   sim::Result<std::unique_ptr<ScenarioRunner>> before = session->at_tick(*result.before_tick);
   if (!before) return before.error();
   if (sim::Status ok = write_state((*before)->world(), dir, "before", written); !ok) return ok.error();
+  // Between the two checks: the state where the condition first held.
+  sim::Result<std::unique_ptr<ScenarioRunner>> first = session->at_tick(origin->first_tick);
+  if (!first) return first.error();
+  if (sim::Status ok = write_state((*first)->world(), dir, "first", written); !ok) return ok.error();
   if (sim::Status ok = write_state(panel.runner().world(), dir, "after", written); !ok) return ok.error();
   return FailureArtifacts{written, *origin};
 }

@@ -35,10 +35,7 @@ WorldView Viewer::look(const sim::World& world) const {
     c.up = node.is_running();
     c.handling = node.handling();
     if (c.up) {
-      for (const dmsg::PublicKey& pk : node.client().delegated_servers()) {
-        if (const std::optional<uint32_t> s = server_index(pk)) c.sessions.push_back(*s);
-      }
-      std::sort(c.sessions.begin(), c.sessions.end());
+      c.sessions = sessions_of(world, i);
       c.queued = static_cast<uint32_t>(node.client().queued(kChaosPort));
     }
     view.clients.push_back(c);
@@ -55,24 +52,49 @@ void Viewer::add_ends(const sim::World& world, uint32_t client, WorldView& view)
     if (s.dial_id == 0) continue;
     StreamView& stream = view.streams[s.dial_id];
     stream.id = s.dial_id;
-    EndView& end = s.dialer ? stream.at_dialer : stream.at_acceptor;
+    (s.dialer ? stream.at_dialer : stream.at_acceptor) = end_view(node, handle, s);
     (s.dialer ? stream.dialer : stream.acceptor) = client;
-    end.present = true;
-    end.phase = s.phase;
-    end.error = s.error;
-    end.started = s.started;
-    end.ended_at = s.ended_at;
-    end.requested = s.requested;
-    end.written = s.payload_written();
-    end.delivered = s.delivered();
-    end.mismatches = s.reader.verifier.mismatches;
-    if (end.mismatches != 0) end.first_bad_offset = s.reader.verifier.first_mismatch;
-    end.misrouted = s.misrouted;
-    end.close_requested = s.close_requested;
-    if (const dmsg::ClientStream* held = node.client().stream(handle); held != nullptr) {
-      end.relay = server_index(held->server);
-    }
   }
+}
+
+EndView Viewer::end_view(const ChaosClient& node, uint32_t handle, const ChaosStream& s) const {
+  EndView end;
+  end.present = true;
+  end.phase = s.phase;
+  end.error = s.error;
+  end.started = s.started;
+  end.ended_at = s.ended_at;
+  end.requested = s.requested;
+  end.written = s.payload_written();
+  end.delivered = s.delivered();
+  end.mismatches = s.reader.verifier.mismatches;
+  if (end.mismatches != 0) end.first_bad_offset = s.reader.verifier.first_mismatch;
+  end.misrouted = s.misrouted;
+  end.close_requested = s.close_requested;
+  if (const dmsg::ClientStream* held = node.client().stream(handle); held != nullptr) {
+    end.relay = server_index(held->server);
+  }
+  return end;
+}
+
+EndView Viewer::end_of(const sim::World& world, uint32_t client, uint64_t dial_id) const {
+  const auto& node = world.actor_as<ChaosClient>(nodes_.clients.at(client));
+  if (!node.is_running()) return EndView{};
+  for (const auto& [handle, s] : node.streams()) {
+    if (s.dial_id == dial_id) return end_view(node, handle, s);
+  }
+  return EndView{};
+}
+
+std::vector<uint32_t> Viewer::sessions_of(const sim::World& world, uint32_t client) const {
+  const auto& node = world.actor_as<ChaosClient>(nodes_.clients.at(client));
+  std::vector<uint32_t> sessions;
+  if (!node.is_running()) return sessions;
+  for (const dmsg::PublicKey& pk : node.client().delegated_servers()) {
+    if (const std::optional<uint32_t> s = server_index(pk)) sessions.push_back(*s);
+  }
+  std::sort(sessions.begin(), sessions.end());
+  return sessions;
 }
 
 namespace {
@@ -87,6 +109,15 @@ std::string end_text(const EndView& e) {
 }
 
 }  // namespace
+
+std::string end_line(const EndView& e) {
+  if (!e.present) return "no record";
+  std::string text =
+      fmt::format("{}, requested {}, written {}, delivered {}", end_text(e), e.requested, e.written, e.delivered);
+  if (e.mismatches != 0) text += fmt::format(", {} bytes wrong from offset {}", e.mismatches, e.first_bad_offset);
+  if (e.misrouted) text += ", misrouted";
+  return text;
+}
 
 std::string to_text(const WorldView& view) {
   std::string out = fmt::format("at {}\n\nservers\n  {:<6} {:<4} {:>8}\n", view.at, "name", "up", "sessions");

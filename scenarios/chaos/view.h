@@ -59,16 +59,24 @@ struct WorldView {
 
 // Per-entity tables (servers, clients, streams) for a person reading a failure.
 std::string to_text(const WorldView& view);
+// One end in a line: phase, error, relay, closing, and its byte counters.
+std::string end_line(const EndView& end);
 
 // Builds views of one chaos world (it knows the nodes' keys, computed once).
 class Viewer {
  public:
   explicit Viewer(const sim::World& world);
   WorldView look(const sim::World& world) const;
+  // One client's end of stream `dial_id` (not present when it holds none), and the servers
+  // (by index) it holds sessions to: for one entity's history, without the whole view.
+  EndView end_of(const sim::World& world, uint32_t client, uint64_t dial_id) const;
+  std::vector<uint32_t> sessions_of(const sim::World& world, uint32_t client) const;
+  const ChaosNodes& nodes() const { return nodes_; }
 
  private:
   std::optional<uint32_t> server_index(const dmsg::PublicKey& pk) const;
   void add_ends(const sim::World& world, uint32_t client, WorldView& view) const;
+  EndView end_view(const ChaosClient& node, uint32_t handle, const ChaosStream& s) const;
 
   ChaosNodes nodes_;
   std::map<dmsg::PublicKey, uint32_t> server_by_key_;

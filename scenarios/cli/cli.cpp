@@ -22,7 +22,8 @@ commands:
   seek     the state at any tick of a trace
   diff     the first tick where two traces diverge, and how their states differ there
   fork     the run of a trace from a tick on, with a new seed
-  debug    travel through a trace: goto, step, back, print, events, watch
+  debug    travel through a trace: goto, step, back, print, events, watch, history
+  history  one node's, stream's or session's inputs, state changes and log lines
   info     what a trace holds
   bench    measure the simulator's speed
 
@@ -39,9 +40,9 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"run", &run_command},     {"chaos", &chaos_command}, {"replay", &replay_command},
-    {"seek", &seek_command},   {"diff", &diff_command},   {"fork", &fork_command},
-    {"debug", &debug_command}, {"info", &info_command},   {"bench", &bench_command},
+    {"run", &run_command},     {"chaos", &chaos_command},     {"replay", &replay_command}, {"seek", &seek_command},
+    {"diff", &diff_command},   {"fork", &fork_command},       {"debug", &debug_command},   {"info", &info_command},
+    {"bench", &bench_command}, {"history", &history_command},
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // `dmsgsim debug`: interactive time travel through a trace, scriptable from a pipe.
 #include "scenarios/cli/commands.h"
+#include "scenarios/cli/history_output.h"
 #include "scenarios/cli/tick_arg.h"
 #include "scenarios/replay/debugger.h"
 #include "sim/fmt.h"
@@ -27,6 +28,8 @@ for scripts) and answers each on standard output:
                   does not exist reads as (absent), so appearing and disappearing count
   watch-back PATH go to the last tick, at or before here, where it changed
   log [FILTER]    the deterministic log of the tick that ended here (default: trace)
+  history ENTITY  how ENTITY got here: its history from the trace's start to this tick,
+                  as `dmsgsim history` shows it (c25, stream:26, session:c25-s4)
   where           the current tick and chain hash
   help            this text
   quit            leave (so does the end of input)
@@ -124,6 +127,16 @@ LineResult run_line(Debugger& debugger, const std::string& line, const Io& io) {
       } else {
         fail(change.error().message);
       }
+    }
+  } else if (command == "history") {
+    const sim::TraceFile& trace = debugger.session().trace();
+    sim::Result<std::vector<HistoryEntry>> entries =
+        argument.empty() ? sim::Result<std::vector<HistoryEntry>>(sim::Error{"history takes an entity"})
+                         : entity_history(debugger.session(), argument, trace.first_tick, debugger.tick());
+    if (entries) {
+      print_history_text(io.out, *entries);
+    } else {
+      fail(entries.error().message);
     }
   } else if (command == "log") {
     sim::Result<sim::LogFilter> filter = sim::LogFilter::parse(argument.empty() ? "trace" : argument);

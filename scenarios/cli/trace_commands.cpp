@@ -110,6 +110,12 @@ std::string info_json(const std::string& path, size_t bytes, const TraceSession&
   } else {
     json.json_text("null");
   }
+  json.key("parameters");
+  if (const ScenarioInfo* scenario = find_scenario(run.scenario); scenario != nullptr && scenario->parameters) {
+    json.json_text(scenario->parameters(run.config));
+  } else {
+    json.null();
+  }
   json.end_object();
   if (t.fork) {
     json.key("fork");
@@ -177,6 +183,11 @@ int info_command(Args& args, const Io& io) {
     fmt::print(io.out, "planted bug {}\n", enum_name(run.config.planted_bug));
   }
   if (!run.config.scenario_config.empty()) fmt::print(io.out, "configuration {}\n", run.config.scenario_config);
+  if (const ScenarioInfo* scenario = find_scenario(run.scenario); scenario != nullptr && scenario->parameters) {
+    const std::string parameters = scenario->parameters(run.config);
+    const sim::Result<sim::JsonValue> parsed = sim::parse_json(parameters);
+    fmt::print(io.out, "parameters {}\n", parsed ? parsed->to_text() : parameters);
+  }
   // The profile's knobs (drawn from the seed, for swarm) live in the network's state.
   if (sim::Result<std::unique_ptr<sim::World>> world = sim::World::restore(t.snapshots.front(), all_actor_types())) {
     if (std::optional<sim::ActorId> network = find_network(**world)) {

@@ -74,10 +74,26 @@ std::vector<std::string> scripted_faults(sim::World& world) {
   return {};
 }
 
+// The bounds the conductor holds the run to on the configuration's profile.
+std::string parameters(const RunConfig& config) {
+  std::string text;
+  sim::JsonWriter json(text);
+  json.begin_object();
+  json.key("bounds");
+  json.begin_object();
+  ScenarioBounds bounds = ScenarioBounds::for_profile(config.profile);
+  bounds.visit(json);
+  json.end_object();
+  json.end_object();
+  return text;
+}
+
 template <FaultScenario kScenario>
 ScenarioInfo entry(std::string_view description) {
-  return ScenarioInfo{enum_name(kScenario), description, kMaxDuration, true,
-                      &build<kScenario>,    &finished,   &judge,       &scripted_faults};
+  ScenarioInfo info{enum_name(kScenario), description, kMaxDuration, true,
+                    &build<kScenario>,    &finished,   &judge,       &scripted_faults};
+  info.parameters = &parameters;
+  return info;
 }
 
 }  // namespace

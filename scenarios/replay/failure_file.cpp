@@ -10,7 +10,7 @@ namespace {
 
 bool same_condition(const Failure& a, const Failure& b) { return a.check_id == b.check_id && a.field == b.field; }
 
-void write_config(sim::JsonWriter& json, const RunConfig& config) {
+void write_config(sim::JsonWriter& json, const ScenarioInfo& scenario, const RunConfig& config) {
   json.key("configuration");
   json.begin_object();
   json("seed", config.seed);
@@ -26,6 +26,12 @@ void write_config(sim::JsonWriter& json, const RunConfig& config) {
     json.null();
   } else {
     json.json_text(config.scenario_config);
+  }
+  json.key("parameters");
+  if (scenario.parameters != nullptr) {
+    json.json_text(scenario.parameters(config));
+  } else {
+    json.null();
   }
   json.end_object();
 }
@@ -73,7 +79,7 @@ std::string failure_json(const TraceSession& session, const Verdict& verdict, co
   } else {
     json.string(enum_name(config.planted_bug));
   }
-  write_config(json, config);
+  write_config(json, session.scenario(), config);
   json("check", f.check_id);
   json("fingerprint", verdict.fingerprint);
   json("field", f.field);

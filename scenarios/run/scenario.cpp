@@ -42,6 +42,12 @@ sim::Status build_transfer(sim::World& world, const RunConfig& config) {
   return sim::Ok{};
 }
 
+std::string transfer_parameters(const RunConfig&) {
+  const TransferOptions options;
+  return fmt::format(R"({{"pairs": {}, "bytes_forward": {}, "bytes_back": {}}})", options.pairs, options.bytes_forward,
+                     options.bytes_back);
+}
+
 template <class F>
 void for_each_transfer_node(const sim::World& world, F&& f) {
   for (uint32_t i = 0; i < world.actor_count(); ++i) {
@@ -121,8 +127,15 @@ void ScenarioOutcome::add(Check check) {
 const std::vector<ScenarioInfo>& scenario_catalog() {
   static const std::vector<ScenarioInfo> catalog = [] {
     std::vector<ScenarioInfo> all = fault_scenarios();
-    all.push_back({"transfer", "pairs of nodes exchange 1 MiB each way over the transport, verified byte by byte",
-                   sim::Duration::seconds(600), true, &build_transfer, &transfer_finished, &judge_transfer});
+    ScenarioInfo transfer{"transfer",
+                          "pairs of nodes exchange 1 MiB each way over the transport, verified byte by byte",
+                          sim::Duration::seconds(600),
+                          true,
+                          &build_transfer,
+                          &transfer_finished,
+                          &judge_transfer};
+    transfer.parameters = &transfer_parameters;
+    all.push_back(transfer);
     all.push_back(chaos::chaos_scenario());
     all.push_back({"demo", "gossiping timer and message actors (the simulation core on its own)",
                    sim::Duration::seconds(1), false, &build_demo, nullptr, &judge_demo});

@@ -85,6 +85,9 @@ struct ScenarioInfo {
   /// Tables of the scenario's entities for a person (chaos: servers, clients, streams);
   /// nullptr: the actor table says it all.
   std::string (*state_tables)(const sim::World& world) = nullptr;
+  /// The scenario's own parameters as JSON, derived from the configuration (the bounds its
+  /// checks hold, its sizes): what `info` shows and failure.json records; nullptr: none.
+  std::string (*parameters)(const RunConfig& config) = nullptr;
   /// The judge of a run checked as it goes (chaos, with its panel's configuration); an
   /// error for a configuration it cannot judge. nullptr, or no judge: `judge` at the end.
   sim::Result<std::unique_ptr<RunJudge>> (*make_judge)(const RunConfig& config, const sim::World& world) = nullptr;

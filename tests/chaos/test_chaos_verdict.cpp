@@ -3,6 +3,7 @@
 #include "tests/chaos/chaos_fixture.h"
 
 #include "scenarios/replay/failure_file.h"
+#include "scenarios/replay/history.h"
 #include "scenarios/replay/trace_session.h"
 #include "sim/json_value.h"
 
@@ -133,4 +134,55 @@ TEST_CASE("chaos verdict: failure.json names the stream, its end, the first bad 
   CHECK(parsed->find("end")->scalar() == "acceptor");
   CHECK(parsed->find("first_bad_offset")->scalar() == std::to_string(*primary.byte_offset));
   CHECK(parsed->find("bytes_arrived_tick")->scalar() == std::to_string(origin->first_tick));
+}
+
+TEST_CASE("chaos verdict: the failing stream's history shows the write, the relay and the shortfall") {
+  const std::optional<RecordedRun> run = first_failure(chaos_test::small_config(), dmsg::PlantedBug::kRelayDropsChunk);
+  REQUIRE(run.has_value());
+  const scenarios::Failure& primary = run->result.verdict.failures.front();
+  REQUIRE(primary.stream.has_value());
+  auto session = scenarios::TraceSession::open(run->trace);
+  REQUIRE(session.ok());
+  const std::string stream = fmt::format("stream:{}", *primary.stream);
+  const auto history = scenarios::entity_history(*session, stream, run->trace.first_tick, run->trace.last_tick());
+  REQUIRE(history.ok());
+  bool wrote = false;
+  bool relayed = false;
+  bool shortfall = false;
+  uint64_t last_tick = 0;
+  for (const scenarios::HistoryEntry& e : *history) {
+    CHECK(e.tick >= last_tick);  // in time order
+    last_tick = e.tick;
+    wrote = wrote || (e.kind == "input" && e.text.find(fmt::format("write {} ", *primary.stream)) != std::string::npos);
+    relayed = relayed || (e.kind == "state" && e.text.find(" via s") != std::string::npos);
+    shortfall = shortfall ||
+                (e.kind == "state" &&
+                 e.text.find("bytes wrong from offset " + std::to_string(*primary.byte_offset)) != std::string::npos);
+  }
+  CHECK(wrote);
+  CHECK(relayed);
+  CHECK(shortfall);
+  // A node's history: it comes up, and its fields change.
+  const auto node = scenarios::entity_history(*session, "s0", 0, 2000);
+  REQUIRE(node.ok());
+  REQUIRE_FALSE(node->empty());
+  CHECK(node->front().text.starts_with("up"));
+  CHECK(node->size() > 2);
+  // A session, as its client holds it: none at first, then open.
+  const auto session_history = scenarios::entity_history(*session, "session:c0-s0", 0, run->trace.last_tick());
+  REQUIRE(session_history.ok());
+  std::vector<std::string> states;
+  for (const scenarios::HistoryEntry& e : *session_history) {
+    if (e.kind == "state") states.push_back(e.text);
+  }
+  REQUIRE(states.size() >= 2);
+  CHECK(states[0] == "none at the client");
+  CHECK(states[1] == "open at the client");
+  // What does not exist is named, with what does.
+  const auto unknown = scenarios::entity_history(*session, "zz", 0, 10);
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_THAT(unknown.error().message, Catch::Contains("c0") && Catch::Contains("stream:N"));
+  const auto no_stream = scenarios::entity_history(*session, "stream:100000", 0, 10);
+  REQUIRE_FALSE(no_stream.ok());
+  CHECK_THAT(no_stream.error().message, Catch::Contains("dialed: "));
 }

@@ -268,6 +268,36 @@ TEST_CASE("cli: chaos: a failure folder is never overwritten without being asked
   std::filesystem::remove_all(folder);
 }
 
+TEST_CASE("cli: a chaos failure points at itself: failure line, failure.json, replay's verdict, history") {
+  const std::string folder = scratch_path("walkthrough");
+  std::filesystem::remove_all(folder);
+  const test_support::DmsgsimRun failed = run_dmsgsim(
+      fmt::format("chaos --seed 1 --plant-bug relay-drops-chunk --servers 3 --clients 8 --artifacts {}", folder));
+  INFO(failed.output);
+  CHECK(failed.exit_code == 1);
+  CHECK_THAT(failed.output,
+             Catch::Contains("failure: chaos:oracle.content:streams/*/acceptor:relay-drops-chunk at tick"));
+  CHECK_THAT(failed.output, Catch::Contains("first bad byte at offset"));
+  REQUIRE(std::filesystem::exists(folder + "/failure.json"));
+  CHECK(std::filesystem::exists(folder + "/first.txt"));
+  const test_support::DmsgsimRun replay = run_dmsgsim(fmt::format("replay {}/run.trace", folder));
+  CHECK(replay.exit_code == 0);
+  CHECK_THAT(replay.output,
+             Catch::Contains("result: fail") &&
+                 Catch::Contains("fingerprint: chaos:oracle.content:streams/*/acceptor:relay-drops-chunk"));
+  const test_support::DmsgsimRun history = run_dmsgsim(fmt::format("history {}/run.trace c0 --to 100", folder));
+  CHECK(history.exit_code == 0);
+  CHECK_THAT(history.output, Catch::Contains("state  up (scenarios.chaos_client)"));
+  const test_support::DmsgsimRun unknown = run_dmsgsim(fmt::format("history {}/run.trace c99", folder));
+  CHECK(unknown.exit_code == 2);
+  CHECK_THAT(unknown.output, Catch::Contains("no entity 'c99'") && Catch::Contains("c7"));
+  const test_support::DmsgsimRun debug =
+      run_dmsgsim(fmt::format("debug {}/run.trace", folder), "goto 50\nhistory s0\nhistory stream:x\n");
+  CHECK(debug.exit_code == 1);  // the second history names no stream
+  CHECK_THAT(debug.output, Catch::Contains("state  up"));
+  std::filesystem::remove_all(folder);
+}
+
 TEST_CASE("cli: diff: traces of different runs say how the runs differ first") {
   const std::string a = recorded("diff-a", "--scenario demo --ticks 30 --seed 1");
   const std::string b = recorded("diff-b", "--scenario demo --ticks 40 --seed 2");
@@ -284,7 +314,7 @@ TEST_CASE("cli: diff: traces of different runs say how the runs differ first") {
 }
 
 TEST_CASE("cli: help: dmsgsim help COMMAND is COMMAND --help") {
-  for (const char* command : {"run", "chaos", "seek", "fork", "debug", "info"}) {
+  for (const char* command : {"run", "chaos", "seek", "fork", "debug", "info", "history"}) {
     INFO(command);
     const test_support::DmsgsimRun help = run_dmsgsim(fmt::format("help {}", command));
     CHECK(help.exit_code == 0);
@@ -304,6 +334,15 @@ TEST_CASE("cli: info: a chaos trace shows its whole configuration") {
   CHECK_THAT(info.output, Catch::Contains("servers 2, clients 4"));
   CHECK_THAT(info.output, Catch::Contains(R"("duration": "10s", "batch_interval": "500ms")"));
   CHECK_THAT(info.output, Catch::Contains(R"("dial": "1/2")"));
+  std::remove(trace.c_str());
+}
+
+TEST_CASE("cli: info: a fault scenario's trace shows the bounds its checks hold") {
+  const std::string trace = recorded("fault-info", "--scenario self_dial_should_work --profile lossy");
+  const test_support::DmsgsimRun info = run_dmsgsim("info " + trace);
+  INFO(info.output);
+  CHECK(info.exit_code == 0);
+  CHECK_THAT(info.output, Catch::Contains(R"(parameters {"bounds":{"dial":5000000000)"));
   std::remove(trace.c_str());
 }
 

@@ -391,6 +391,13 @@ void Server::pump_both(Host& host, uint32_t id) {
   if (relays_.count(id) != 0) pump(host, id, false);
 }
 
+std::optional<Server::RelayedBytes> Server::relayed(const Hash32& request_hash) const {
+  for (const auto& [id, relay] : relays_) {
+    if (relay.request_hash == request_hash) return RelayedBytes{relay.bytes_to_responder, relay.bytes_to_initiator};
+  }
+  return std::nullopt;
+}
+
 // Moves what the outgoing leg's window takes, passes a FIN on once everything before it
 // went, and forgets the relay once both legs are finished.
 bool Server::pump(Host& host, uint32_t id, bool from_initiator, size_t budget) {
@@ -416,6 +423,7 @@ bool Server::pump(Host& host, uint32_t id, bool from_initiator, size_t budget) {
     if (options_.planted_bug == PlantedBug::kRelayDropsChunk && chunks_relayed_ % 64 == 0) continue;
     const size_t put = dst->mux().write(to.stream, chunk, got);
     SIM_ASSERT_EQ(put, got);
+    (from_initiator ? relay.bytes_to_responder : relay.bytes_to_initiator) += got;
     budget -= got;
     moved = true;
   }

@@ -74,6 +74,13 @@ class Server {
   size_t session_count() const { return sessions_.size(); }
   size_t open_session_count() const;
   size_t relay_count() const { return relays_.size(); }
+  // The relay of the dial whose signed request hashed to `request_hash`, while this server
+  // holds it: the bytes it passed on each way.
+  struct RelayedBytes {
+    uint64_t to_responder = 0;
+    uint64_t to_initiator = 0;
+  };
+  std::optional<RelayedBytes> relayed(const Hash32& request_hash) const;
   // Mux streams still held across all sessions (a leak check for tests).
   size_t mux_stream_count() const;
 
@@ -105,6 +112,9 @@ class Server {
     sim::Bytes partial;             // a signed object arriving
     bool fin_to_responder = false;  // the initiator's FIN was passed on
     bool fin_to_initiator = false;
+    // Bytes passed on each way once relaying (what a relay dropped is not among them).
+    uint64_t bytes_to_responder = 0;
+    uint64_t bytes_to_initiator = 0;
     template <class Visitor>
     void visit(Visitor& v) {
       v("phase", phase);
@@ -115,6 +125,8 @@ class Server {
       v("partial", partial);
       v("fin_to_responder", fin_to_responder);
       v("fin_to_initiator", fin_to_initiator);
+      v("bytes_to_responder", bytes_to_responder);
+      v("bytes_to_initiator", bytes_to_initiator);
     }
   };
   struct ClientSession {

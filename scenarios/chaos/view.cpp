@@ -86,6 +86,24 @@ EndView Viewer::end_of(const sim::World& world, uint32_t client, uint64_t dial_i
   return EndView{};
 }
 
+std::optional<Viewer::RelayLegs> Viewer::relay_of(const sim::World& world, uint32_t client, uint64_t dial_id) const {
+  const auto& node = world.actor_as<ChaosClient>(nodes_.clients.at(client));
+  if (!node.is_running()) return std::nullopt;
+  for (const auto& [handle, s] : node.streams()) {
+    if (s.dial_id != dial_id || !s.dialer) continue;
+    const dmsg::ClientStream* held = node.client().stream(handle);
+    if (held == nullptr) return std::nullopt;
+    const std::optional<uint32_t> server = server_index(held->server);
+    if (!server) return std::nullopt;
+    const auto& relay_node = world.actor_as<ServerNode>(nodes_.servers.at(*server));
+    if (!relay_node.is_process_up()) return std::nullopt;
+    const std::optional<dmsg::Server::RelayedBytes> bytes = relay_node.server().relayed(held->request_hash);
+    if (!bytes) return std::nullopt;
+    return RelayLegs{*server, *bytes};
+  }
+  return std::nullopt;
+}
+
 std::vector<uint32_t> Viewer::sessions_of(const sim::World& world, uint32_t client) const {
   const auto& node = world.actor_as<ChaosClient>(nodes_.clients.at(client));
   std::vector<uint32_t> sessions;

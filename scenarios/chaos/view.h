@@ -71,6 +71,13 @@ class Viewer {
   // (by index) it holds sessions to: for one entity's history, without the whole view.
   EndView end_of(const sim::World& world, uint32_t client, uint64_t dial_id) const;
   std::vector<uint32_t> sessions_of(const sim::World& world, uint32_t client) const;
+  // The relay carrying stream `dial_id` of dialer `client`, as its server holds it: the
+  // server's index and the bytes it passed on each way.
+  struct RelayLegs {
+    uint32_t server = 0;
+    dmsg::Server::RelayedBytes bytes;
+  };
+  std::optional<RelayLegs> relay_of(const sim::World& world, uint32_t client, uint64_t dial_id) const;
   const ChaosNodes& nodes() const { return nodes_; }
 
  private:

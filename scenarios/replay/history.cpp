@@ -9,6 +9,7 @@
 #include "sim/log.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <functional>
 #include <set>
@@ -124,16 +125,24 @@ sim::Result<Watch> stream_watch(const TraceSession& session, const sim::World& w
     return input.kind == InputKind::kCommand && words.size() >= 2 &&
            ((words[0] == "write" && words[1] == id) || (words[0] == "dial" && words.size() == 3 && words[2] == id));
   };
-  auto last = std::make_shared<std::pair<std::string, std::string>>();
+  // The last lines shown of the dialer's end, the relay's legs and the acceptor's end.
+  auto last = std::make_shared<std::array<std::string, 3>>();
   const std::string dialer_name = ends->first;
   const std::string acceptor_name = ends->second;
   w.changes = [=](const sim::World& now) {
+    const std::optional<chaos::Viewer::RelayLegs> relay = viewer->relay_of(now, *dialer, dial);
+    const std::array<std::string, 3> current = {
+        fmt::format("dialer {}: {}", dialer_name, chaos::end_line(viewer->end_of(now, *dialer, dial))),
+        relay ? fmt::format("relay s{}: relayed {} to the acceptor, {} to the dialer", relay->server,
+                            relay->bytes.to_responder, relay->bytes.to_initiator)
+              : std::string("relay: none held"),
+        fmt::format("acceptor {}: {}", acceptor_name, chaos::end_line(viewer->end_of(now, *acceptor, dial))),
+    };
     std::vector<std::string> lines;
-    const std::string at_dialer = chaos::end_line(viewer->end_of(now, *dialer, dial));
-    const std::string at_acceptor = chaos::end_line(viewer->end_of(now, *acceptor, dial));
-    if (at_dialer != last->first) lines.push_back(fmt::format("dialer {}: {}", dialer_name, at_dialer));
-    if (at_acceptor != last->second) lines.push_back(fmt::format("acceptor {}: {}", acceptor_name, at_acceptor));
-    *last = {at_dialer, at_acceptor};
+    for (size_t i = 0; i < current.size(); ++i) {
+      if (current[i] != (*last)[i]) lines.push_back(current[i]);
+    }
+    *last = current;
     return lines;
   };
   return w;

@@ -136,7 +136,7 @@ TEST_CASE("chaos verdict: failure.json names the stream, its end, the first bad 
   CHECK(parsed->find("bytes_arrived_tick")->scalar() == std::to_string(origin->first_tick));
 }
 
-TEST_CASE("chaos verdict: the failing stream's history shows the write, the relay and the shortfall") {
+TEST_CASE("chaos verdict: the failing stream's history shows the write, the relay's legs and the shortfall") {
   const std::optional<RecordedRun> run = first_failure(chaos_test::small_config(), dmsg::PlantedBug::kRelayDropsChunk);
   REQUIRE(run.has_value());
   const scenarios::Failure& primary = run->result.verdict.failures.front();
@@ -148,6 +148,7 @@ TEST_CASE("chaos verdict: the failing stream's history shows the write, the rela
   REQUIRE(history.ok());
   bool wrote = false;
   bool relayed = false;
+  bool relay_legs = false;
   bool shortfall = false;
   uint64_t last_tick = 0;
   for (const scenarios::HistoryEntry& e : *history) {
@@ -155,12 +156,15 @@ TEST_CASE("chaos verdict: the failing stream's history shows the write, the rela
     last_tick = e.tick;
     wrote = wrote || (e.kind == "input" && e.text.find(fmt::format("write {} ", *primary.stream)) != std::string::npos);
     relayed = relayed || (e.kind == "state" && e.text.find(" via s") != std::string::npos);
+    relay_legs = relay_legs || (e.kind == "state" && e.text.starts_with("relay s") &&
+                                e.text.find(" to the acceptor, ") != std::string::npos);
     shortfall = shortfall ||
                 (e.kind == "state" &&
                  e.text.find("bytes wrong from offset " + std::to_string(*primary.byte_offset)) != std::string::npos);
   }
   CHECK(wrote);
   CHECK(relayed);
+  CHECK(relay_legs);
   CHECK(shortfall);
   // A node's history: it comes up, and its fields change.
   const auto node = scenarios::entity_history(*session, "s0", 0, 2000);

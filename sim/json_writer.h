@@ -81,6 +81,17 @@ class JsonWriter {
   void number(int64_t value);
   void hex(uint64_t value);
   void null() { raw("null"); }
+  // A member that is a count or a tick, as a JSON number (operator() shows unsigned 64-bit
+  // values as hex strings, which suits hashes and seeds, not counts).
+  void count(std::string_view name, uint64_t value) {
+    key(name);
+    number(static_cast<int64_t>(value));
+  }
+  // A member that is text, or null when there is none.
+  void string_or_null(std::string_view name, std::string_view text) {
+    key(name);
+    text.empty() ? null() : string(text);
+  }
   // A value that is JSON text already (a configuration recorded as text), written as is.
   void json_text(std::string_view text) { raw(text); }
   void bytes_summary(const uint8_t* data, size_t size);

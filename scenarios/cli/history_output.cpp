@@ -17,16 +17,13 @@ void print_history_json(std::FILE* out, std::string_view entity, uint64_t from, 
   sim::JsonWriter json(text);
   json.begin_object();
   json("entity", std::string(entity));
-  json.key("from");
-  json.number(static_cast<int64_t>(from));
-  json.key("to");
-  json.number(static_cast<int64_t>(to));
+  json.count("from", from);
+  json.count("to", to);
   json.key("entries");
   json.begin_array();
   for (const HistoryEntry& e : entries) {
     json.begin_object();
-    json.key("tick");
-    json.number(static_cast<int64_t>(e.tick));
+    json.count("tick", e.tick);
     json("kind", e.kind);
     json("text", e.text);
     json.end_object();

@@ -11,12 +11,7 @@ std::string_view result_word(const Verdict& verdict) {
 }
 
 void write_verdict_fields(sim::JsonWriter& json, const Verdict& verdict) {
-  json.key("fingerprint");
-  if (verdict.fingerprint.empty()) {
-    json.null();
-  } else {
-    json.string(verdict.fingerprint);
-  }
+  json.string_or_null("fingerprint", verdict.fingerprint);
   json.key("failures");
   json.begin_array();
   for (const Failure& f : verdict.failures) {
@@ -25,8 +20,7 @@ void write_verdict_fields(sim::JsonWriter& json, const Verdict& verdict) {
     json("field", f.field);
     json("expected", f.expected);
     json("actual", f.actual);
-    json.key("tick");
-    json.number(static_cast<int64_t>(f.tick));
+    json.count("tick", f.tick);
     json.end_object();
   }
   json.end_array();

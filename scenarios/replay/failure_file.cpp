@@ -17,10 +17,8 @@ void write_config(sim::JsonWriter& json, const ScenarioInfo& scenario, const Run
   json.key("tick_ns");
   json.number(config.tick.ns());
   json("profile", config.profile);
-  json.key("servers");
-  json.number(config.servers);
-  json.key("clients");
-  json.number(config.clients);
+  json.count("servers", config.servers);
+  json.count("clients", config.clients);
   json.key("scenario_config");
   if (config.scenario_config.empty()) {
     json.null();
@@ -73,35 +71,25 @@ std::string failure_json(const TraceSession& session, const Verdict& verdict, co
   json("scenario", session.run().scenario);
   json("seed", config.seed);
   json("profile", config.profile);
-  json.key("planted_bug");
-  if (config.planted_bug == dmsg::PlantedBug::kNone) {
-    json.null();
-  } else {
-    json.string(enum_name(config.planted_bug));
-  }
+  json.string_or_null("planted_bug",
+                      config.planted_bug == dmsg::PlantedBug::kNone ? "" : enum_name(config.planted_bug));
   write_config(json, session.scenario(), config);
   json("check", f.check_id);
   json("fingerprint", verdict.fingerprint);
   json("field", f.field);
   json("expected", f.expected);
   json("actual", f.actual);
-  json.key("failed_tick");
-  json.number(static_cast<int64_t>(f.tick));
-  json.key("last_passing_tick");
-  json.number(static_cast<int64_t>(verdict.last_passing_tick));
-  json.key("first_tick");
-  json.number(static_cast<int64_t>(origin.first_tick));
+  json.count("failed_tick", f.tick);
+  json.count("last_passing_tick", verdict.last_passing_tick);
+  json.count("first_tick", origin.first_tick);
   json("first_tick_searched", origin.searched);
   if (f.byte_offset) {
-    json.key("stream");
-    json.number(static_cast<int64_t>(f.stream.value_or(0)));
+    json.count("stream", f.stream.value_or(0));
     json("end", f.stream_end);
-    json.key("first_bad_offset");
-    json.number(static_cast<int64_t>(*f.byte_offset));
+    json.count("first_bad_offset", *f.byte_offset);
     // Wrong bytes arrive at the tick their check first fails; missing ones never arrive.
     if (f.check_id == "oracle.content") {
-      json.key("bytes_arrived_tick");
-      json.number(static_cast<int64_t>(origin.first_tick));
+      json.count("bytes_arrived_tick", origin.first_tick);
     }
   }
   json.key("failures");

@@ -199,16 +199,12 @@ class Reader {
       read_bytes(reinterpret_cast<uint8_t*>(value.data()), size);
     } else if constexpr (traits::is_byte_array<T>::value) {
       read_bytes(value.data(), value.size());
-    } else if constexpr (traits::is_vector<T>::value) {
+    } else if constexpr (traits::is_vector<T>::value || traits::is_sliding_vector<T>::value) {
       // Fixed-width items bound the count more tightly before anything is reserved.
       using Item = typename T::value_type;
       const size_t size = read_length(std::is_integral_v<Item> ? sizeof(Item) : 1);
       value.clear();
       value.reserve(size);
-      for (size_t i = 0; i < size; ++i) read(value.emplace_back());
-    } else if constexpr (traits::is_sliding_vector<T>::value) {
-      const size_t size = read_length(1);  // items are structs: at least a byte each
-      value.clear();
       for (size_t i = 0; i < size; ++i) read(value.emplace_back());
     } else if constexpr (traits::is_bounded_vector<T>::value) {
       const size_t size = read_length(1);

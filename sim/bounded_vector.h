@@ -51,10 +51,6 @@ class BoundedVector {
     SIM_ASSERT_LT(size_, N);
     items_[size_++] = item;
   }
-  void pop_back() {
-    SIM_ASSERT_GT(size_, 0U);
-    --size_;
-  }
   // Puts `item` first; when full, the last item falls off (the list keeps the newest).
   void push_front_dropping_last(const T& item) {
     const size_t kept = size_ < N ? size_ : N - 1;

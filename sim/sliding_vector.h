@@ -42,6 +42,7 @@ class SlidingVector {
     items_.clear();
     head_ = 0;
   }
+  void reserve(size_t count) { items_.reserve(head_ + count); }
   T& emplace_back() { return items_.emplace_back(); }
   void push_back(const T& item) { items_.push_back(item); }
   // Inserts before the item at `index` (size() appends).

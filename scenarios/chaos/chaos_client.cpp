@@ -37,52 +37,76 @@ constexpr std::string_view kCommandSyntax =
 
 std::string_view enum_name(ChaosPhase phase) { return sim::name_in(kPhaseNames, phase); }
 
-sim::Status ChaosClient::check_command(const std::vector<std::string>& w) const {
+sim::Result<ChaosCommand> parse_chaos_command(const std::vector<std::string>& w) {
   const auto bad = [&](std::string_view what) {
     return sim::Error{fmt::format("chaos client command: {}; the forms are: {}", what, kCommandSyntax)};
   };
   if (w.empty()) return bad("no command");
+  ChaosCommand c;
   if (w[0] == "handling") {
     if (w.size() != 3 || (w[1] != "accept" && w[1] != "no-accept") || (w[2] != "read" && w[2] != "no-read")) {
       return bad("expected handling accept|no-accept read|no-read");
     }
-    return sim::Ok{};
+    c.handling = Handling{w[1] == "accept", w[2] == "read"};
+    return c;
   }
   if (w[0] == "dial") {
-    if (w.size() != 3 || w[1].empty() || !number(w[2], 1, ChaosStream::kAcceptorSeedBit - 1)) {
-      return bad("expected dial NODE ID, ID a number from 1 to 2^63-1");
-    }
-    return sim::Ok{};
+    const std::optional<uint64_t> id =
+        w.size() == 3 ? number(w[2], 1, ChaosStream::kAcceptorSeedBit - 1) : std::nullopt;
+    if (!id || w[1].empty()) return bad("expected dial NODE ID, ID a number from 1 to 2^63-1");
+    c.kind = ChaosCommand::Kind::kDial;
+    c.peer = w[1];
+    c.dial_id = *id;
+    return c;
   }
   if (w[0] == "write") {
     const bool close = w.size() == 5 && w[4] == "close";
-    if ((w.size() != 4 && !close) || !number(w[1], 1, ChaosStream::kAcceptorSeedBit - 1) ||
-        (w[2] != "dialer" && w[2] != "acceptor") || !number(w[3], 0, kMaxWriteBytes)) {
+    const bool sized = w.size() == 4 || close;
+    const std::optional<uint64_t> id = sized ? number(w[1], 1, ChaosStream::kAcceptorSeedBit - 1) : std::nullopt;
+    const std::optional<uint64_t> bytes = sized ? number(w[3], 0, kMaxWriteBytes) : std::nullopt;
+    if (!id || !bytes || (w[2] != "dialer" && w[2] != "acceptor")) {
       return bad("expected write ID dialer|acceptor BYTES [close], BYTES at most 2^30");
     }
-    return sim::Ok{};
+    c.kind = ChaosCommand::Kind::kWrite;
+    c.dial_id = *id;
+    c.dialer_end = w[2] == "dialer";
+    c.bytes = *bytes;
+    c.close = close;
+    return c;
   }
   return bad(fmt::format("unknown command '{}'", w[0]));
 }
 
+sim::Status ChaosClient::check_command(const std::vector<std::string>& w) const {
+  const sim::Result<ChaosCommand> parsed = parse_chaos_command(w);
+  if (!parsed) return parsed.error();
+  return sim::Ok{};
+}
+
 void ChaosClient::run_command(sim::Context& ctx, const std::vector<std::string>& w) {
-  SIM_ASSERT_MSG(check_command(w).ok(), "unchecked chaos command");
+  const sim::Result<ChaosCommand> parsed = parse_chaos_command(w);
+  SIM_ASSERT_MSG(parsed.ok(), "unchecked chaos command");
   if (!is_running()) return;  // a command to a stopped client finds nobody to carry it out
+  const ChaosCommand& c = *parsed;
   act(ctx, [&](dmsg::Client&, dmsg::Host&) {
-    if (w[0] == "handling") {
-      handling_ = Handling{w[1] == "accept", w[2] == "read"};
-      accept_waiting(ctx);
-    } else if (w[0] == "dial") {
-      dial(ctx, w[1], *number(w[2], 1, UINT64_MAX));
-    } else {
-      // A self-dial has both ends here, hence the end in the command.
-      if (const std::optional<uint32_t> handle = find(*number(w[1], 1, UINT64_MAX), w[2] == "dialer")) {
-        ChaosStream& s = streams_.at(*handle);
-        s.requested += *number(w[3], 0, UINT64_MAX);
-        s.close_requested = s.close_requested || w.size() == 5;
-        write_more(ctx, *handle);
-        close_if_done(ctx, *handle);
-      }
+    switch (c.kind) {
+      case ChaosCommand::Kind::kHandling:
+        handling_ = c.handling;
+        accept_waiting(ctx);
+        return;
+      case ChaosCommand::Kind::kDial:
+        dial(ctx, c.peer, c.dial_id);
+        return;
+      case ChaosCommand::Kind::kWrite:
+        // A self-dial has both ends here, hence the end in the command.
+        if (const std::optional<uint32_t> handle = find(c.dial_id, c.dialer_end)) {
+          ChaosStream& s = streams_.at(*handle);
+          s.requested += c.bytes;
+          s.close_requested = s.close_requested || c.close;
+          write_more(ctx, *handle);
+          close_if_done(ctx, *handle);
+        }
+        return;
     }
   });
 }

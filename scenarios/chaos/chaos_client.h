@@ -82,6 +82,25 @@ struct ChaosStream {
   }
 };
 
+// A chaos client's command (the words of an input `command NODE WORDS...`), parsed once
+// for the client that carries it out and for the judge that reads it back:
+//   handling accept|no-accept read|no-read    how this incarnation treats dialed streams
+//   dial NODE ID                              dials NODE's chaos port as dial number ID
+//   write ID dialer|acceptor BYTES [close]    that end of stream ID writes BYTES more, then
+//                                             closes its side if asked
+struct ChaosCommand {
+  enum class Kind : uint8_t { kHandling, kDial, kWrite };
+  Kind kind = Kind::kHandling;
+  Handling handling;       // handling
+  std::string peer;        // dial: the node dialed
+  uint64_t dial_id = 0;    // dial and write: the stream's dial number
+  bool dialer_end = true;  // write: the end that writes
+  uint64_t bytes = 0;      // write
+  bool close = false;      // write: that end closes its side afterwards
+};
+// An error names what is wrong and gives the forms.
+sim::Result<ChaosCommand> parse_chaos_command(const std::vector<std::string>& words);
+
 class ChaosClient : public sim::ActorBase<ChaosClient, ClientNode>, public CommandTarget {
  public:
   static constexpr std::string_view kTypeName = "scenarios.chaos_client";
@@ -93,11 +112,7 @@ class ChaosClient : public sim::ActorBase<ChaosClient, ClientNode>, public Comma
     return std::make_unique<ChaosClient>(config, rng, client().identity(), client().options());
   }
 
-  // Commands (see check_command for their words):
-  //   handling accept|no-accept read|no-read    how this incarnation treats dialed streams
-  //   dial NODE ID                              dials NODE's chaos port as dial number ID
-  //   write ID dialer|acceptor BYTES [close]    that end of stream ID writes BYTES more, then
-  //                                             closes its side if asked
+  // Commands: see ChaosCommand.
   sim::Status check_command(const std::vector<std::string>& words) const override;
   void run_command(sim::Context& ctx, const std::vector<std::string>& words) override;
 

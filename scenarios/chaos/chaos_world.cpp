@@ -8,6 +8,7 @@
 #include "sim/fmt.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace scenarios::chaos {
 namespace {
@@ -60,6 +61,29 @@ ScenarioOutcome judge(const sim::World& world) {
 
 std::string server_name(size_t index) { return fmt::format("s{}", index); }
 std::string client_name(size_t index) { return fmt::format("c{}", index); }
+
+namespace {
+
+// The index `name` carries after `letter`, if it is exactly the name `name_of` gives it.
+std::optional<uint32_t> index_named(std::string_view name, char letter, uint32_t count,
+                                    std::string (*name_of)(size_t)) {
+  if (name.size() < 2 || name[0] != letter) return std::nullopt;
+  uint32_t index = 0;
+  const auto [end, error] = std::from_chars(name.data() + 1, name.data() + name.size(), index);
+  if (error != std::errc() || end != name.data() + name.size() || index >= count || name_of(index) != name) {
+    return std::nullopt;
+  }
+  return index;
+}
+
+}  // namespace
+
+std::optional<uint32_t> server_index_named(std::string_view name, uint32_t count) {
+  return index_named(name, 's', count, &server_name);
+}
+std::optional<uint32_t> client_index_named(std::string_view name, uint32_t count) {
+  return index_named(name, 'c', count, &client_name);
+}
 
 ChaosNodes ChaosNodes::of(const sim::World& world) {
   ChaosNodes nodes;

@@ -5,7 +5,9 @@
 #include "scenarios/chaos/chaos_client.h"
 #include "scenarios/run/scenario.h"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace scenarios::chaos {
@@ -23,6 +25,9 @@ struct ChaosNodes {
 
 std::string server_name(size_t index);
 std::string client_name(size_t index);
+// The index named by server_name() or client_name(), if `name` is one of `count` such nodes.
+std::optional<uint32_t> server_index_named(std::string_view name, uint32_t count);
+std::optional<uint32_t> client_index_named(std::string_view name, uint32_t count);
 
 // The options every chaos node is built with: clients keep a session to every server
 // they find (MinSessions 0 means all), and both carry the planted bug, if any.

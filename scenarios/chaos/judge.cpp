@@ -10,15 +10,6 @@
 namespace scenarios::chaos {
 namespace {
 
-// "s3" -> 3 of `count` nodes named with `letter`; nullopt for another name or a bad index.
-std::optional<uint32_t> node_index(std::string_view name, char letter, uint32_t count) {
-  if (name.size() < 2 || name[0] != letter) return std::nullopt;
-  uint32_t index = 0;
-  const auto [end, error] = std::from_chars(name.data() + 1, name.data() + name.size(), index);
-  if (error != std::errc() || end != name.data() + name.size() || index >= count) return std::nullopt;
-  return index;
-}
-
 std::optional<uint64_t> number(std::string_view text) {
   uint64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -178,8 +169,8 @@ sim::Status ChaosJudge::take(const FaultInput& input, const sim::World& world) {
     case InputKind::kKill:
     case InputKind::kCrash:
     case InputKind::kStop: {
-      const std::optional<uint32_t> s = node_index(node_of(0), 's', servers);
-      const std::optional<uint32_t> c = node_index(node_of(0), 'c', clients);
+      const std::optional<uint32_t> s = server_index_named(node_of(0), servers);
+      const std::optional<uint32_t> c = client_index_named(node_of(0), clients);
       if (!s && !c) return unmodelled(input, "it names no server or client of the run");
       const bool start = input.kind == InputKind::kRestart;
       a.kind = s ? (start ? EventKind::kStartServer : EventKind::kStopServer)
@@ -212,40 +203,37 @@ sim::Status ChaosJudge::take(const FaultInput& input, const sim::World& world) {
   return sim::Ok{};
 }
 
-// `command cN handling ...|dial cM ID|write ID END BYTES [close]` (ChaosClient's commands).
+// `command cN WORDS...`, as the chaos client reads them (ChaosCommand).
 sim::Status ChaosJudge::take_command(const FaultInput& input, sim::Instant now) {
   const std::optional<uint32_t> client =
-      input.left.empty() ? std::nullopt : node_index(input.left[0], 'c', config_.clients);
-  const std::vector<std::string>& w = input.words;
-  if (!client || w.empty()) return unmodelled(input, "not a command to a client of the run");
+      input.left.empty() ? std::nullopt : client_index_named(input.left[0], config_.clients);
+  if (!client) return unmodelled(input, "not a command to a client of the run");
+  const sim::Result<ChaosCommand> parsed = parse_chaos_command(input.words);
+  if (!parsed) return unmodelled(input, parsed.error().message);
+  const ChaosCommand& c = *parsed;
   Action a;
   a.node = *client;
-  if (w[0] == "handling" && w.size() == 3) {
-    model_->set_handling(*client, Handling{w[1] == "accept", w[2] == "read"});
-    return sim::Ok{};
-  }
-  if (w[0] == "dial" && w.size() == 3) {
-    const std::optional<uint32_t> peer = node_index(w[1], 'c', config_.clients);
-    const std::optional<uint64_t> stream = number(w[2]);
-    if (!peer || !stream) return unmodelled(input, "a dial names a client of the run and a number");
-    if (model_->knows_stream(*stream)) return unmodelled(input, "that dial number was used before");
-    a.kind = EventKind::kDial;
-    a.peer = *peer;
-    a.stream = *stream;
-  } else if (w[0] == "write" && (w.size() == 4 || (w.size() == 5 && w[4] == "close"))) {
-    const std::optional<uint64_t> stream = number(w[1]);
-    const std::optional<uint64_t> bytes = number(w[3]);
-    if (!stream || !bytes || (w[2] != "dialer" && w[2] != "acceptor")) {
-      return unmodelled(input, "a write names a stream, an end and a byte count");
+  switch (c.kind) {
+    case ChaosCommand::Kind::kHandling:
+      model_->set_handling(*client, c.handling);
+      return sim::Ok{};
+    case ChaosCommand::Kind::kDial: {
+      const std::optional<uint32_t> peer = client_index_named(c.peer, config_.clients);
+      if (!peer) return unmodelled(input, "a dial names a client of the run");
+      if (model_->knows_stream(c.dial_id)) return unmodelled(input, "that dial number was used before");
+      a.kind = EventKind::kDial;
+      a.peer = *peer;
+      a.stream = c.dial_id;
+      break;
     }
-    if (!model_->knows_stream(*stream)) return unmodelled(input, "no dial made that stream");
-    a.kind = EventKind::kWrite;
-    a.stream = *stream;
-    a.dialer_end = w[2] == "dialer";
-    a.bytes = *bytes;
-    a.close = w.size() == 5;
-  } else {
-    return unmodelled(input, "not a chaos client's command");
+    case ChaosCommand::Kind::kWrite:
+      if (!model_->knows_stream(c.dial_id)) return unmodelled(input, "no dial made that stream");
+      a.kind = EventKind::kWrite;
+      a.stream = c.dial_id;
+      a.dialer_end = c.dialer_end;
+      a.bytes = c.bytes;
+      a.close = c.close;
+      break;
   }
   apply(a, now);
   return sim::Ok{};

@@ -94,7 +94,7 @@ void Model::apply(const Action& a, sim::Instant now) {
       return;
     case EventKind::kStartClient:
       clients_.at(a.node).up = true;
-      clients_.at(a.node).handling = a.handling;
+      clients_.at(a.node).handling = Handling{};  // a new incarnation's, until set_handling()
       last_fault_ = now;
       return;
     case EventKind::kStopClient:

@@ -18,7 +18,7 @@ namespace scenarios::chaos {
 enum class StopHow : uint8_t { kKill, kCrash, kStop };
 std::string_view enum_name(StopHow how);
 
-// One executed event of a batch, as the model sees it (the panel turns it into inputs).
+// One executed event of a batch, as the model sees it (the judge reads it from the inputs).
 struct Action {
   EventKind kind = EventKind::kHeal;
   uint32_t node = 0;       // start/stop: the server or client; dial: the dialer
@@ -28,7 +28,6 @@ struct Action {
   uint64_t bytes = 0;      // write
   bool close = false;      // write: that end closes its side afterwards
   StopHow how = StopHow::kKill;
-  Handling handling;   // start client
   sim::Duration span;  // clog, loss burst: how long it lasts
 };
 

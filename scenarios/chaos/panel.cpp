@@ -52,7 +52,6 @@ sim::Result<std::unique_ptr<ControlPanel>> ControlPanel::create(const ChaosConfi
   // Kept so that a failure can write the run's trace (and rebuild the earlier state).
   panel->runner_->world().set_snapshot_policy(default_snapshot_policy());
   panel->judge_ = std::make_unique<ChaosJudge>(config, bug, panel->runner_->world());
-  panel->bug_ = bug;
   return panel;
 }
 
@@ -117,15 +116,14 @@ void ControlPanel::batch(bool faults_allowed) {
   for (const EventKind kind : picker_.draw_batch()) {
     const bool workload = kind == EventKind::kDial || kind == EventKind::kWrite;
     if (!faults_allowed && !workload) continue;
-    std::optional<Decision> decision = decide(kind, view, dials);
-    if (!decision) continue;  // nothing to do it to (e.g. no server is down to start)
-    for (const std::string& text : decision->inputs) input(text);
+    std::optional<Inputs> decided = decide(kind, view, dials);
+    if (!decided) continue;  // nothing to do it to (e.g. no server is down to start)
+    for (const std::string& text : *decided) input(text);
     dials += kind == EventKind::kDial ? 1 : 0;
   }
 }
 
-std::optional<ControlPanel::Decision> ControlPanel::decide(EventKind kind, const WorldView& view,
-                                                           uint32_t dials_so_far) {
+std::optional<ControlPanel::Inputs> ControlPanel::decide(EventKind kind, const WorldView& view, uint32_t dials_so_far) {
   auto pick = [&](uint32_t count, auto&& wanted) -> std::optional<uint32_t> {
     std::vector<uint32_t> candidates;
     for (uint32_t i = 0; i < count; ++i) {
@@ -136,50 +134,38 @@ std::optional<ControlPanel::Decision> ControlPanel::decide(EventKind kind, const
   };
   const uint32_t servers = config_.servers;
   const uint32_t clients = config_.clients;
-  Decision d;
-  d.action.kind = kind;
   switch (kind) {
     case EventKind::kStartServer: {
       const std::optional<uint32_t> s = pick(servers, [&](uint32_t i) { return !model().server_up(i); });
       if (!s) return std::nullopt;
-      d.action.node = *s;
-      d.inputs = {fmt::format("restart {}", server_name(*s))};
-      return d;
+      return Inputs{fmt::format("restart {}", server_name(*s))};
     }
     case EventKind::kStopServer: {
       const std::optional<uint32_t> s = pick(servers, [&](uint32_t i) { return model().server_up(i); });
       if (!s) return std::nullopt;
-      d.action.node = *s;
-      d.action.how = static_cast<StopHow>(rng_.below(3));
-      d.inputs = {stop_input(d.action.how, server_name(*s))};
-      return d;
+      const auto how = static_cast<StopHow>(rng_.below(3));
+      return Inputs{stop_input(how, server_name(*s))};
     }
     case EventKind::kStartClient: {
       const std::optional<uint32_t> c = pick(clients, [&](uint32_t i) { return !model().client_up(i); });
       if (!c) return std::nullopt;
-      d.action.node = *c;
-      d.action.handling = Handling{rng_.chance(kAccepts), rng_.chance(kReads)};
-      d.inputs = {fmt::format("restart {}", client_name(*c)),
-                  fmt::format("command {} {}", client_name(*c), handling_words(d.action.handling))};
-      return d;
+      const Handling handling{rng_.chance(kAccepts), rng_.chance(kReads)};
+      return Inputs{fmt::format("restart {}", client_name(*c)),
+                    fmt::format("command {} {}", client_name(*c), handling_words(handling))};
     }
     case EventKind::kStopClient: {
       const std::optional<uint32_t> c = pick(clients, [&](uint32_t i) { return model().client_up(i); });
       if (!c) return std::nullopt;
-      d.action.node = *c;
-      d.action.how = static_cast<StopHow>(rng_.below(3));
-      d.inputs = {stop_input(d.action.how, client_name(*c))};
-      return d;
+      const auto how = static_cast<StopHow>(rng_.below(3));
+      return Inputs{stop_input(how, client_name(*c))};
     }
     case EventKind::kDial: {
       if (open_streams(view) + dials_so_far >= config_.streams) return std::nullopt;
       const std::optional<uint32_t> c = pick(clients, [&](uint32_t i) { return model().client_up(i); });
       if (!c) return std::nullopt;
-      d.action.node = *c;
-      d.action.peer = static_cast<uint32_t>(rng_.below(clients));
-      d.action.stream = next_dial_++;
-      d.inputs = {fmt::format("command {} dial {} {}", client_name(*c), client_name(d.action.peer), d.action.stream)};
-      return d;
+      const auto peer = static_cast<uint32_t>(rng_.below(clients));
+      const uint64_t dial = next_dial_++;
+      return Inputs{fmt::format("command {} dial {} {}", client_name(*c), client_name(peer), dial)};
     }
     case EventKind::kWrite:
       return decide_write(view);
@@ -193,7 +179,7 @@ std::optional<ControlPanel::Decision> ControlPanel::decide(EventKind kind, const
 }
 
 // A random stream open at both ends (both clients still running), a random end of it.
-std::optional<ControlPanel::Decision> ControlPanel::decide_write(const WorldView& view) {
+std::optional<ControlPanel::Inputs> ControlPanel::decide_write(const WorldView& view) {
   std::vector<const StreamView*> established;
   for (const auto& [id, s] : view.streams) {
     // A closing stream takes no more writes (its ends may close before a later one lands).
@@ -206,28 +192,21 @@ std::optional<ControlPanel::Decision> ControlPanel::decide_write(const WorldView
   }
   if (established.empty()) return std::nullopt;
   const StreamView& s = *established[rng_.below(established.size())];
-  Decision d;
-  d.action.kind = EventKind::kWrite;
-  d.action.stream = s.id;
-  d.action.dialer_end = rng_.below(2) == 0;
+  const bool dialer_end = rng_.below(2) == 0;
   const uint64_t length = 1 + rng_.below(kMaxWriteLength);
   const uint64_t count = 1 + rng_.below(kMaxWriteCount);
-  d.action.bytes = length * count;
   const bool both_read = model().handling(s.dialer).reads && model().handling(s.acceptor).reads;
-  d.action.close = both_read && rng_.chance(kCloseAfterWrite);
-  if (d.action.close) closing_.insert(s.id);
-  const uint32_t writer = d.action.dialer_end ? s.dialer : s.acceptor;
-  d.inputs = {fmt::format("command {} write {} {} {}{}", client_name(writer), s.id,
-                          d.action.dialer_end ? "dialer" : "acceptor", d.action.bytes, d.action.close ? " close" : "")};
-  return d;
+  const bool close = both_read && rng_.chance(kCloseAfterWrite);
+  if (close) closing_.insert(s.id);
+  const uint32_t writer = dialer_end ? s.dialer : s.acceptor;
+  return Inputs{fmt::format("command {} write {} {} {}{}", client_name(writer), s.id,
+                            dialer_end ? "dialer" : "acceptor", length * count, close ? " close" : "")};
 }
 
-std::optional<ControlPanel::Decision> ControlPanel::decide_network_fault(EventKind kind) {
+std::optional<ControlPanel::Inputs> ControlPanel::decide_network_fault(EventKind kind) {
   const uint32_t servers = config_.servers;
   const uint32_t nodes = servers + config_.clients;
   auto node_name = [&](uint32_t i) { return i < servers ? server_name(i) : client_name(i - servers); };
-  Decision d;
-  d.action.kind = kind;
   switch (kind) {
     case EventKind::kPartition: {
       // One node cut off from the other side: a client from every server and discovery,
@@ -238,26 +217,20 @@ std::optional<ControlPanel::Decision> ControlPanel::decide_network_fault(EventKi
       const uint32_t first = is_server ? servers : 0;
       const uint32_t last = is_server ? nodes : servers;
       for (uint32_t i = first; i < last; ++i) other += "," + node_name(i);
-      d.inputs = {fmt::format("partition {}|{}", node_name(cut), other)};
-      return d;
+      return Inputs{fmt::format("partition {}|{}", node_name(cut), other)};
     }
     case EventKind::kHeal:
       if (!model().partitioned()) return std::nullopt;
-      d.inputs = {"heal"};
-      return d;
+      return Inputs{"heal"};
     case EventKind::kClog: {
       const uint32_t node = static_cast<uint32_t>(rng_.below(nodes));
       const sim::Duration length = rng_.uniform_duration(sim::Duration::milliseconds(500), sim::Duration::seconds(3));
-      d.action.span = length;
-      d.inputs = {fmt::format("clog {} {}", node_name(node), sim::format_duration(length))};
-      return d;
+      return Inputs{fmt::format("clog {} {}", node_name(node), sim::format_duration(length))};
     }
     case EventKind::kLossBurst: {
       const uint64_t tenths = 1 + rng_.below(5);
       const sim::Duration length = rng_.uniform_duration(sim::Duration::seconds(1), sim::Duration::seconds(5));
-      d.action.span = length;
-      d.inputs = {fmt::format("loss-burst {}/10 {}", tenths, sim::format_duration(length))};
-      return d;
+      return Inputs{fmt::format("loss-burst {}/10 {}", tenths, sim::format_duration(length))};
     }
     default:
       SIM_UNREACHABLE("not a network fault");

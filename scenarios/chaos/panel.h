@@ -50,14 +50,12 @@ class ControlPanel {
 
   // The panel's part of a batch the judge opened: events drawn and carried out as inputs.
   void batch(bool faults_allowed);
-  // An event with its targets chosen, and the inputs that carry it out.
-  struct Decision {
-    Action action;
-    std::vector<std::string> inputs;  // without their time
-  };
-  std::optional<Decision> decide(EventKind kind, const WorldView& view, uint32_t dials_so_far);
-  std::optional<Decision> decide_write(const WorldView& view);
-  std::optional<Decision> decide_network_fault(EventKind kind);
+  // An event with its targets chosen: the inputs that carry it out (without their time),
+  // which the judge reads back as the model's action.
+  using Inputs = std::vector<std::string>;
+  std::optional<Inputs> decide(EventKind kind, const WorldView& view, uint32_t dials_so_far);
+  std::optional<Inputs> decide_write(const WorldView& view);
+  std::optional<Inputs> decide_network_fault(EventKind kind);
   // Adds an input at the current boundary and hands it to the judge.
   void input(const std::string& text);
   uint32_t open_streams(const WorldView& view) const;
@@ -67,7 +65,6 @@ class ControlPanel {
   uint64_t seed_ = 0;
   std::unique_ptr<ScenarioRunner> runner_;
   std::unique_ptr<ChaosJudge> judge_;
-  dmsg::PlantedBug bug_ = dmsg::PlantedBug::kNone;
   EventPicker picker_;
   sim::Rng rng_;  // targets, sizes, interleavings
   uint64_t next_dial_ = 1;

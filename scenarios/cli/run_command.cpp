@@ -143,6 +143,11 @@ std::string reproduce_command(const RunOptions& options, const RunReport& report
   return command;
 }
 
+// The run's verdict, as replay re-derives it from the trace.
+Verdict run_verdict(const RunOptions& options, const RunReport& report) {
+  return verdict_of(*options.scenario, report.outcome, options.config, report.ticks);
+}
+
 std::string json_report(const RunOptions& options, const RunReport& report) {
   std::string out;
   sim::JsonWriter json(out);
@@ -167,7 +172,7 @@ std::string json_report(const RunOptions& options, const RunReport& report) {
   json.key("result");
   json.string(result_word(report));
   json("interrupted", report.interrupted);
-  write_verdict_fields(json, verdict_of(*options.scenario, report.outcome, options.config, report.ticks));
+  write_verdict_fields(json, run_verdict(options, report));
   json.key("figures");
   json.begin_object();
   for (const Figure& figure : report.outcome.figures) {
@@ -232,7 +237,7 @@ void print_text(const RunOptions& options, const RunReport& report, const Io& io
     fmt::print(io.out, "result: interrupted at tick {} (the checks judge a run cut short)\n", report.ticks);
     return;
   }
-  print_verdict_lines(io.out, verdict_of(*options.scenario, report.outcome, options.config, report.ticks));
+  print_verdict_lines(io.out, run_verdict(options, report));
   fmt::print(io.out, "result: {}\n", report.outcome.passed ? "pass" : "FAIL");
   if (!report.outcome.passed) fmt::print(io.out, "reproduce: {}\n", reproduce_command(options, report));
 }
@@ -246,7 +251,7 @@ std::string failure_file_path(const std::string& trace_path) {
 
 void write_run_failure_file(const RunOptions& options, const RunReport& report, const sim::TraceFile& trace,
                             const Io& io) {
-  const Verdict verdict = verdict_of(*options.scenario, report.outcome, options.config, report.ticks);
+  const Verdict verdict = run_verdict(options, report);
   sim::Result<TraceSession> session = TraceSession::open(trace);
   SIM_ASSERT_MSG(session.ok(), "a trace just recorded does not open: {}", session.ok() ? "" : session.error().message);
   const std::string path = failure_file_path(*options.trace_path);

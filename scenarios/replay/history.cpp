@@ -39,16 +39,6 @@ struct Watch {
   std::function<std::vector<std::string>(const sim::World&)> changes;
 };
 
-// The index of the node named `name` among `ids` (a chaos world's servers or clients).
-std::optional<uint32_t> index_among(const std::vector<sim::ActorId>& ids, const sim::ActorNames& names,
-                                    const std::string& name) {
-  const std::optional<sim::ActorId> actor = names.find(name);
-  if (!actor) return std::nullopt;
-  const auto it = std::find(ids.begin(), ids.end(), *actor);
-  if (it == ids.end()) return std::nullopt;
-  return static_cast<uint32_t>(it - ids.begin());
-}
-
 std::string exists_message(const sim::ActorNames& names) {
   return fmt::format(
       "nodes: {}; streams of a chaos trace as stream:N (its dial number); sessions as "
@@ -113,10 +103,10 @@ sim::Result<Watch> stream_watch(const TraceSession& session, const sim::World& w
     return sim::Error{fmt::format("no input dials stream {} (dialed: {})", dial,
                                   dialed.empty() ? std::string("none") : fmt::format("{}", fmt::join(dialed, ", ")))};
   }
-  const sim::ActorNames names = name_actors(world);
   auto viewer = std::make_shared<chaos::Viewer>(world);
-  const std::optional<uint32_t> dialer = index_among(viewer->nodes().clients, names, ends->first);
-  const std::optional<uint32_t> acceptor = index_among(viewer->nodes().clients, names, ends->second);
+  const auto clients = static_cast<uint32_t>(viewer->nodes().clients.size());
+  const std::optional<uint32_t> dialer = chaos::client_index_named(ends->first, clients);
+  const std::optional<uint32_t> acceptor = chaos::client_index_named(ends->second, clients);
   if (!dialer || !acceptor) return sim::Error{fmt::format("stream {}'s dial names clients this world lacks", dial)};
   Watch w;
   w.names = {ends->first, ends->second};
@@ -155,9 +145,10 @@ sim::Result<Watch> session_watch(const sim::World& world, std::string_view pair)
   const std::string client(pair.substr(0, dash));
   const std::string server(pair.substr(dash + 1));
   auto viewer = std::make_shared<chaos::Viewer>(world);
-  const sim::ActorNames names = name_actors(world);
-  const std::optional<uint32_t> c = index_among(viewer->nodes().clients, names, client);
-  const std::optional<uint32_t> s = index_among(viewer->nodes().servers, names, server);
+  const std::optional<uint32_t> c =
+      chaos::client_index_named(client, static_cast<uint32_t>(viewer->nodes().clients.size()));
+  const std::optional<uint32_t> s =
+      chaos::server_index_named(server, static_cast<uint32_t>(viewer->nodes().servers.size()));
   if (!c || !s) return sim::Error{fmt::format("session:{}: {} is no client or {} no server", pair, client, server)};
   Watch w;
   w.names = {client, server};

@@ -168,8 +168,8 @@ TEST_CASE("chaos model: a listener that never accepts queues 20 dials, then refu
   Action start;
   start.kind = EventKind::kStartClient;
   start.node = 1;
-  start.handling = Handling{false, true};
   m.apply(start, at(0));
+  m.set_handling(1, Handling{false, true});
   before.clients[1].queued = 20;
   m.begin_batch(before);
   m.apply(dial(0, 1, 1), at(200));

@@ -1,6 +1,7 @@
 // Verdicts of chaos runs: the judge re-derives them on replay from the recorded inputs
 // alone, and their fingerprints name a failure the same way on every seed.
 #include "tests/chaos/chaos_fixture.h"
+#include "tests/support/replayed_verdict.h"
 
 #include "scenarios/replay/failure_file.h"
 #include "scenarios/replay/history.h"
@@ -26,20 +27,6 @@ RecordedRun run_and_record(const ChaosConfig& config, uint64_t seed, dmsg::Plant
   RecordedRun run{panel.value()->run(), {}};
   run.trace = scenarios::record_trace(panel.value()->runner());
   return run;
-}
-
-// The verdict a replay of the trace re-derives (through the file format, as a user's is).
-Verdict replayed_verdict(const sim::TraceFile& trace) {
-  sim::Result<sim::TraceFile> decoded = sim::decode_trace(sim::encode_trace(trace));
-  REQUIRE(decoded.ok());
-  auto session = scenarios::TraceSession::open(std::move(decoded).value());
-  REQUIRE(session.ok());
-  auto replayed = session->replay();
-  REQUIRE(replayed.ok());
-  REQUIRE_FALSE(replayed->divergence.has_value());
-  INFO(replayed->unjudged);
-  REQUIRE(replayed->verdict.has_value());
-  return *replayed->verdict;
 }
 
 void check_same_verdict(const Verdict& replayed, const Verdict& original) {
@@ -71,7 +58,7 @@ TEST_CASE("chaos verdict: a replay re-derives a passing run's result from the re
     INFO("seed " << seed << "\n" << chaos_test::describe(run.result));
     REQUIRE(run.result.passed);
     CHECK(run.result.verdict.fingerprint.empty());
-    check_same_verdict(replayed_verdict(run.trace), run.result.verdict);
+    check_same_verdict(test_support::replayed_verdict(run.trace), run.result.verdict);
   }
 }
 
@@ -83,7 +70,7 @@ TEST_CASE("chaos verdict: a replay re-derives each planted bug's failure, mismat
     REQUIRE(run.has_value());
     INFO(chaos_test::describe(run->result));
     REQUIRE_FALSE(run->result.verdict.fingerprint.empty());
-    check_same_verdict(replayed_verdict(run->trace), run->result.verdict);
+    check_same_verdict(test_support::replayed_verdict(run->trace), run->result.verdict);
   }
 }
 

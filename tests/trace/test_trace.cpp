@@ -5,6 +5,7 @@
 #include "scenarios/replay/trace_session.h"
 #include "sim/file_io.h"
 #include "sim/fmt.h"
+#include "tests/support/replayed_verdict.h"
 #include "tests/support/test_main.h"
 
 #include <catch2/catch.hpp>
@@ -72,16 +73,6 @@ TEST_CASE("trace: replay: every scenario's recording replays with a verified cha
 
 namespace {
 
-// The verdict a replay of `trace` re-derives.
-scenarios::Verdict replayed_verdict(const sim::TraceFile& trace) {
-  sim::Result<scenarios::ReplayOutcome> replayed = session_of(trace).replay();
-  REQUIRE(replayed.ok());
-  REQUIRE_FALSE(replayed->divergence.has_value());
-  INFO(replayed->unjudged);
-  REQUIRE(replayed->verdict.has_value());
-  return *replayed->verdict;
-}
-
 // A fault scenario run to its end and recorded, with the verdict of its own run.
 std::pair<sim::TraceFile, scenarios::Verdict> judged_run(std::string_view name, std::vector<FaultInput> inputs) {
   const scenarios::ScenarioInfo& scenario = *scenarios::find_scenario(name);
@@ -102,7 +93,7 @@ TEST_CASE("trace: replay: each fault scenario's verdict is re-derived, passing o
     INFO(name);
     const auto [trace, verdict] = judged_run(name, {});
     CHECK(verdict.passed);
-    const scenarios::Verdict replayed = replayed_verdict(trace);
+    const scenarios::Verdict replayed = test_support::replayed_verdict(trace);
     CHECK(replayed.passed);
     CHECK(replayed.fingerprint.empty());
   }
@@ -110,7 +101,7 @@ TEST_CASE("trace: replay: each fault scenario's verdict is re-derived, passing o
   const auto [trace, verdict] = judged_run("self_dial_should_work", faults({"0s partition a|s0"}));
   REQUIRE_FALSE(verdict.passed);
   CHECK(verdict.fingerprint == "scenario/self_dial_should_work:awaited.setup:-");
-  const scenarios::Verdict replayed = replayed_verdict(trace);
+  const scenarios::Verdict replayed = test_support::replayed_verdict(trace);
   CHECK_FALSE(replayed.passed);
   CHECK(replayed.fingerprint == verdict.fingerprint);
   REQUIRE(replayed.failures.size() == verdict.failures.size());

@@ -25,6 +25,7 @@ std::vector<Figure> run_trace_group();
 std::vector<Figure> run_crypto_group();
 std::vector<Figure> run_dmsg_group();
 std::vector<Figure> run_chaos_group();
+std::vector<Figure> run_shrink_group();
 
 const std::vector<Group>& groups();
 

@@ -18,6 +18,8 @@ const std::vector<Group>& groups() {
        &run_dmsg_group},
       {"chaos", "the default chaos world (5 servers, 50 clients, 200 streams) for one virtual hour: speedup, events/s",
        &run_chaos_group},
+      {"shrink", "each planted bug's first failing chaos run (seeds 1-20) shrunk within 500 runs: inputs, runs, wall s",
+       &run_shrink_group},
   };
   return all;
 }

@@ -18,15 +18,36 @@ constexpr uint32_t kDefaultServers = 5;
 constexpr uint32_t kDefaultClients = 50;
 constexpr sim::Duration kMaxDuration = sim::Duration::seconds(3600);  // when run without the panel
 
+// The name each of `count` nodes takes its keys from: its own, unless the configuration
+// gives it another's.
+std::vector<std::string> identity_names(uint32_t count, std::string (*name_of)(size_t),
+                                        const std::map<std::string, std::string>& identities) {
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < count; ++i) {
+    const auto given = identities.find(name_of(i));
+    names.push_back(given == identities.end() ? name_of(i) : given->second);
+  }
+  return names;
+}
+
 sim::Status build(sim::World& world, const RunConfig& config) {
   sim::Result<net::FaultProfile> profile = world_profile(world, config.profile);
   if (!profile) return profile.error();
+  std::map<std::string, std::string> identities;
+  if (!config.scenario_config.empty()) {
+    sim::Result<ChaosConfig> recorded = parse_chaos_config(config.scenario_config);
+    if (!recorded) return sim::Error{fmt::format("the recorded chaos configuration: {}", recorded.error().message)};
+    identities = recorded->identities;
+  }
   const uint32_t servers = config.servers != 0 ? config.servers : kDefaultServers;
   const uint32_t clients = config.clients != 0 ? config.clients : kDefaultClients;
   const DmsgCluster cluster =
-      spawn_dmsg_cluster(world, *profile, static_cast<int>(servers), chaos_server_options(config.planted_bug, clients));
+      spawn_dmsg_cluster(world, *profile, static_cast<int>(servers), chaos_server_options(config.planted_bug, clients),
+                         identity_names(servers, &server_name, identities));
+  const std::vector<std::string> client_identities = identity_names(clients, &client_name, identities);
   for (uint32_t i = 0; i < clients; ++i) {
-    add_client<ChaosClient>(world, cluster.network, client_name(i), chaos_client_options(config.planted_bug));
+    add_client_as<ChaosClient>(world, cluster.network, client_name(i), client_identities[i],
+                               chaos_client_options(config.planted_bug));
   }
   return sim::Ok{};
 }

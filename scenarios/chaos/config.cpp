@@ -5,6 +5,7 @@
 #include "sim/fmt.h"
 #include "sim/json_value.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace scenarios::chaos {
@@ -74,6 +75,27 @@ sim::Status read_probabilities(const sim::JsonValue& object, ChaosConfig& config
   return sim::Ok{};
 }
 
+// A node name as the chaos world gives them: "s" or "c" and a number.
+bool is_node_name(std::string_view name) {
+  if (name.size() < 2 || (name[0] != 's' && name[0] != 'c')) return false;
+  if (name[1] == '0' && name.size() > 2) return false;
+  return std::all_of(name.begin() + 1, name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+sim::Status read_identities(const sim::JsonValue& object, ChaosConfig& config) {
+  if (!object.is_object()) return key_error("identities", "expected an object of node name to node name");
+  for (const auto& [name, value] : object.members()) {
+    const std::string key = fmt::format("identities/{}", name);
+    if (value.kind() != sim::JsonValue::Kind::kString) return key_error(key, "expected a node name");
+    const std::string identity = value.scalar();
+    if (!is_node_name(name) || !is_node_name(identity) || name[0] != identity[0]) {
+      return key_error(key, "expected a server (s0, s1, ...) or client (c0, ...) named to one of its own kind");
+    }
+    config.identities[name] = identity;
+  }
+  return sim::Ok{};
+}
+
 // Applies one top-level member.
 sim::Status read_member(const std::string& key, const sim::JsonValue& value, ChaosConfig& config) {
   auto count = [&](uint32_t& field, uint64_t min, uint64_t max) -> sim::Status {
@@ -108,6 +130,7 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
     config.events = *n;
     return sim::Ok{};
   }
+  if (key == "identities") return read_identities(value, config);
   if (key == "profile") {
     if (value.kind() != sim::JsonValue::Kind::kString) return key_error(key, "expected a profile name");
     config.profile = value.scalar();
@@ -115,7 +138,7 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
   }
   return key_error(key,
                    "unknown key (known: servers, clients, streams, events, duration, batch_interval, "
-                   "max_events_per_batch, check_every, exact_window, profile, probabilities)");
+                   "max_events_per_batch, check_every, exact_window, profile, probabilities, identities)");
 }
 
 }  // namespace
@@ -146,6 +169,14 @@ sim::Result<ChaosConfig> parse_chaos_config(std::string_view json, ChaosConfig b
   for (const auto& [key, value] : parsed->members()) {
     if (sim::Status read = read_member(key, value, base); !read) return read.error();
   }
+  for (const auto& [name, identity] : base.identities) {
+    const uint32_t count = name[0] == 's' ? base.servers : base.clients;
+    uint64_t index = 0;
+    const auto [end, error] = std::from_chars(name.data() + 1, name.data() + name.size(), index);
+    if (error != std::errc() || index >= count) {
+      return key_error(fmt::format("identities/{}", name), fmt::format("the run has no node {}", name));
+    }
+  }
   return base;
 }
 
@@ -164,7 +195,16 @@ std::string chaos_config_json(const ChaosConfig& config) {
     out += fmt::format("{}\"{}\": \"{}\"", k == 0 ? "" : ", ", enum_name(kind),
                        sim::format_ratio(config.probability_of(kind)));
   }
-  out += "}}";
+  out += "}";
+  // Written only when set, so a panel's config reads as it always did.
+  if (!config.identities.empty()) {
+    out += ", \"identities\": {";
+    for (const auto& [name, identity] : config.identities) {
+      out += fmt::format("{}\"{}\": \"{}\"", out.back() == '{' ? "" : ", ", name, identity);
+    }
+    out += "}";
+  }
+  out += "}";
   return out;
 }
 

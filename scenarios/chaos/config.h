@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,10 @@ struct ChaosConfig {
   std::string profile = "calm";
   /// Each drawn kind is kept with its probability.
   std::array<sim::Ratio, kEventKinds> probability = default_probabilities();
+  /// Nodes whose keys (identity) are another node's: {"c0": "c47"} gives client c0 the keys
+  /// client c47 has in a larger world. A shrunk run keeps its nodes' keys this way, and with
+  /// them which server each stream is relayed by. Empty: every node has its own.
+  std::map<std::string, std::string> identities;
 
   sim::Ratio& probability_of(EventKind kind) { return probability[static_cast<size_t>(kind)]; }
   const sim::Ratio& probability_of(EventKind kind) const { return probability[static_cast<size_t>(kind)]; }

@@ -85,6 +85,24 @@ ChaosJudge::ChaosJudge(const ChaosConfig& config, dmsg::PlantedBug bug, const si
   model_ = std::make_unique<Model>(config.servers, config.clients, bounds);
 }
 
+// A deep copy: the viewer and the model are plain data, so the copy judges on alone.
+ChaosJudge::ChaosJudge(const ChaosJudge& other)
+    : config_(other.config_),
+      bug_(other.bug_),
+      tick_length_(other.tick_length_),
+      viewer_(std::make_unique<Viewer>(*other.viewer_)),
+      model_(std::make_unique<Model>(*other.model_)),
+      phase_(other.phase_),
+      turn_(other.turn_),
+      view_(other.view_),
+      last_view_(other.last_view_),
+      next_batch_(other.next_batch_),
+      fault_phase_end_(other.fault_phase_end_),
+      exact_until_(other.exact_until_),
+      batches_since_check_(other.batches_since_check_),
+      done_(other.done_),
+      tally_(other.tally_) {}
+
 uint64_t ChaosJudge::tick_of(sim::Instant at) const {
   return static_cast<uint64_t>((at - sim::Instant::zero()).count_of(tick_length_));
 }

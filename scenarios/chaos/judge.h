@@ -34,6 +34,8 @@ struct ChaosTally {
 class ChaosJudge final : public RunJudge {
  public:
   ChaosJudge(const ChaosConfig& config, dmsg::PlantedBug bug, const sim::World& world);
+  ChaosJudge(const ChaosJudge& other);
+  ChaosJudge& operator=(const ChaosJudge&) = delete;
 
   // What the panel may do at the boundary just judged.
   struct Turn {
@@ -47,6 +49,7 @@ class ChaosJudge final : public RunJudge {
   bool done() const override { return done_; }
   Verdict verdict(const sim::World& world) const override;
   std::vector<Failure> probe(const sim::World& world) const override;
+  std::unique_ptr<RunJudge> clone() const override { return std::make_unique<ChaosJudge>(*this); }
 
   // The turn at_boundary() gave for the current boundary.
   const Turn& turn() const { return turn_; }

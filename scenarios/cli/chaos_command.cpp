@@ -4,6 +4,7 @@
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/interrupt.h"
 #include "scenarios/cli/progress.h"
+#include "scenarios/cli/shrink_output.h"
 #include "scenarios/cli/verdict_output.h"
 #include "scenarios/cli/wall_clock.h"
 #include "scenarios/replay/trace_session.h"
@@ -51,6 +52,8 @@ options:
   --json              one JSON object: seed, result, interrupted, virtual_time_ns, the hashes,
                       checks (one per check class), mismatches, figures (events_executed per
                       kind, batches, check counts, wall_ms), reproduce on a failure
+  --shrink            on a failure, shrink its trace at once into the artifacts folder
+                      (run.min.trace), the shrink's report on stderr (dmsgsim shrink --help)
   --plant-bug NAME    checker self-test: build every node with a known bug (--list-bugs)
   --list-bugs         the plantable bugs, one name a line (with --json: name and description)
 
@@ -72,6 +75,7 @@ struct ChaosOptions {
   std::vector<std::string> flags;  // as given, for the reproduction command
   bool json = false;
   bool progress = false;
+  bool shrink = false;
   bool overwrite = false;
 };
 
@@ -174,6 +178,7 @@ sim::Status read_options(Args& args, ChaosOptions& o) {
     args.fail(fmt::format("--artifacts: {}", folder.error().message));
   o.json = args.take_flag("json");
   o.progress = args.take_flag("progress");
+  o.shrink = args.take_flag("shrink");
   return args.finish();
 }
 
@@ -349,8 +354,18 @@ int chaos_command(Args& args, const Io& io) {
     fmt::print(io.err,
                "replay: dmsgsim replay {}/run.trace; where it first held: dmsgsim seek {}/run.trace --tick {}\n", dir,
                dir, written->origin.first_tick);
+    fmt::print(io.err, "shrink: {}\n", shrink_command_for(dir + "/run.trace"));
   }
   fmt::print(io.err, "reproduce: {}\n", reproduce_command(o));
+  if (o.shrink && written) {
+    // The shrink's report is for the person: on standard error, so --json output stays one object.
+    ShrinkRequest request;
+    request.trace = dir + "/run.trace";
+    request.out = dir + "/run.min.trace";
+    request.progress = o.progress;
+    const int shrunk = shrink_trace(request, Io{io.err, io.err});
+    if (shrunk == InterruptGuard::exit_code() && InterruptGuard::requested()) return shrunk;
+  }
   return kExitFailed;
 }
 

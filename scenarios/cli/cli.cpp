@@ -24,6 +24,7 @@ commands:
   fork     the run of a trace from a tick on, with a new seed
   debug    travel through a trace: goto, step, back, print, events, watch, history
   history  one node's, stream's or session's inputs, state changes and log lines
+  shrink   a failing trace reduced to a minimal, explained run with the same fingerprint
   info     what a trace holds
   bench    measure the simulator's speed
 
@@ -42,7 +43,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"run", &run_command},     {"chaos", &chaos_command},     {"replay", &replay_command}, {"seek", &seek_command},
     {"diff", &diff_command},   {"fork", &fork_command},       {"debug", &debug_command},   {"info", &info_command},
-    {"bench", &bench_command}, {"history", &history_command},
+    {"bench", &bench_command}, {"history", &history_command}, {"shrink", &shrink_command},
 };
 
 }  // namespace

@@ -260,7 +260,8 @@ void write_run_failure_file(const RunOptions& options, const RunReport& report, 
     fmt::print(io.err, "dmsgsim run: could not write {}: {}\n", path, origin.error().message);
     return;
   }
-  fmt::print(io.err, "{}\nwrote {}\n", failure_line(verdict, *origin), path);
+  fmt::print(io.err, "{}\nwrote {}\nshrink: {}\n", failure_line(verdict, *origin), path,
+             shrink_command_for(*options.trace_path));
 }
 
 // The six fault scenarios once each: a table, or a JSON array.

@@ -101,10 +101,13 @@ std::string failure_json(const TraceSession& session, const Verdict& verdict, co
   json("replay", fmt::format("dmsgsim replay {}", trace_path));
   json("seek", fmt::format("dmsgsim seek {} --tick {}", trace_path, origin.first_tick));
   json("seek_failed", fmt::format("dmsgsim seek {} --tick {}", trace_path, f.tick));
+  json("shrink", shrink_command_for(trace_path));
   json.end_object();
   json.end_object();
   return out + "\n";
 }
+
+std::string shrink_command_for(const std::string& trace_path) { return fmt::format("dmsgsim shrink {}", trace_path); }
 
 std::string failure_line(const Verdict& verdict, const FailureOrigin& origin) {
   const Failure& f = verdict.failures.front();

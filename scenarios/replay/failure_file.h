@@ -28,6 +28,9 @@ std::string failure_json(const TraceSession& session, const Verdict& verdict, co
 // byte check the stream, its end and the offset.
 std::string failure_line(const Verdict& verdict, const FailureOrigin& origin);
 
+// The command that shrinks the trace at `trace_path` (failure.json, chaos and run show it).
+std::string shrink_command_for(const std::string& trace_path);
+
 // Locates the failure and writes failure_json() to `path`.
 sim::Result<FailureOrigin> write_failure_file(const TraceSession& session, const Verdict& verdict,
                                               const std::string& trace_path, const std::string& path);

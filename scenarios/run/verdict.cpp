@@ -36,6 +36,7 @@ class FinalStateJudge final : public RunJudge {
     }
     return found;
   }
+  std::unique_ptr<RunJudge> clone() const override { return std::make_unique<FinalStateJudge>(*this); }
 
  private:
   const ScenarioInfo* scenario_;

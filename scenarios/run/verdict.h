@@ -69,6 +69,9 @@ class RunJudge {
   // The time-free checks' failures as they would be found at this boundary, without
   // changing the judge (for finding the first tick at which a failure's condition held).
   virtual std::vector<Failure> probe(const sim::World& world) const = 0;
+  // A judge in this one's state, for a run that resumes from a snapshot of this boundary's
+  // world (the shrinker starts candidates from the original's snapshots this way).
+  virtual std::unique_ptr<RunJudge> clone() const = 0;
 };
 
 // The judge of scenarios judged once, at the end (ScenarioInfo::judge): the fault scenarios,

@@ -13,7 +13,8 @@ net::TransportOptions dmsg_transport_options() {
 }
 
 DmsgCluster spawn_dmsg_cluster(sim::World& world, const net::FaultProfile& profile, int servers,
-                               const dmsg::ServerOptions& options) {
+                               const dmsg::ServerOptions& options, const std::vector<std::string>& identity_names) {
+  SIM_ASSERT(identity_names.empty() || identity_names.size() == static_cast<size_t>(servers));
   DmsgCluster cluster;
   cluster.network = spawn_network(world, profile);
   cluster.discovery = world.next_actor_id();
@@ -24,7 +25,8 @@ DmsgCluster spawn_dmsg_cluster(sim::World& world, const net::FaultProfile& profi
     server.address = server_address(name);
     server.port = kServerPort;
     cluster.servers.push_back(world.next_actor_id());
-    add_host<ServerNode>(world, cluster.network, name, dmsg_transport_options(), node_identity(world.seed(), name),
+    const std::string& identity = identity_names.empty() ? name : identity_names[static_cast<size_t>(i)];
+    add_host<ServerNode>(world, cluster.network, name, dmsg_transport_options(), node_identity(world.seed(), identity),
                          server);
   }
   return cluster;

@@ -169,6 +169,40 @@ sim::Result<FaultInput> parse_fault(std::string_view text) {
   return input;
 }
 
+std::string format_fault(const FaultInput& input) {
+  const std::string at = sim::format_duration(input.at);
+  const std::string_view kind = enum_name(input.kind);
+  const std::string left = fmt::format("{}", fmt::join(input.left, ","));
+  const std::string right = fmt::format("{}", fmt::join(input.right, ","));
+  switch (input.kind) {
+    case InputKind::kPartition:
+      return fmt::format("{} {} {}|{}", at, kind, left, right);
+    case InputKind::kPartitionOneWay:
+    case InputKind::kHold:
+    case InputKind::kRelease:
+      return fmt::format("{} {} {}>{}", at, kind, left, right);
+    case InputKind::kHeal:
+      return fmt::format("{} {}", at, kind);
+    case InputKind::kClog:
+      return fmt::format("{} {} {} {}", at, kind, left, input.duration);
+    case InputKind::kLossBurst:
+      return fmt::format("{} {} {} {}", at, kind, input.ratio, input.duration);
+    case InputKind::kClock: {
+      const bool negative = input.duration < sim::Duration::zero();
+      const sim::Duration size = negative ? sim::Duration::zero() - input.duration : input.duration;
+      return fmt::format("{} {} {} {}{}", at, kind, left, negative ? "-" : "", size);
+    }
+    case InputKind::kCrash:
+    case InputKind::kKill:
+    case InputKind::kStop:
+    case InputKind::kRestart:
+      return fmt::format("{} {} {}", at, kind, left);
+    case InputKind::kCommand:
+      return fmt::format("{} {} {} {}", at, kind, left, fmt::join(input.words, " "));
+  }
+  SIM_UNREACHABLE("input kind {}", static_cast<int>(input.kind));
+}
+
 uint64_t input_tick(const FaultInput& input, sim::Duration tick_length) {
   SIM_ASSERT_GE(input.at, sim::Duration::zero());
   return static_cast<uint64_t>(input.at.count_of(tick_length));

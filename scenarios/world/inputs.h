@@ -57,6 +57,10 @@ struct FaultInput {
 // Parses one input; the error says what is wrong and what the syntax is.
 sim::Result<FaultInput> parse_fault(std::string_view text);
 
+// The input's canonical text, "AT KIND ARGS" from its fields (not from `text`): what an
+// edited input is written as; parse_fault reads it back to the same fields.
+std::string format_fault(const FaultInput& input);
+
 // The syntax of every kind, for help texts.
 std::string_view fault_syntax_help();
 

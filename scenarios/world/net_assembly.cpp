@@ -1,6 +1,8 @@
 // Network assembly.
 #include "scenarios/world/net_assembly.h"
 
+#include "net/profile_knobs.h"
+
 namespace scenarios {
 
 sim::ActorId spawn_network(sim::World& world, const net::FaultProfile& profile) {
@@ -10,9 +12,9 @@ sim::ActorId spawn_network(sim::World& world, const net::FaultProfile& profile) 
   return id;
 }
 
-sim::Result<net::FaultProfile> world_profile(const sim::World& world, std::string_view name) {
+sim::Result<net::FaultProfile> world_profile(const sim::World& world, std::string_view spec) {
   sim::Rng rng = world.stream("net/profile");
-  return net::make_profile(name, rng);
+  return net::make_profile_spec(spec, rng);
 }
 
 }  // namespace scenarios

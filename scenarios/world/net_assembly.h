@@ -15,8 +15,9 @@ namespace scenarios {
 // Spawns the world's Network actor with the given profile.
 sim::ActorId spawn_network(sim::World& world, const net::FaultProfile& profile);
 
-// The profile named `name`, drawn (for swarm) from the world's "net/profile" stream.
-sim::Result<net::FaultProfile> world_profile(const sim::World& world, std::string_view name);
+// The profile a spec names ("lossy", "hostile,loss=1/10": net/profile_knobs.h), drawn (for
+// swarm) from the world's "net/profile" stream.
+sim::Result<net::FaultProfile> world_profile(const sim::World& world, std::string_view spec);
 
 // Spawns a host of type H named `name` on the network, constructed as
 // H(config, rng, args...), and returns its address.

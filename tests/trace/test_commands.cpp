@@ -1,4 +1,5 @@
 // The command line as a user meets it: regressions of bugs found by trying it, one test each.
+#include "tests/support/background_run.h"
 #include "tests/support/dmsgsim_process.h"
 #include "tests/support/test_main.h"
 
@@ -163,66 +164,14 @@ TEST_CASE("cli: seeds: a test executable's --seeds A:B is inclusive, and a rever
   CHECK_THAT(reversed, Catch::Contains("FIRST <= LAST"));
 }
 
-namespace {
-
-// A dmsgsim run in the background, whose standard error is read line by line, so a test can
-// signal it once it is under way.
-struct Background {
-  pid_t pid = -1;
-  std::FILE* err = nullptr;
-};
-
-Background start_dmsgsim(const std::vector<std::string>& args) {
-  int pipe_fds[2];
-  REQUIRE(::pipe(pipe_fds) == 0);
-  const std::string binary = test_support::dmsgsim_binary();
-  std::vector<std::string> words = {binary};
-  words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    const int null = ::open("/dev/null", O_WRONLY);
-    ::dup2(null, STDOUT_FILENO);
-    ::close(pipe_fds[0]);
-    ::execv(binary.c_str(), argv.data());
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-  return Background{pid, ::fdopen(pipe_fds[0], "r")};
-}
-
-// Waits for the first progress line (the run is under way, its handlers installed), sends
-// `signal_number`, and returns the exit code.
-int interrupt_when_running(Background& run, int signal_number) {
-  char line[512];
-  bool running = false;
-  while (!running && std::fgets(line, sizeof line, run.err) != nullptr) {
-    running = std::string(line).find("virtual ") != std::string::npos;
-  }
-  REQUIRE(running);
-  REQUIRE(::kill(run.pid, signal_number) == 0);
-  while (std::fgets(line, sizeof line, run.err) != nullptr) {
-  }
-  std::fclose(run.err);
-  int status = 0;
-  REQUIRE(::waitpid(run.pid, &status, 0) == run.pid);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-}  // namespace
-
 TEST_CASE("cli: run: SIGINT and SIGTERM stop at a tick boundary and keep what was recorded") {
   for (const auto& [signal_number, code] : {std::pair{SIGINT, 130}, std::pair{SIGTERM, 143}}) {
     INFO("signal " << signal_number);
     const std::string trace = scratch_path(fmt::format("interrupted-{}.trace", signal_number));
     // Far more ticks than the test waits for: only the signal ends it.
-    Background run =
-        start_dmsgsim({"run", "--scenario", "demo", "--ticks", "100000000000", "--progress", "--trace", trace});
-    CHECK(interrupt_when_running(run, signal_number) == code);
+    test_support::Background run = test_support::start_dmsgsim(
+        {"run", "--scenario", "demo", "--ticks", "100000000000", "--progress", "--trace", trace});
+    CHECK(test_support::interrupt_when_running(run, signal_number, "virtual ") == code);
     const test_support::DmsgsimRun replay = run_dmsgsim("replay " + trace);
     INFO(replay.output);
     CHECK(replay.exit_code == 0);
@@ -233,8 +182,9 @@ TEST_CASE("cli: run: SIGINT and SIGTERM stop at a tick boundary and keep what wa
 
 TEST_CASE("cli: chaos: SIGINT stops the run, which is neither a pass nor a failure") {
   const std::string trace = scratch_path("interrupted-chaos.trace");
-  Background run = start_dmsgsim({"chaos", "--duration", "1000000h", "--progress", "--trace", trace, "--json"});
-  CHECK(interrupt_when_running(run, SIGINT) == 130);
+  test_support::Background run =
+      test_support::start_dmsgsim({"chaos", "--duration", "1000000h", "--progress", "--trace", trace, "--json"});
+  CHECK(test_support::interrupt_when_running(run, SIGINT, "virtual ") == 130);
   CHECK(run_dmsgsim("replay " + trace).exit_code == 0);
   std::remove(trace.c_str());
 }

@@ -4,6 +4,7 @@
 #include "scenarios/shrink/passes.h"
 
 #include <algorithm>
+#include <array>
 
 namespace scenarios::shrink {
 namespace {
@@ -16,13 +17,45 @@ namespace {
 
 // Fewer nodes of one role: first every node no input names, at once; then ddmin over the
 // rest. A chaos world has at least one node of each role (a size of 0 means the default).
+// How much later the inputs of a smaller world may start.
+constexpr std::array<sim::Duration, 3> kLaterStarts = {sim::Duration::zero(), sim::Duration::seconds(10),
+                                                       sim::Duration::seconds(30)};
+
+// Every input after tick 0 moved `later`, and the chaos fault phase with them.
+Candidate started_later(const Candidate& c, sim::Duration later) {
+  Candidate out = c;
+  for (FaultInput& input : out.inputs) {
+    if (input.at == sim::Duration::zero()) continue;
+    input.at = input.at + later;
+    input = rewritten(std::move(input));
+  }
+  chaos::ChaosConfig config = chaos_config_of(out);
+  config.duration = config.duration + later;
+  return with_chaos_config(std::move(out), config);
+}
+
 bool remove_nodes_of(Shrinking& s, NodeRole role) {
   const chaos::ChaosConfig config = chaos_config_of(s.best());
   const uint32_t count = role == NodeRole::kServer ? config.servers : config.clients;
   std::vector<uint32_t> named = nodes_named(s.best(), role);
   std::sort(named.begin(), named.end());
   bool changed = false;
-  if (!named.empty() && named.size() < count) changed |= s.attempt(keep_nodes(s.best(), role, named));
+  if (!named.empty() && named.size() < count) {
+    // A smaller world may take longer to set up (its discovery entries are published at
+    // other times) than the inputs, moved early for the larger one, allow: fewer nodes are
+    // worth a later start, which the gap pass then pulls back as far as it can. And the
+    // keys the survivors carried over may be what the failure needed the others for.
+    const Candidate kept_keys = keep_nodes(s.best(), role, named);
+    chaos::ChaosConfig natural = chaos_config_of(kept_keys);
+    natural.identities.clear();
+    const Candidate own_keys = with_chaos_config(kept_keys, natural);
+    for (const sim::Duration later : kLaterStarts) {
+      for (const Candidate* fewer : {&kept_keys, &own_keys}) {
+        if (changed || (fewer == &own_keys && candidate_key(own_keys) == candidate_key(kept_keys))) continue;
+        changed = s.attempt(later == sim::Duration::zero() ? *fewer : started_later(*fewer, later));
+      }
+    }
+  }
   const Candidate start = s.best();
   const uint32_t now = role == NodeRole::kServer ? chaos_config_of(start).servers : chaos_config_of(start).clients;
   const std::vector<size_t> kept = ddmin(now, [&](const std::vector<size_t>& some) {

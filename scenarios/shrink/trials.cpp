@@ -76,11 +76,9 @@ Trial Trials::run(const Candidate& given) {
   const std::string key = fmt::format("{}:{}", tick_limit_, candidate_key(candidate));
   if (const auto cached = cache_.find(key); cached != cache_.end()) {
     ++counts_.cache_hits;
-    Trial trial = cached->second;
-    trial.cached = true;
-    return trial;
+    return cached->second;
   }
-  if (out_of_budget()) return Trial{TrialResult::kOutOfBudget, "", "", 0, "", false, false};
+  if (out_of_budget()) return Trial{TrialResult::kOutOfBudget, "", "", 0, ""};
   Trial trial = execute(candidate, /*use_checkpoints=*/true);
   cache_.emplace(key, trial);
   return trial;
@@ -129,19 +127,18 @@ Trial Trials::execute(const Candidate& candidate, bool use_checkpoints) {
   sim::Result<std::unique_ptr<ScenarioRunner>> made =
       start != nullptr ? ScenarioRunner::resume(*scenario_, candidate.config, candidate.inputs, start->world)
                        : ScenarioRunner::create(*scenario_, candidate.config, candidate.inputs);
-  if (!made) return Trial{TrialResult::kInvalid, "", "", 0, made.error().message, false, start != nullptr};
+  if (!made) return Trial{TrialResult::kInvalid, "", "", 0, made.error().message};
   ScenarioRunner& runner = **made;
   std::unique_ptr<RunJudge> judge;
   if (start != nullptr) {
     judge = start->judge->clone();
     ++counts_.from_checkpoint;
     counts_.ticks_skipped += start->tick;
-    trial.from_checkpoint = true;
   } else if (sim::Result<std::unique_ptr<RunJudge>> j = make_run_judge(*scenario_, candidate.config, runner.world());
              j) {
     judge = std::move(j).value();
   } else {
-    return Trial{TrialResult::kInvalid, "", "", 0, j.error().message, false, false};
+    return Trial{TrialResult::kInvalid, "", "", 0, j.error().message};
   }
   Reference ran{candidate, {}};
   if (start != nullptr) {

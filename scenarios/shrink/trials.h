@@ -32,8 +32,6 @@ struct Trial {
   std::string entity;       // what the primary failure was found on ("streams/26/acceptor")
   uint64_t end_tick = 0;    // the boundary the verdict was reached at
   std::string error;        // kInvalid
-  bool cached = false;
-  bool from_checkpoint = false;
 
   bool counts() const { return result == TrialResult::kSameFailure; }
 };

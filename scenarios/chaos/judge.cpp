@@ -1,6 +1,7 @@
 // The chaos judge: the check rhythm of a run, and its inputs read back as model actions.
 #include "scenarios/chaos/judge.h"
 
+#include "net/network.h"
 #include "scenarios/chaos/chaos_world.h"
 #include "sim/fmt.h"
 
@@ -30,11 +31,11 @@ std::optional<StopHow> stop_how(InputKind kind) {
   }
 }
 
-// Which failure names a run: a byte gone wrong first, then a broken bound, then a wrong
-// exact prediction, then a missed obligation; ties by id and entity, never by the order
-// streams happened to be numbered in.
+// Which failure names a run: a byte gone wrong first, then a prediction not met, then a
+// broken bound, then a wrong exact prediction, then a missed obligation; ties by id and
+// entity, never by the order streams happened to be numbered in.
 int rank_of(std::string_view check_id) {
-  constexpr std::array<std::string_view, 4> kOrder = {"oracle.", "bound.", "exact.", "liveness."};
+  constexpr std::array<std::string_view, 5> kOrder = {"oracle.", "prediction.", "bound.", "exact.", "liveness."};
   for (size_t i = 0; i < kOrder.size(); ++i) {
     if (check_id.starts_with(kOrder[i])) return static_cast<int>(i);
   }
@@ -80,9 +81,17 @@ Failure failure_of(const Mismatch& m, uint64_t tick) {
 
 ChaosJudge::ChaosJudge(const ChaosConfig& config, dmsg::PlantedBug bug, const sim::World& world)
     : config_(config), bug_(bug), tick_length_(world.tick_length()), viewer_(std::make_unique<Viewer>(world)) {
-  ModelBounds bounds = ModelBounds::for_profile(config.profile, config.batch_interval);
+  const auto& network = world.actor_as<net::Network>(viewer_->nodes().network);
+  ModelBounds bounds = ModelBounds::for_profile(network.profile());
   bounds.max_sessions = chaos_server_options(bug, config.clients).max_sessions;
   model_ = std::make_unique<Model>(config.servers, config.clients, bounds);
+  std::vector<std::string> servers;
+  for (uint32_t s = 0; s < config.servers; ++s) servers.push_back(server_name(s));
+  // A post crosses one link: a relayed round trip and its recovery bound its transit.
+  const sim::Duration transit = bounds.delivery.exchange(1);
+  tally_.predictions = predict(network, servers, transit);
+  for (uint32_t s = 0; s < config.servers; ++s)
+    model_->set_listing(s, server_listing(network, servers[s], "discovery", transit));
 }
 
 // A deep copy: the viewer and the model are plain data, so the copy judges on alone.

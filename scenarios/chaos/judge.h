@@ -7,6 +7,7 @@
 
 #include "scenarios/chaos/model.h"
 #include "scenarios/run/verdict.h"
+#include "scenarios/world/predictions.h"
 
 #include <array>
 #include <memory>
@@ -23,6 +24,8 @@ struct ChaosTally {
   uint64_t exact_checks = 0;
   uint64_t bound_checks = 0;
   uint64_t liveness_checks = 0;
+  // Outcomes the run's drawn knobs fix, computed before it starts and checked throughout.
+  std::vector<Prediction> predictions;
   std::vector<Mismatch> mismatches;  // of the failing check (empty on a pass)
   // On a failure: the boundary ticks of the view before the failing check and of its own.
   std::optional<uint64_t> before_tick;

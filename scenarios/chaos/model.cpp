@@ -1,6 +1,7 @@
 // The reference model's predictions and comparisons.
 #include "scenarios/chaos/model.h"
 
+#include "dmsg/mux.h"
 #include "sim/enum_names.h"
 #include "sim/fmt.h"
 
@@ -35,13 +36,19 @@ std::string Mismatch::describe() const {
   return fmt::format("{} check: {}: expected {}, world has {}", kind, field, expected, actual);
 }
 
-ModelBounds ModelBounds::for_profile(std::string_view profile, sim::Duration batch_interval) {
+ModelBounds ModelBounds::for_profile(const net::FaultProfile& profile) {
   ModelBounds b;
-  const bool calm = profile == "calm";
-  // On calm every operation completes within a batch; lossier links retransmit for seconds.
-  b.op_grace = calm ? batch_interval : std::max(batch_interval, sim::Duration::seconds(30));
+  const dmsg::MuxOptions mux;
+  b.delivery = DeliveryBounds::of(profile, net::TransportOptions{}, mux.window_bytes);
+  const bool calm =
+      profile.link.loss.is_zero() && profile.link.duplication.is_zero() && profile.clog_chance_per_s.is_zero();
   b.close_on_loss = calm ? sim::Duration::seconds(5) : sim::Duration::seconds(20);
   return b;
+}
+
+sim::Duration ModelBounds::operation_grace(uint64_t outstanding_bytes) const {
+  constexpr uint32_t kDialRoundTrips = 3;  // request to the server, on to the peer, answer back
+  return delivery.transfer(outstanding_bytes, kDialRoundTrips);
 }
 
 Model::Model(uint32_t servers, uint32_t clients, ModelBounds bounds)
@@ -75,6 +82,12 @@ void Model::begin_batch(const WorldView& view) {
   queued_.clear();
   dials_this_batch_.clear();
   for (uint32_t c = 0; c < view.clients.size(); ++c) queued_[c] = view.clients[c].queued;
+  for (const auto& [id, seen] : view.streams) {
+    auto known = streams_.find(id);
+    if (known == streams_.end()) continue;
+    known->second.delivered_at_batch[0] = seen.at_acceptor.delivered;
+    known->second.delivered_at_batch[1] = seen.at_dialer.delivered;
+  }
 }
 
 void Model::apply(const Action& a, sim::Instant now) {
@@ -108,9 +121,8 @@ void Model::apply(const Action& a, sim::Instant now) {
       s.acceptor = a.peer;
       s.last_op = now;
       const Node& peer = clients_.at(a.peer);
-      bool any_server = false;
-      for (const Node& server : servers_) any_server = any_server || server.up;
-      if (!is_settled(now)) {
+      const bool any_server = !reachable_servers().empty();
+      if (!is_settled(now) || any_uncertain_server_up()) {
         s.outcome = DialOutcome::kUnknown;
       } else if (!peer.up || !any_server) {
         s.outcome = DialOutcome::kFailed;
@@ -140,6 +152,7 @@ void Model::apply(const Action& a, sim::Instant now) {
       const int end = a.dialer_end ? 0 : 1;
       s.requested[end] += a.bytes;
       s.close[end] = s.close[end] || a.close;
+      for (const int e : {0, 1}) s.outstanding[e] = s.requested[e] - std::min(s.requested[e], s.delivered_at_batch[e]);
       s.last_op = now;
       return;
     }
@@ -181,14 +194,34 @@ CheckReport Model::check(const WorldView& before, const WorldView& after) const 
   return report;
 }
 
+std::vector<uint32_t> Model::reachable_servers() const {
+  std::vector<uint32_t> out;
+  for (uint32_t s = 0; s < servers_.size(); ++s) {
+    if (servers_[s].up && servers_[s].listing == ServerListing::kListed) out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<uint32_t> Model::owed_sessions(const std::vector<uint32_t>& sessions) const {
+  std::vector<uint32_t> out;
+  for (const uint32_t s : sessions) {
+    if (servers_.at(s).listing != ServerListing::kUncertain) out.push_back(s);
+  }
+  return out;
+}
+
+bool Model::any_uncertain_server_up() const {
+  for (const Node& s : servers_) {
+    if (s.up && s.listing == ServerListing::kUncertain) return true;
+  }
+  return false;
+}
+
 void Model::check_nodes(const WorldView& after, bool settled, CheckReport& report) const {
   auto bad = [&](std::string check, std::string field, std::string expected, std::string actual) {
     report.mismatches.push_back({std::move(check), std::move(field), std::move(expected), std::move(actual), {}});
   };
-  std::vector<uint32_t> up_servers;
-  for (uint32_t s = 0; s < servers_.size(); ++s) {
-    if (servers_[s].up) up_servers.push_back(s);
-  }
+  const std::vector<uint32_t> up_servers = reachable_servers();
   uint32_t up_clients = 0;
   for (const Node& c : clients_) up_clients += c.up ? 1 : 0;
   for (uint32_t s = 0; s < servers_.size(); ++s) {
@@ -198,7 +231,11 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
     if (v.sessions > bounds_.max_sessions) {
       bad("bound", name + "/sessions", fmt::format("at most {}", bounds_.max_sessions), fmt::to_string(v.sessions));
     }
-    if (settled && servers_[s].up && v.sessions != up_clients) {
+    if (servers_[s].listing == ServerListing::kUnlisted && v.sessions != 0) {
+      bad("prediction", name + "/sessions", "0 (discovery refuses its entries: its clock is outside the window)",
+          fmt::to_string(v.sessions));
+    }
+    if (settled && servers_[s].up && servers_[s].listing == ServerListing::kListed && v.sessions != up_clients) {
       bad("exact", name + "/sessions", fmt::format("{} (one per running client)", up_clients),
           fmt::to_string(v.sessions));
     }
@@ -228,8 +265,8 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
             list(v.sessions));
       }
     }
-    if (settled && v.sessions != up_servers) {
-      bad("exact", name + "/sessions", list(up_servers) + " (every running server)", list(v.sessions));
+    if (settled && owed_sessions(v.sessions) != up_servers) {
+      bad("exact", name + "/sessions", list(up_servers) + " (every running, listed server)", list(v.sessions));
     }
   }
 }
@@ -282,14 +319,17 @@ void Model::check_stream_bounds(const StreamView* before, const StreamView& afte
 // stopped, its peer stopped, or the other end broke.
 void Model::check_end_released(const StreamView& stream, bool dialer_end, sim::Instant now, CheckReport& report) const {
   const EndView& e = end_of(stream, dialer_end);
+  // The relay and the peer this end holds are the incarnations running when it opened: a
+  // dial may outlast a stop and its restart, and opens through the new incarnation.
+  const sim::Instant opened = e.opened_at.value_or(e.started);
   const std::string field = end_field(stream.id, dialer_end, "phase");
   auto bad = [&](std::string expected, std::string actual) {
     report.mismatches.push_back({"bound", field, std::move(expected), std::move(actual), {}});
   };
   if (e.relay) {
     const Node& server = servers_.at(*e.relay);
-    if (server.stopped_at && *server.stopped_at > e.started) {
-      if (stop_news_overdue(server, e.started, now)) {
+    if (server.stopped_at && *server.stopped_at > opened) {
+      if (stop_news_overdue(server, opened, now)) {
         bad(fmt::format("closed within {} of its server s{} stopping ({} at {})", close_bound(server.how), *e.relay,
                         enum_name(server.how), *server.stopped_at),
             "open");
@@ -301,7 +341,7 @@ void Model::check_end_released(const StreamView& stream, bool dialer_end, sim::I
   if (known != streams_.end() && known->second.dialer != known->second.acceptor) {
     const uint32_t peer = dialer_end ? known->second.acceptor : known->second.dialer;
     const Node& p = clients_.at(peer);
-    if (stop_news_overdue(p, e.started, now)) {
+    if (stop_news_overdue(p, opened, now)) {
       bad(fmt::format("closed within {} of its peer c{} stopping ({} at {})", close_bound(p.how), peer,
                       enum_name(p.how), *p.stopped_at),
           "open");
@@ -319,7 +359,9 @@ void Model::check_stream_exact(uint64_t id, const Stream& s, const StreamView* b
                                sim::Instant now, CheckReport& report) const {
   // Its outcome is not due yet. A dial that must fail may wait for servers that are gone
   // but still listed, up to its deadline.
-  const sim::Duration grace = s.outcome == DialOutcome::kFailed ? bounds_.dial_deadline : bounds_.op_grace;
+  const sim::Duration grace = s.outcome == DialOutcome::kFailed
+                                  ? bounds_.dial_deadline
+                                  : bounds_.operation_grace(s.outstanding[0] + s.outstanding[1]);
   if (now - s.last_op < grace) return;
   auto bad = [&](std::string field, std::string expected, std::string actual) {
     report.mismatches.push_back({"exact", std::move(field), std::move(expected), std::move(actual), {}});
@@ -393,16 +435,13 @@ void Model::check_stream_exact(uint64_t id, const Stream& s, const StreamView* b
 
 std::vector<Mismatch> Model::check_liveness(const WorldView& view) const {
   std::vector<Mismatch> out;
-  std::vector<uint32_t> up_servers;
-  for (uint32_t s = 0; s < servers_.size(); ++s) {
-    if (servers_[s].up) up_servers.push_back(s);
-  }
+  const std::vector<uint32_t> up_servers = reachable_servers();
   for (uint32_t c = 0; c < view.clients.size(); ++c) {
     const ClientView& v = view.clients[c];
-    if (v.up && v.sessions != up_servers) {
+    if (v.up && owed_sessions(v.sessions) != up_servers) {
       out.push_back({"liveness",
                      fmt::format("clients/c{}/sessions", c),
-                     list(up_servers) + " (MinSessions: every running server) within the settle window",
+                     list(up_servers) + " (MinSessions: every running, listed server) within the settle window",
                      list(v.sessions),
                      {}});
     }

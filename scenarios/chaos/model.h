@@ -7,6 +7,8 @@
 
 #include "scenarios/chaos/config.h"
 #include "scenarios/chaos/view.h"
+#include "scenarios/world/delivery_bounds.h"
+#include "scenarios/world/predictions.h"
 
 #include <map>
 #include <optional>
@@ -33,15 +35,20 @@ struct Action {
 
 // The time limits the model holds the system to.
 struct ModelBounds {
-  sim::Duration settle = sim::Duration::seconds(110);         // keepalive 40 s + largest backoff 60 s + margin
-  sim::Duration op_grace = sim::Duration::seconds(1);         // an operation's outcome is due this long after it
+  sim::Duration settle = sim::Duration::seconds(110);  // keepalive 40 s + largest backoff 60 s + margin
+  // What the network's knobs allow for carrying an operation: its outcome is due a dial's
+  // exchange plus the transfer of the bytes still outstanding after its latest operation.
+  DeliveryBounds delivery;
   sim::Duration dial_deadline = sim::Duration::seconds(21);   // the client's 20 s plus a tick's margin
   sim::Duration close_on_loss = sim::Duration::seconds(5);    // a killed or stopped peer or relay
   sim::Duration close_on_crash = sim::Duration::seconds(50);  // keepalive 30 s + 10 s, plus margin
   uint32_t backlog = 20;
   uint32_t max_sessions = 100;
 
-  static ModelBounds for_profile(std::string_view profile, sim::Duration batch_interval);
+  // For a network of `profile` (as drawn): never a function of the batch interval.
+  static ModelBounds for_profile(const net::FaultProfile& profile);
+  // The time an operation's outcome is due after it, `bytes` still to be carried.
+  sim::Duration operation_grace(uint64_t outstanding_bytes) const;
 };
 
 // A disagreement: the check that found it, the field, and both values.
@@ -64,6 +71,11 @@ struct CheckReport {
 class Model {
  public:
   Model(uint32_t servers, uint32_t clients, ModelBounds bounds);
+
+  // From the predictions (scenarios/world/predictions.h): whether discovery lists server
+  // `s`. No client may hold a session to an unlisted one, at any instant; one whose
+  // listing is uncertain is no client's obligation, and no dial's outcome rests on it.
+  void set_listing(uint32_t s, ServerListing listing) { servers_.at(s).listing = listing; }
 
   // The world starts with everything up: a fault at time zero (sessions still to form).
   bool server_up(uint32_t s) const { return servers_[s].up; }
@@ -93,6 +105,7 @@ class Model {
   enum class DialOutcome : uint8_t { kUnknown, kAccepted, kQueued, kRejected, kFailed };
   struct Node {
     bool up = true;
+    ServerListing listing = ServerListing::kListed;  // servers only
     StopHow how = StopHow::kKill;
     std::optional<sim::Instant> stopped_at;
     std::optional<sim::Instant> crashed_at;  // the latest crash: only keepalives tell of it
@@ -111,10 +124,19 @@ class Model {
     sim::Instant last_op;
     DialOutcome outcome = DialOutcome::kUnknown;
     uint64_t requested[2] = {0, 0};  // by the dialer's end [0] and the acceptor's [1]
+    // What each end was asked to write and the other had not read by the view that opened
+    // the batch of the latest operation: the bytes its grace must allow for.
+    uint64_t outstanding[2] = {0, 0};
+    uint64_t delivered_at_batch[2] = {0, 0};  // read by the acceptor's end [0] and the dialer's [1]
     bool close[2] = {false, false};
   };
 
   void check_nodes(const WorldView& after, bool settled, CheckReport& report) const;
+  // The servers a client must hold sessions to once settled: running and listed.
+  std::vector<uint32_t> reachable_servers() const;
+  // `sessions` without the servers whose listing is uncertain.
+  std::vector<uint32_t> owed_sessions(const std::vector<uint32_t>& sessions) const;
+  bool any_uncertain_server_up() const;
   void check_stream_bounds(const StreamView* before, const StreamView& after, sim::Instant now,
                            CheckReport& report) const;
   void check_stream_exact(uint64_t id, const Stream& s, const StreamView* before, const StreamView* after,

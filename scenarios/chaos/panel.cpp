@@ -49,6 +49,11 @@ sim::Result<std::unique_ptr<ControlPanel>> ControlPanel::create(const ChaosConfi
       ScenarioRunner::create(*find_scenario("chaos"), run_config(config, seed, bug), {}, log);
   if (!runner) return runner.error();
   panel->runner_ = std::move(runner).value();
+  const sim::Duration tick = panel->runner_->world().tick_length();
+  if (config.batch_interval < tick || config.batch_interval.ns() % tick.ns() != 0) {
+    return sim::Error{fmt::format("the batch interval {} is not a whole number of ticks (a tick is {})",
+                                  config.batch_interval, tick)};
+  }
   // Kept so that a failure can write the run's trace (and rebuild the earlier state).
   panel->runner_->world().set_snapshot_policy(default_snapshot_policy());
   panel->judge_ = std::make_unique<ChaosJudge>(config, bug, panel->runner_->world());

@@ -63,6 +63,7 @@ EndView Viewer::end_view(const ChaosClient& node, uint32_t handle, const ChaosSt
   end.phase = s.phase;
   end.error = s.error;
   end.started = s.started;
+  if (s.phase != ChaosPhase::kDialing && s.phase != ChaosPhase::kFailed) end.opened_at = s.resolved;
   end.ended_at = s.ended_at;
   end.requested = s.requested;
   end.written = s.payload_written();

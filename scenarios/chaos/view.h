@@ -31,6 +31,7 @@ struct EndView {
   ChaosPhase phase = ChaosPhase::kDialing;
   dmsg::ErrorCode error = dmsg::ErrorCode::kOk;
   sim::Instant started;
+  std::optional<sim::Instant> opened_at;  // the dial succeeded, or the stream was accepted
   std::optional<sim::Instant> ended_at;
   uint64_t requested = 0;  // payload bytes asked to write
   uint64_t written = 0;    // payload bytes the stream took

@@ -60,6 +60,7 @@ TEST_CASE("chaos: command: bad arguments exit 2 and say what is wrong") {
       {{"--config", "/nonexistent/chaos.json"}, "/nonexistent/chaos.json"},
       {{"--profile", "stormy"}, "unknown profile 'stormy'"},
       {{"--batch-interval", "soon"}, "batch-interval"},
+      {{"--batch-interval", "1500us"}, "not a whole number of ticks"},
       {{"--frobnicate"}, "frobnicate"},
   };
   for (const auto& [words, message] : cases) {

@@ -1,0 +1,35 @@
+// Predictions: outcomes a protocol rule fixes before a run starts, computed from its
+// configuration and the knobs its network drew. A check then requires the predicted
+// outcome instead of excusing what it sees: "the network was bad" is never a prediction.
+// README, "Predictions", lists every rule.
+#pragma once
+
+#include "net/network.h"
+
+#include <string>
+#include <vector>
+
+namespace scenarios {
+
+struct Prediction {
+  std::string rule;     // e.g. "server-clock-outside-discovery-window"
+  std::string node;     // the node it is about, e.g. "s1"
+  std::string outcome;  // what must be observed, for people
+};
+
+// Discovery stores a server's entry only when its timestamp lies within [discovery's clock
+// - 1 min, + 5 s] at arrival (dmsg/discovery_store.h). A server whose clock is more than
+// 1 min behind discovery's is never listed. One ahead by more than 5 s is refused unless
+// its post spends the excess in transit: it is certainly refused only when the excess is
+// more than `transit`, the longest a post may travel; between the two it may be listed
+// now and then, and nothing is predicted (ServerListing::kUncertain).
+inline constexpr std::string_view kServerClockRule = "server-clock-outside-discovery-window";
+enum class ServerListing : uint8_t { kListed, kUnlisted, kUncertain };
+ServerListing server_listing(const net::Network& network, const std::string& server, const std::string& discovery,
+                             sim::Duration transit);
+
+// Every prediction for a world of `servers` (by node name) and the discovery node.
+std::vector<Prediction> predict(const net::Network& network, const std::vector<std::string>& servers,
+                                sim::Duration transit, const std::string& discovery = "discovery");
+
+}  // namespace scenarios

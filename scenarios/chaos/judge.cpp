@@ -89,9 +89,9 @@ ChaosJudge::ChaosJudge(const ChaosConfig& config, dmsg::PlantedBug bug, const si
   for (uint32_t s = 0; s < config.servers; ++s) servers.push_back(server_name(s));
   // A post crosses one link: a relayed round trip and its recovery bound its transit.
   const sim::Duration transit = bounds.delivery.exchange(1);
-  tally_.predictions = predict(network, servers, transit);
-  for (uint32_t s = 0; s < config.servers; ++s)
-    model_->set_listing(s, server_listing(network, servers[s], "discovery", transit));
+  Predictions predicted = predict(network, servers, transit);
+  for (uint32_t s = 0; s < config.servers; ++s) model_->set_listing(s, predicted.listings[s]);
+  tally_.predictions = std::move(predicted.made);
 }
 
 // A deep copy: the viewer and the model are plain data, so the copy judges on alone.

@@ -25,11 +25,15 @@ struct Prediction {
 // now and then, and nothing is predicted (ServerListing::kUncertain).
 inline constexpr std::string_view kServerClockRule = "server-clock-outside-discovery-window";
 enum class ServerListing : uint8_t { kListed, kUnlisted, kUncertain };
-ServerListing server_listing(const net::Network& network, const std::string& server, const std::string& discovery,
-                             sim::Duration transit);
 
-// Every prediction for a world of `servers` (by node name) and the discovery node.
-std::vector<Prediction> predict(const net::Network& network, const std::vector<std::string>& servers,
-                                sim::Duration transit, const std::string& discovery = "discovery");
+struct Predictions {
+  std::vector<Prediction> made;         // the outcomes a run must observe
+  std::vector<ServerListing> listings;  // per server, in the order given to predict()
+};
+
+// Every prediction for a world of `servers` (by node name) and the discovery node, a post
+// taking at most `transit` to reach discovery.
+Predictions predict(const net::Network& network, const std::vector<std::string>& servers, sim::Duration transit,
+                    const std::string& discovery = "discovery");
 
 }  // namespace scenarios

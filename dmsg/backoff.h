@@ -20,9 +20,11 @@ class Backoff {
     const int64_t spread = step_.ns() / 5;
     const auto jitter = static_cast<int64_t>(rng.below(static_cast<uint64_t>(spread) + 1));
     const sim::Duration delay = sim::Duration::nanoseconds(step_.ns() - jitter);
-    step_ = std::min(kCap, sim::Duration::nanoseconds(step_.ns() / 10 * 13));
+    grow();
     return delay;
   }
+  // The step after a failure, without a delay drawn (for bounds: the steps a client can wait).
+  void grow() { step_ = std::min(kCap, sim::Duration::nanoseconds(step_.ns() / 10 * 13)); }
 
   template <class Visitor>
   void visit(Visitor& v) {

@@ -112,8 +112,10 @@ void Client::on_tick(Host& host) {
     recheck_at_ = now + options_.recheck_interval;
     // MinSessions 0 means every available server: only a fresh look finds new ones.
     const bool gave_up = options_.planted_bug == PlantedBug::kClientNeverReconnects;
+    // The planted slow reconnect waits its whole delay out, rechecks included.
+    const bool waiting_out = options_.planted_bug == PlantedBug::kClientSlowReconnect && retry_at_.has_value();
     const bool short_of_servers = sessions_.size() < wanted_sessions() || options_.min_sessions == 0;
-    if (!stopped_ && !gave_up && short_of_servers) refresh_servers(host);
+    if (!stopped_ && !gave_up && !waiting_out && short_of_servers) refresh_servers(host);
   }
 }
 
@@ -300,7 +302,9 @@ void Client::end_session(Host& host, const PublicKey& server, const std::string&
   if (stopped_) return;
   post_entry_if_changed(host);
   if (was_open && options_.planted_bug == PlantedBug::kClientNeverReconnects) return;
-  if (was_open) {
+  if (was_open && options_.planted_bug == PlantedBug::kClientSlowReconnect) {
+    retry_at_ = host.now() + Backoff::kCap * 2;
+  } else if (was_open) {
     // A lost session: look for servers at once; failures after that back off.
     retry_at_.reset();
     refresh_servers(host);

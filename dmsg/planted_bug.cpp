@@ -8,12 +8,13 @@
 namespace dmsg {
 namespace {
 
-constexpr std::array<sim::EnumName<PlantedBug>, 5> kNames = {{
+constexpr std::array<sim::EnumName<PlantedBug>, 6> kNames = {{
     {PlantedBug::kNone, "none"},
     {PlantedBug::kServerKeepsOtherLeg, "server-keeps-other-leg"},
     {PlantedBug::kClientNeverReconnects, "client-never-reconnects"},
     {PlantedBug::kBacklogNeverRejects, "backlog-never-rejects"},
     {PlantedBug::kRelayDropsChunk, "relay-drops-chunk"},
+    {PlantedBug::kClientSlowReconnect, "client-slow-reconnect"},
 }};
 
 }  // namespace
@@ -42,6 +43,9 @@ std::string_view describe(PlantedBug bug) {
       return "a listener that queues dialed streams without limit instead of answering 401";
     case PlantedBug::kRelayDropsChunk:
       return "a server relay that drops one chunk in every 64 it moves";
+    case PlantedBug::kClientSlowReconnect:
+      return "a client that loses a session waits twice the largest backoff step (2 x 60 s) before it looks for "
+             "servers again: only timing catches it";
   }
   return "?";
 }

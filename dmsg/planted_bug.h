@@ -15,6 +15,7 @@ enum class PlantedBug : uint8_t {
   kClientNeverReconnects,  // a client that loses a session never looks for servers again
   kBacklogNeverRejects,    // a listener that queues streams without limit (no 401)
   kRelayDropsChunk,        // a relay that drops one chunk in every 64 it moves
+  kClientSlowReconnect,    // a client that waits twice the largest backoff step after a loss
 };
 std::string_view enum_name(PlantedBug bug);
 // The bug named `name` ("server-keeps-other-leg", ...).

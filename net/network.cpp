@@ -203,6 +203,13 @@ void Network::loss_burst(sim::Context& ctx, sim::Ratio loss, sim::Duration durat
   burst_until_ = ctx.now() + duration;
 }
 
+void Network::calm_down() {
+  profile_ = calmed(profile_);
+  burst_until_.reset();
+  node_clogged_until_.clear();
+  links_.mutate_each([](const LinkKey&, LinkState& l) { l.clogged_until.reset(); });
+}
+
 void Network::set_clock_offset(NodeAddress node_address, sim::Duration offset) {
   NodeEntry* entry = nodes_.find_mutable(to_index(node_address));
   SIM_ASSERT(entry != nullptr);
@@ -258,7 +265,8 @@ void Network::on_clog_tick(sim::Context& ctx) {
     const sim::Instant until = ctx.now() + duration;
     l.clogged_until = l.clogged_until ? std::max(*l.clogged_until, until) : until;
   });
-  ctx.schedule_self(kClogTickPeriod, kClogTick);
+  // After calm_down() the ticks stop: a profile without clogs never schedules them.
+  if (!profile_.clog_chance_per_s.is_zero()) ctx.schedule_self(kClogTickPeriod, kClogTick);
 }
 
 }  // namespace net

@@ -123,6 +123,9 @@ class Network : public sim::ActorBase<Network> {
   // Every link loses at least `loss` for the duration.
   void loss_burst(sim::Context& ctx, sim::Ratio loss, sim::Duration duration);
   void set_clock_offset(NodeAddress node, sim::Duration offset);
+  // Background faults stop for good: the profile becomes calmed(profile), and clogs and a
+  // loss burst still running end now. Partitions and holds are lifted by their own inputs.
+  void calm_down();
   // A silent crash: every packet in flight from or to the node vanishes, and packets
   // arriving until mark_up() are dropped.
   void crash(NodeAddress node);

@@ -85,6 +85,13 @@ sim::Result<FaultProfile> make_profile(std::string_view name, sim::Rng& rng) {
   return sim::Error{fmt::format("unknown profile '{}' (known: calm, lossy, hostile, swarm)", name)};
 }
 
+FaultProfile calmed(FaultProfile profile) {
+  profile.link.loss = Ratio::zero();
+  profile.link.duplication = Ratio::zero();
+  profile.clog_chance_per_s = Ratio::zero();
+  return profile;
+}
+
 std::string describe_profile(const FaultProfile& p) {
   std::string text =
       fmt::format("{}: latency {} + exp({}), loss {}, duplication {}, {} bit/s", p.name, p.link.latency_min,

@@ -79,6 +79,11 @@ const std::vector<ProfileInfo>& profile_catalog();
 // stream), the others ignore it. An unknown name is an error listing the known ones.
 sim::Result<FaultProfile> make_profile(std::string_view name, sim::Rng& rng);
 
+// The profile once its background faults stop (a chaos run's heal phase): no loss, no
+// duplication, no clogs. Latency, bandwidth and clock offsets stay: they are the network's
+// shape, not faults.
+FaultProfile calmed(FaultProfile profile);
+
 // One line for people: "lossy: latency 5ms + exp(20ms), loss 1/20, ...".
 std::string describe_profile(const FaultProfile& profile);
 

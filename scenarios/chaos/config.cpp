@@ -24,6 +24,12 @@ constexpr std::array<sim::EnumName<EventKind>, kEventKinds> kNames = {{
     {EventKind::kLossBurst, "loss_burst"},
 }};
 
+constexpr std::array<sim::EnumName<HealNetwork>, 3> kHealNames = {{
+    {HealNetwork::kAuto, "auto"},
+    {HealNetwork::kAlways, "always"},
+    {HealNetwork::kNever, "never"},
+}};
+
 sim::Error key_error(std::string_view key, std::string_view what) {
   return sim::Error{fmt::format("chaos config: \"{}\": {}", key, what)};
 }
@@ -131,6 +137,14 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
     return sim::Ok{};
   }
   if (key == "identities") return read_identities(value, config);
+  if (key == "heal") {
+    const std::optional<HealNetwork> heal =
+        value.kind() == sim::JsonValue::Kind::kString ? sim::value_in(kHealNames, value.scalar()) : std::nullopt;
+    if (!heal)
+      return key_error(key, fmt::format("expected \"auto\", \"always\" or \"never\", got {}", value.to_text()));
+    config.heal = *heal;
+    return sim::Ok{};
+  }
   if (key == "profile") {
     if (value.kind() != sim::JsonValue::Kind::kString) return key_error(key, "expected a profile name");
     config.profile = value.scalar();
@@ -138,12 +152,14 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
   }
   return key_error(key,
                    "unknown key (known: servers, clients, streams, events, duration, batch_interval, "
-                   "max_events_per_batch, check_every, exact_window, profile, probabilities, identities)");
+                   "max_events_per_batch, check_every, exact_window, profile, heal, probabilities, identities)");
 }
 
 }  // namespace
 
 std::string_view enum_name(EventKind kind) { return sim::name_in(kNames, kind); }
+
+std::string_view enum_name(HealNetwork heal) { return sim::name_in(kHealNames, heal); }
 
 std::optional<EventKind> event_kind_named(std::string_view name) { return sim::value_in(kNames, name); }
 
@@ -197,6 +213,7 @@ std::string chaos_config_json(const ChaosConfig& config) {
   }
   out += "}";
   // Written only when set, so a panel's config reads as it always did.
+  if (config.heal != HealNetwork::kAuto) out += fmt::format(", \"heal\": \"{}\"", enum_name(config.heal));
   if (!config.identities.empty()) {
     out += ", \"identities\": {";
     for (const auto& [name, identity] : config.identities) {

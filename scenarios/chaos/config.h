@@ -32,6 +32,12 @@ std::string_view enum_name(EventKind kind);
 // The kind named `name` in config files ("start_server", ...).
 std::optional<EventKind> event_kind_named(std::string_view name);
 
+// Whether the fault phase ends with the network's background faults stopping (the input
+// `calm`): auto does it when the links alone can end a session, so that the settle and
+// exact checks, owed only on links that keep sessions, still run (README, "Healing").
+enum class HealNetwork : uint8_t { kAuto, kAlways, kNever };
+std::string_view enum_name(HealNetwork heal);
+
 struct ChaosConfig {
   uint32_t servers = 5;
   uint32_t clients = 50;
@@ -47,6 +53,7 @@ struct ChaosConfig {
   /// A batch draws between 1 and this many event kinds.
   uint32_t max_events_per_batch = 5;
   std::string profile = "calm";
+  HealNetwork heal = HealNetwork::kAuto;
   /// Each drawn kind is kept with its probability.
   std::array<sim::Ratio, kEventKinds> probability = default_probabilities();
   /// Nodes whose keys (identity) are another node's: {"c0": "c47"} gives client c0 the keys

@@ -84,12 +84,13 @@ ChaosJudge::ChaosJudge(const ChaosConfig& config, dmsg::PlantedBug bug, const si
   const auto& network = world.actor_as<net::Network>(viewer_->nodes().network);
   ModelBounds bounds = ModelBounds::for_profile(network.profile());
   bounds.max_sessions = chaos_server_options(bug, config.clients).max_sessions;
+  calmed_bounds_ = ModelBounds::for_profile(net::calmed(network.profile()));
+  calmed_bounds_.max_sessions = bounds.max_sessions;
+  heal_due_ = config.heal == HealNetwork::kAlways || (config.heal == HealNetwork::kAuto && !bounds.links_keep_sessions);
   model_ = std::make_unique<Model>(config.servers, config.clients, bounds);
   std::vector<std::string> servers;
   for (uint32_t s = 0; s < config.servers; ++s) servers.push_back(server_name(s));
-  // A post crosses one link: a relayed round trip and its recovery bound its transit.
-  const sim::Duration transit = bounds.delivery.exchange(1);
-  Predictions predicted = predict(network, servers, transit);
+  Predictions predicted = predict(network, servers);
   for (uint32_t s = 0; s < config.servers; ++s) model_->set_listing(s, predicted.listings[s]);
   tally_.predictions = std::move(predicted.made);
 }
@@ -99,6 +100,8 @@ ChaosJudge::ChaosJudge(const ChaosJudge& other)
     : config_(other.config_),
       bug_(other.bug_),
       tick_length_(other.tick_length_),
+      calmed_bounds_(other.calmed_bounds_),
+      heal_due_(other.heal_due_),
       viewer_(std::make_unique<Viewer>(*other.viewer_)),
       model_(std::make_unique<Model>(*other.model_)),
       phase_(other.phase_),
@@ -106,6 +109,7 @@ ChaosJudge::ChaosJudge(const ChaosJudge& other)
       view_(other.view_),
       last_view_(other.last_view_),
       next_batch_(other.next_batch_),
+      next_footprints_(other.next_footprints_),
       fault_phase_end_(other.fault_phase_end_),
       exact_until_(other.exact_until_),
       batches_since_check_(other.batches_since_check_),
@@ -138,6 +142,7 @@ void ChaosJudge::at_boundary(const sim::World& world) {
     }
     phase_ = Phase::kSettling;
     turn_.fault_phase_ended = true;
+    turn_.calm_network = heal_due_;
   }
   if (exact_until_ && now >= *exact_until_) {
     done_ = true;
@@ -153,7 +158,11 @@ void ChaosJudge::at_boundary(const sim::World& world) {
 }
 
 void ChaosJudge::batch(const sim::World& world, bool faults_allowed) {
-  view_ = viewer_->look(world);
+  // Footprints every 10 virtual seconds at most: a save of every node is the costliest look,
+  // and a buffer growing past its size stays grown.
+  const bool footprints = world.now() >= next_footprints_;
+  if (footprints) next_footprints_ = world.now() + kFootprintInterval;
+  view_ = viewer_->look(world, footprints);
   if (++batches_since_check_ >= config_.check_every) {
     batches_since_check_ = 0;
     const CheckReport report = model_->check(*last_view_, *view_);
@@ -163,6 +172,7 @@ void ChaosJudge::batch(const sim::World& world, bool faults_allowed) {
   }
   ++tally_.batches;
   model_->begin_batch(*view_);
+  tally_.harsh_dials = model_->harsh_dials();
   next_batch_ = world.now() + config_.batch_interval;
   turn_.batch = true;
   turn_.faults_allowed = faults_allowed;
@@ -215,6 +225,12 @@ sim::Status ChaosJudge::take(const FaultInput& input, const sim::World& world) {
     case InputKind::kHeal:
       a.kind = EventKind::kHeal;
       break;
+    case InputKind::kCalm:
+      // The heal phase: not one of the panel's events, and once only.
+      if (tally_.healed_at) return unmodelled(input, "the network was calmed before");
+      model_->network_calmed(calmed_bounds_, now);
+      tally_.healed_at = now;
+      return sim::Ok{};
     case InputKind::kClog:
       a.kind = EventKind::kClog;
       a.span = input.duration;
@@ -286,7 +302,7 @@ Verdict ChaosJudge::verdict(const sim::World&) const {
 std::vector<Failure> ChaosJudge::probe(const sim::World& world) const {
   std::vector<Failure> found;
   if (!last_view_) return found;
-  for (const Mismatch& m : model_->check(*last_view_, viewer_->look(world)).mismatches) {
+  for (const Mismatch& m : model_->check(*last_view_, viewer_->look(world, true)).mismatches) {
     found.push_back(failure_of(m, world.tick()));
   }
   return found;

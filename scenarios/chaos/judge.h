@@ -26,6 +26,10 @@ struct ChaosTally {
   uint64_t liveness_checks = 0;
   // Outcomes the run's drawn knobs fix, computed before it starts and checked throughout.
   std::vector<Prediction> predictions;
+  // When the heal phase began (the network's background faults stopped), if it did.
+  std::optional<sim::Instant> healed_at;
+  // Dials made while the links were faulty, and how many opened.
+  Model::DialShare harsh_dials;
   std::vector<Mismatch> mismatches;  // of the failing check (empty on a pass)
   // On a failure: the boundary ticks of the view before the failing check and of its own.
   std::optional<uint64_t> before_tick;
@@ -45,6 +49,7 @@ class ChaosJudge final : public RunJudge {
     bool batch = false;              // a batch begins: events may be drawn
     bool faults_allowed = false;     // the fault phase is on
     bool fault_phase_ended = false;  // this boundary ended it: a standing partition is lifted now
+    bool calm_network = false;       // ... and the heal phase begins: background faults stop now
   };
 
   void at_boundary(const sim::World& world) override;
@@ -73,6 +78,9 @@ class ChaosJudge final : public RunJudge {
   ChaosConfig config_;
   dmsg::PlantedBug bug_;
   sim::Duration tick_length_;
+  // The bounds of the network once its background faults stop, and whether they will.
+  ModelBounds calmed_bounds_;
+  bool heal_due_ = false;
   std::unique_ptr<Viewer> viewer_;
   std::unique_ptr<Model> model_;
   Phase phase_ = Phase::kStart;
@@ -80,6 +88,8 @@ class ChaosJudge final : public RunJudge {
   std::optional<WorldView> view_;
   std::optional<WorldView> last_view_;  // at the last check that passed
   sim::Instant next_batch_;
+  sim::Instant next_footprints_;  // the memory bound's next check
+  static constexpr sim::Duration kFootprintInterval = sim::Duration::seconds(10);
   sim::Instant fault_phase_end_;
   std::optional<sim::Instant> exact_until_;
   uint64_t batches_since_check_ = 0;

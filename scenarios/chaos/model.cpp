@@ -1,10 +1,13 @@
 // The reference model's predictions and comparisons.
 #include "scenarios/chaos/model.h"
 
+#include "dmsg/backoff.h"
+#include "dmsg/client.h"
 #include "dmsg/mux.h"
 #include "sim/enum_names.h"
 #include "sim/fmt.h"
 
+#include <algorithm>
 #include <array>
 
 namespace scenarios::chaos {
@@ -26,6 +29,11 @@ std::string list(const std::vector<uint32_t>& servers) {
   return out + "]";
 }
 
+std::string memory_text(const MemoryBudget& budget, const NodeFootprint& f, bool server) {
+  return fmt::format("at most {} bytes ({} connections, {} sessions, {} {}, {} records)", budget.bound(f, server),
+                     f.connections, f.sessions, f.streams, server ? "relays" : "streams", f.records);
+}
+
 const EndView& end_of(const StreamView& s, bool dialer_end) { return dialer_end ? s.at_dialer : s.at_acceptor; }
 
 }  // namespace
@@ -43,6 +51,12 @@ ModelBounds ModelBounds::for_profile(const net::FaultProfile& profile) {
   const bool calm =
       profile.link.loss.is_zero() && profile.link.duplication.is_zero() && profile.clog_chance_per_s.is_zero();
   b.close_on_loss = calm ? sim::Duration::seconds(5) : sim::Duration::seconds(20);
+  b.harsh = !calm;
+  b.links_keep_sessions = DeliveryBounds::links_keep_sessions(profile, net::TransportOptions{}, mux.ping_timeout);
+  constexpr uint32_t kSessionSetupRoundTrips = 4;  // a lookup, a connection, a handshake, a post
+  const dmsg::ClientOptions client;
+  b.reconnect = b.delivery.exchange(1) + std::max(client.recheck_interval, dmsg::Backoff::kCap) +
+                b.delivery.exchange(kSessionSetupRoundTrips);
   return b;
 }
 
@@ -87,7 +101,21 @@ void Model::begin_batch(const WorldView& view) {
     if (known == streams_.end()) continue;
     known->second.delivered_at_batch[0] = seen.at_acceptor.delivered;
     known->second.delivered_at_batch[1] = seen.at_dialer.delivered;
+    Stream& stream = known->second;
+    if (!stream.opened && seen.at_dialer.opened_at) {
+      stream.opened = true;
+      harsh_dials_.opened += stream.harsh ? 1 : 0;
+    }
   }
+}
+
+void Model::network_calmed(const ModelBounds& calmed, sim::Instant now) {
+  SIM_ASSERT_MSG(!calmed.harsh, "calmed bounds with background faults");
+  bounds_ = calmed;
+  last_fault_ = now;
+  // Packets the faults held back are still on their way.
+  disturbed_until_ = std::max(disturbed_until_, now);
+  for (auto& [id, s] : streams_) s.outcome = DialOutcome::kUnknown;
 }
 
 void Model::apply(const Action& a, sim::Instant now) {
@@ -99,6 +127,7 @@ void Model::apply(const Action& a, sim::Instant now) {
   switch (a.kind) {
     case EventKind::kStartServer:
       servers_.at(a.node).up = true;
+      servers_.at(a.node).up_since = now;
       last_fault_ = now;
       return;
     case EventKind::kStopServer:
@@ -107,6 +136,7 @@ void Model::apply(const Action& a, sim::Instant now) {
       return;
     case EventKind::kStartClient:
       clients_.at(a.node).up = true;
+      clients_.at(a.node).up_since = now;
       clients_.at(a.node).handling = Handling{};  // a new incarnation's, until set_handling()
       last_fault_ = now;
       return;
@@ -120,6 +150,8 @@ void Model::apply(const Action& a, sim::Instant now) {
       s.dialer = a.node;
       s.acceptor = a.peer;
       s.last_op = now;
+      s.harsh = bounds_.harsh;
+      harsh_dials_.made += s.harsh ? 1 : 0;
       const Node& peer = clients_.at(a.peer);
       const bool any_server = !reachable_servers().empty();
       if (!is_settled(now) || any_uncertain_server_up()) {
@@ -231,6 +263,10 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
     if (v.sessions > bounds_.max_sessions) {
       bad("bound", name + "/sessions", fmt::format("at most {}", bounds_.max_sessions), fmt::to_string(v.sessions));
     }
+    if (after.footprints && v.footprint.state_bytes > bounds_.memory.bound(v.footprint, true)) {
+      bad("bound", name + "/state_bytes", memory_text(bounds_.memory, v.footprint, true),
+          fmt::to_string(v.footprint.state_bytes));
+    }
     if (servers_[s].listing == ServerListing::kUnlisted && v.sessions != 0) {
       bad("prediction", name + "/sessions", "0 (discovery refuses its entries: its clock is outside the window)",
           fmt::to_string(v.sessions));
@@ -245,6 +281,10 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
     const Node& m = clients_[c];
     const std::string name = fmt::format("clients/c{}", c);
     if (v.up != m.up) bad("bound", name + "/up", fmt::to_string(m.up), fmt::to_string(v.up));
+    if (after.footprints && v.footprint.state_bytes > bounds_.memory.bound(v.footprint, false)) {
+      bad("bound", name + "/state_bytes", memory_text(bounds_.memory, v.footprint, false),
+          fmt::to_string(v.footprint.state_bytes));
+    }
     if (!v.up || !m.up) continue;
     if (v.handling.accepts != m.handling.accepts) {
       bad("bound", name + "/accepts", fmt::to_string(m.handling.accepts), fmt::to_string(v.handling.accepts));
@@ -265,9 +305,26 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
             list(v.sessions));
       }
     }
+    check_reconnects(c, v, after.at, report);
     if (settled && owed_sessions(v.sessions) != up_servers) {
       bad("exact", name + "/sessions", list(up_servers) + " (every running, listed server)", list(v.sessions));
     }
+  }
+}
+
+void Model::check_reconnects(uint32_t c, const ClientView& v, sim::Instant now, CheckReport& report) const {
+  if (!bounds_.links_keep_sessions || partitioned_) return;
+  for (const uint32_t s : reachable_servers()) {
+    if (std::find(v.sessions.begin(), v.sessions.end(), s) != v.sessions.end()) continue;
+    const sim::Instant since = std::max({servers_[s].up_since, clients_[c].up_since, disturbed_until_});
+    if (now - since <= bounds_.reconnect) continue;
+    // An obligation with a deadline: of the liveness class, like the settle window's check.
+    report.mismatches.push_back({"liveness",
+                                 fmt::format("clients/c{}/sessions", c),
+                                 fmt::format("a session to s{} within {} of both running and the links calm (since {})",
+                                             s, bounds_.reconnect, since),
+                                 list(v.sessions),
+                                 {}});
   }
 }
 

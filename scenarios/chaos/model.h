@@ -42,8 +42,22 @@ struct ModelBounds {
   sim::Duration dial_deadline = sim::Duration::seconds(21);   // the client's 20 s plus a tick's margin
   sim::Duration close_on_loss = sim::Duration::seconds(5);    // a killed or stopped peer or relay
   sim::Duration close_on_crash = sim::Duration::seconds(50);  // keepalive 30 s + 10 s, plus margin
+  // A running client holds a session to a running, listed server this long after both were
+  // up and the links last disturbed: the server's entry reaches discovery (exchange(1)), the
+  // client looks within its recheck interval or largest backoff step (60 s), and sets the
+  // session up (exchange(4)). Owed on links that keep sessions.
+  sim::Duration reconnect = sim::Duration::seconds(60);
   uint32_t backlog = 20;
   uint32_t max_sessions = 100;
+  // Each node's state within its buffers plus a fixed amount per entry (memory_bound.h).
+  MemoryBudget memory;
+  // Whether the links have background faults (loss, duplication, clogs): while they do,
+  // the run is in its harsh phase.
+  bool harsh = false;
+  // DeliveryBounds::links_keep_sessions for the profile and the mux's ping timeout: on
+  // links that can end a session by themselves, no session is owed, so neither the exact
+  // checks nor the liveness check are (the run heals the network first).
+  bool links_keep_sessions = true;
 
   // For a network of `profile` (as drawn): never a function of the batch interval.
   static ModelBounds for_profile(const net::FaultProfile& profile);
@@ -83,14 +97,27 @@ class Model {
   const Handling& handling(uint32_t c) const { return clients_[c].handling; }
   bool knows_stream(uint64_t id) const { return streams_.count(id) != 0; }
   bool partitioned() const { return partitioned_; }
-  // No fault for the settle window, and no partition still standing.
-  bool is_settled(sim::Instant now) const { return !partitioned_ && now - last_fault_ >= bounds_.settle; }
+  // No fault for the settle window, no partition still standing, and links that keep
+  // sessions by themselves.
+  bool is_settled(sim::Instant now) const {
+    return bounds_.links_keep_sessions && !partitioned_ && now - last_fault_ >= bounds_.settle;
+  }
   sim::Instant last_fault() const { return last_fault_; }
   const ModelBounds& bounds() const { return bounds_; }
 
   // A batch begins at `view` (the abstraction before it); its actions follow, in order.
   void begin_batch(const WorldView& view);
   void apply(const Action& action, sim::Instant now);
+  // The network's background faults stopped (the heal phase begins): from now on the model
+  // holds the system to `calmed`, the bounds of the calmed profile, counting the settle
+  // window from now.
+  void network_calmed(const ModelBounds& calmed, sim::Instant now);
+  // Dials made in the harsh phase, and how many of them opened (as the views showed them).
+  struct DialShare {
+    uint64_t made = 0;
+    uint64_t opened = 0;
+  };
+  const DialShare& harsh_dials() const { return harsh_dials_; }
   // A client is told how to handle streams (at the start, and after each restart, which
   // leaves it at the default): pending dials to it no longer have a certain outcome.
   void set_handling(uint32_t c, const Handling& handling);
@@ -107,6 +134,7 @@ class Model {
     bool up = true;
     ServerListing listing = ServerListing::kListed;  // servers only
     StopHow how = StopHow::kKill;
+    sim::Instant up_since;  // its latest start (zero: up from the start)
     std::optional<sim::Instant> stopped_at;
     std::optional<sim::Instant> crashed_at;  // the latest crash: only keepalives tell of it
     Handling handling;
@@ -129,9 +157,13 @@ class Model {
     uint64_t outstanding[2] = {0, 0};
     uint64_t delivered_at_batch[2] = {0, 0};  // read by the acceptor's end [0] and the dialer's [1]
     bool close[2] = {false, false};
+    bool harsh = false;   // dialed in the harsh phase
+    bool opened = false;  // a view showed its dialer's end opened
   };
 
   void check_nodes(const WorldView& after, bool settled, CheckReport& report) const;
+  // Sessions a running client owes by now to running, listed servers (see bounds.reconnect).
+  void check_reconnects(uint32_t c, const ClientView& v, sim::Instant now, CheckReport& report) const;
   // The servers a client must hold sessions to once settled: running and listed.
   std::vector<uint32_t> reachable_servers() const;
   // `sessions` without the servers whose listing is uncertain.
@@ -160,6 +192,7 @@ class Model {
   sim::Instant disturbed_until_;         // the end of the latest network disturbance
   std::map<uint32_t, uint32_t> queued_;  // per non-accepting client: queued at the batch start, plus this batch's
   std::map<uint32_t, uint32_t> dials_this_batch_;
+  DialShare harsh_dials_;
 };
 
 }  // namespace scenarios::chaos

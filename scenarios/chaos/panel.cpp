@@ -101,6 +101,7 @@ ChaosResult ControlPanel::run(std::function<bool()> stop_requested) {
     const ChaosJudge::Turn& turn = judge_->turn();
     // Faults stop: a standing partition is lifted, and the system must settle by itself.
     if (turn.fault_phase_ended && model().partitioned()) input("heal");
+    if (turn.calm_network) input("calm");
     if (turn.batch) batch(turn.faults_allowed);
   }
   static_cast<ChaosTally&>(result) = judge_->tally();

@@ -1,6 +1,7 @@
 // Reading a chaos world into its abstraction.
 #include "scenarios/chaos/view.h"
 
+#include "sim/binary.h"
 #include "sim/fmt.h"
 
 #include <algorithm>
@@ -19,14 +20,32 @@ std::optional<uint32_t> Viewer::server_index(const dmsg::PublicKey& pk) const {
   return it->second;
 }
 
-WorldView Viewer::look(const sim::World& world) const {
+namespace {
+
+uint64_t state_bytes(const sim::Actor& actor) {
+  sim::Bytes bytes;
+  {
+    sim::Writer writer(bytes, sim::Encoding::kSnapshot);  // flushed when it goes
+    actor.save(writer);
+  }
+  return bytes.size();
+}
+
+}  // namespace
+
+WorldView Viewer::look(const sim::World& world, bool footprints) const {
   WorldView view;
   view.at = world.now();
+  view.footprints = footprints;
   for (const sim::ActorId id : nodes_.servers) {
     const auto& node = world.actor_as<ServerNode>(id);
     ServerView s;
     s.up = node.is_process_up() && !node.server().is_stopped();
     s.sessions = s.up ? static_cast<uint32_t>(node.server().open_session_count()) : 0;
+    if (footprints) {
+      s.footprint = {state_bytes(node), node.transport().connections().size(), node.server().session_count(),
+                     node.server().relay_count(), 0};
+    }
     view.servers.push_back(s);
   }
   for (uint32_t i = 0; i < nodes_.clients.size(); ++i) {
@@ -34,6 +53,10 @@ WorldView Viewer::look(const sim::World& world) const {
     ClientView c;
     c.up = node.is_running();
     c.handling = node.handling();
+    if (footprints) {
+      c.footprint = {state_bytes(node), node.transport().connections().size(), node.client().session_count(),
+                     node.client().stream_count(), node.streams().size()};
+    }
     if (c.up) {
       c.sessions = sessions_of(world, i);
       c.queued = static_cast<uint32_t>(node.client().queued(kChaosPort));

@@ -5,6 +5,7 @@
 
 #include "scenarios/chaos/chaos_client.h"
 #include "scenarios/chaos/chaos_world.h"
+#include "scenarios/world/memory_bound.h"
 
 #include <map>
 #include <optional>
@@ -16,6 +17,7 @@ namespace scenarios::chaos {
 struct ServerView {
   bool up = false;
   uint32_t sessions = 0;  // open sessions the server holds
+  NodeFootprint footprint;
 };
 
 struct ClientView {
@@ -23,6 +25,7 @@ struct ClientView {
   Handling handling;
   std::vector<uint32_t> sessions;  // servers (by index) of its opened sessions, ascending
   uint32_t queued = 0;             // streams answered and waiting for accept()
+  NodeFootprint footprint;
 };
 
 // One end of a stream, as its application recorded it.
@@ -53,6 +56,7 @@ struct StreamView {
 
 struct WorldView {
   sim::Instant at;
+  bool footprints = false;  // whether the nodes' footprints were measured (they cost a save each)
   std::vector<ServerView> servers;
   std::vector<ClientView> clients;
   std::map<uint64_t, StreamView> streams;  // by dial number
@@ -67,7 +71,8 @@ std::string end_line(const EndView& end);
 class Viewer {
  public:
   explicit Viewer(const sim::World& world);
-  WorldView look(const sim::World& world) const;
+  // With `footprints`, each node's memory footprint too (a snapshot encoding of it).
+  WorldView look(const sim::World& world, bool footprints = false) const;
   // One client's end of stream `dial_id` (not present when it holds none), and the servers
   // (by index) it holds sessions to: for one entity's history, without the whole view.
   EndView end_of(const sim::World& world, uint32_t client, uint64_t dial_id) const;

@@ -203,7 +203,8 @@ std::vector<ChaosCheckClass> chaos_check_classes(const ChaosResult& r) {
       {"model_bounds", "bound", "every field within the model's bounds while faults run", r.bound_checks},
       {"byte_oracle", "oracle", "every byte read equals its pattern, on its own stream",
        r.exact_checks + r.bound_checks},
-      {"liveness", "liveness", "every obligation met by the end of the settle phase", r.liveness_checks},
+      {"liveness", "liveness", "every session owed by its reconnect bound, every obligation by the settle phase's end",
+       r.liveness_checks},
   };
 }
 
@@ -244,6 +245,14 @@ void write_figures(sim::JsonWriter& json, const ChaosResult& r, int64_t wall_ms)
   json.number(static_cast<int64_t>(r.bound_checks));
   json.key("liveness_checks");
   json.number(static_cast<int64_t>(r.liveness_checks));
+  // The share of dials that opened while the links were faulty (README, "Healing").
+  json.key("harsh_phase_dials");
+  json.begin_object();
+  json.key("made");
+  json.number(static_cast<int64_t>(r.harsh_dials.made));
+  json.key("opened");
+  json.number(static_cast<int64_t>(r.harsh_dials.opened));
+  json.end_object();
   json.key("wall_ms");
   json.number(wall_ms);
   json.end_object();
@@ -264,6 +273,13 @@ void print_json(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, co
   json("state_hash", r.state_hash);
   json("chain_hash", r.chain_hash);
   write_checks(json, r);
+  write_predictions(json, r.predictions);
+  json.key("healed_at_ns");
+  if (r.healed_at) {
+    json.number((*r.healed_at - sim::Instant::zero()).ns());
+  } else {
+    json.null();
+  }
   json.key("mismatches");
   json.begin_array();
   for (const chaos::Mismatch& m : r.mismatches) {
@@ -290,6 +306,11 @@ void print_text(const ChaosOptions& o, const ChaosResult& r, int64_t wall_ms, co
   }
   fmt::print(io.out, "\nchecks: {} exact, {} by bounds, {} liveness\n", r.exact_checks, r.bound_checks,
              r.liveness_checks);
+  for (const Prediction& p : r.predictions) fmt::print(io.out, "predicted ({}): {} {}\n", p.rule, p.node, p.outcome);
+  if (r.healed_at) {
+    fmt::print(io.out, "healed at {}: background faults stopped; dials while faulty: {} of {} opened\n", *r.healed_at,
+               r.harsh_dials.opened, r.harsh_dials.made);
+  }
   fmt::print(io.out, "virtual {}, wall {} ms, state 0x{:016x}, chain 0x{:016x}\n", r.virtual_time, wall_ms,
              r.state_hash, r.chain_hash);
   for (const chaos::Mismatch& m : r.mismatches) fmt::print(io.out, "mismatch: {}\n", m.describe());

@@ -195,6 +195,7 @@ std::string json_report(const RunOptions& options, const RunReport& report) {
     json.end_object();
   }
   json.end_array();
+  write_predictions(json, report.outcome.predictions);
   json.key("inputs_not_applied");
   json.begin_array();
   for (const InputNotApplied& input : report.inputs_not_applied) {

@@ -26,6 +26,17 @@ void write_verdict_fields(sim::JsonWriter& json, const Verdict& verdict) {
   json.end_array();
 }
 
+void write_predictions(sim::JsonWriter& json, const std::vector<Prediction>& predictions) {
+  json.key("predictions");
+  json.begin_array();
+  for (Prediction p : predictions) {  // a copy: visit() takes its fields by reference
+    json.begin_object();
+    p.visit(json);
+    json.end_object();
+  }
+  json.end_array();
+}
+
 void print_verdict_lines(std::FILE* out, const Verdict& verdict) {
   if (verdict.fingerprint.empty()) return;
   fmt::print(out, "fingerprint: {}\n", verdict.fingerprint);

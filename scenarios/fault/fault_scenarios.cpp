@@ -2,6 +2,7 @@
 // "a" and "b" (only "a" for self-dial) and the conductor.
 #include "scenarios/fault/fault_scenarios.h"
 
+#include "net/profile_knobs.h"
 #include "scenarios/fault/conductor.h"
 #include "scenarios/world/dmsg_assembly.h"
 #include "sim/fmt.h"
@@ -34,8 +35,8 @@ sim::Status build(sim::World& world, const RunConfig& config) {
       add_client<ScriptClient>(world, cluster.network, "a", dmsg::ClientOptions{}, two ? b_pk : a_pk, config.seed);
   const sim::ActorId b =
       two ? add_client<ScriptClient>(world, cluster.network, "b", dmsg::ClientOptions{}, a_pk, config.seed) : a;
-  world.spawn(std::make_unique<Conductor>(kScenario, a, b, ScenarioBounds::for_profile(config.profile),
-                                          world.stream("scenario/conductor")));
+  ScenarioTerms terms = ScenarioTerms::for_network(world.actor_as<net::Network>(cluster.network));
+  world.spawn(std::make_unique<Conductor>(kScenario, a, b, std::move(terms), world.stream("scenario/conductor")));
   return sim::Ok{};
 }
 
@@ -58,6 +59,7 @@ ScenarioOutcome judge(const sim::World& world) {
   }
   for (const ScriptCheck& c : conductor->checks())
     outcome.add(Check{c.kind, c.name, c.passed, c.measured, c.expected, c.value});
+  outcome.predictions = conductor->predictions();
   return outcome;
 }
 
@@ -81,7 +83,10 @@ std::string parameters(const RunConfig& config) {
   json.begin_object();
   json.key("bounds");
   json.begin_object();
-  ScenarioBounds bounds = ScenarioBounds::for_profile(config.profile);
+  sim::Rng draws = sim::Rng::stream(config.seed, "net/profile");
+  const sim::Result<net::FaultProfile> profile = net::make_profile_spec(config.profile, draws);
+  SIM_ASSERT_MSG(profile.ok(), "a run's profile '{}' was checked when it was built", config.profile);
+  ScenarioBounds bounds = ScenarioBounds::for_network(*profile);
   bounds.visit(json);
   json.end_object();
   json.end_object();

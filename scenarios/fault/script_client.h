@@ -4,9 +4,11 @@
 
 #include "scenarios/workloads/pattern.h"
 #include "scenarios/world/dmsg_nodes.h"
+#include "sim/fmt.h"
 
 #include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace scenarios {
@@ -77,6 +79,14 @@ struct ScriptDial {
   std::optional<sim::Instant> resolved;
   dmsg::ErrorCode error = dmsg::ErrorCode::kOk;
   bool timed_out = false;
+
+  // Resolved with a stream: a dial that timed out reports no error, yet has none.
+  bool succeeded() const { return resolved && error == dmsg::ErrorCode::kOk && !timed_out; }
+  // "error 401", "timed out", for check texts.
+  std::string outcome() const {
+    if (timed_out) return "timed out";
+    return succeeded() ? "ok" : fmt::format("error {}", static_cast<int>(error));
+  }
 
   template <class Visitor>
   void visit(Visitor& v) {

@@ -48,6 +48,8 @@ sim::Result<std::unique_ptr<ScenarioRunner>> ScenarioRunner::resume(const Scenar
 
 sim::Status ScenarioRunner::adopt_inputs(std::vector<FaultInput> inputs) {
   network_ = find_network(*world_);
+  // As drawn: a heal phase (the input `calm`) changes the network's profile later.
+  if (network_) drawn_profile_ = net::describe_profile(world_->actor_as<net::Network>(*network_).profile());
   if (!inputs.empty() && !network_) {
     return sim::Error{fmt::format("scenario {} has no network, so it takes no --fault inputs", scenario_->name)};
   }
@@ -151,7 +153,7 @@ RunReport ScenarioRunner::report() {
   r.events = world_->events_processed();
   r.state_hash = world_->state_hash();
   r.chain_hash = world_->chain_hash();
-  if (network_) r.profile = net::describe_profile(world_->actor_as<net::Network>(*network_).profile());
+  r.profile = drawn_profile_;
   r.outcome = scenario_->judge(*world_);
   r.inputs_not_applied = without_effect_;
   for (size_t i = next_input_; i < inputs_.size(); ++i) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace scenarios {
@@ -89,6 +90,7 @@ class ScenarioRunner {
   std::vector<InputNotApplied> without_effect_;
   std::unique_ptr<sim::World> world_;
   std::optional<sim::ActorId> network_;
+  std::string drawn_profile_;  // the network's profile when the run began, for its report
 };
 
 }  // namespace scenarios

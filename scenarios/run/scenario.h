@@ -3,6 +3,7 @@
 
 #include "dmsg/planted_bug.h"
 #include "scenarios/world/check_kind.h"
+#include "scenarios/world/predictions.h"
 #include "sim/result.h"
 #include "sim/world.h"
 
@@ -62,6 +63,8 @@ struct ScenarioOutcome {
   bool passed = true;
   std::vector<Check> checks;
   std::vector<Figure> figures;
+  // Outcomes the drawn knobs fixed before the run began (each checked by one of `checks`).
+  std::vector<Prediction> predictions;
 
   void add(Check check);
 };

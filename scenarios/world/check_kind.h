@@ -17,6 +17,9 @@ enum class CheckKind : uint8_t {
   /// The run exercised what the scenario claims to test (bytes were in flight at the fault,
   /// the rounds ran); a failure means the scenario tested less than it says, not a dmsg bug.
   kCoverage,
+  /// An outcome a protocol rule fixes under the run's drawn knobs, computed before the run
+  /// began (scenarios/world/predictions.h): it must be observed.
+  kPrediction,
 };
 
 constexpr std::string_view enum_name(CheckKind kind) {
@@ -27,6 +30,8 @@ constexpr std::string_view enum_name(CheckKind kind) {
       return "liveness";
     case CheckKind::kCoverage:
       return "coverage";
+    case CheckKind::kPrediction:
+      return "prediction";
   }
   return "unknown";
 }

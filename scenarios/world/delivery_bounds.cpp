@@ -3,10 +3,12 @@
 
 #include "sim/assert.h"
 
+#include <algorithm>
+
 namespace scenarios {
 namespace {
 
-// Probabilities in parts per 10^12: a product of two stays below 2^64.
+// Probabilities in parts per 10^12.
 constexpr uint64_t kOne = 1'000'000'000'000;
 constexpr uint64_t kTarget = 10'000;  // 10^-8
 constexpr uint32_t kLinksPerRelayedRoundTrip = 4;
@@ -17,20 +19,37 @@ uint64_t ppt_of(const sim::Ratio& r) {
   return static_cast<uint64_t>(r.scale(static_cast<int64_t>(kOne)));
 }
 
-// The probability that a segment or its acknowledgement is lost on one of the path's links,
-// rounded up: 1 - (1 - loss)^links.
+// Products of probabilities in parts per 10^12, exact to the part (128-bit intermediates),
+// rounded toward the conservative side: what is kept down, what is lost up.
+uint64_t product_down(uint64_t a, uint64_t b) {
+  return static_cast<uint64_t>(static_cast<unsigned __int128>(a) * b / kOne);
+}
+uint64_t product_up(uint64_t a, uint64_t b) {
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b + kOne - 1) / kOne);
+}
+
+// The probability that a segment or its acknowledgement is lost on one of the path's links:
+// 1 - (1 - loss)^links.
 uint64_t path_loss(const sim::Ratio& loss, uint32_t links) {
   const uint64_t keep = kOne - ppt_of(loss);
   uint64_t kept = kOne;
-  for (uint32_t i = 0; i < links; ++i) kept = kept / 1'000'000 * (keep / 1'000'000);
+  for (uint32_t i = 0; i < links; ++i) kept = product_down(kept, keep);
   return kOne - kept;
 }
 
+// p^n.
+uint64_t power(uint64_t p, uint32_t n) {
+  uint64_t out = kOne;
+  for (uint32_t i = 0; i < n; ++i) out = product_up(out, p);
+  return out;
+}
+
+// The smallest k with lost^k <= 10^-8.
 uint32_t transmissions_for(uint64_t lost) {
   if (lost == 0) return 1;
   SIM_ASSERT_MSG(lost < kOne, "a path that loses everything has no bound");
   uint32_t k = 1;
-  for (uint64_t p = lost; p > kTarget; ++k) p = p / 1'000'000 * (lost / 1'000'000) + 1;
+  for (uint64_t p = lost; p > kTarget; ++k) p = product_up(p, lost);
   return k;
 }
 
@@ -55,6 +74,27 @@ DeliveryBounds DeliveryBounds::of(const net::FaultProfile& profile, const net::T
   b.recovery = transport.rto_max * (b.transmissions - 1);
   if (!profile.clog_chance_per_s.is_zero()) b.recovery += profile.clog_max;
   return b;
+}
+
+bool DeliveryBounds::links_keep_sessions(const net::FaultProfile& profile, const net::TransportOptions& transport,
+                                         sim::Duration ping_timeout) {
+  const DeliveryBounds b = of(profile, transport, 1);
+  constexpr uint32_t kLinksThereAndBack = 2;
+  sim::Duration budget = ping_timeout - b.link_delay * kLinksThereAndBack;
+  if (!profile.clog_chance_per_s.is_zero()) budget -= profile.clog_max;
+  if (budget < sim::Duration::zero()) return false;
+  uint32_t tries = 1;
+  sim::Duration sent_at;
+  for (sim::Duration rto = transport.rto_min;; rto = std::min(rto * 2, transport.rto_max)) {
+    sent_at += rto;
+    if (sent_at > budget) break;
+    ++tries;
+  }
+  return power(path_loss(profile.link.loss, kLinksThereAndBack), tries) <= kTarget;
+}
+
+sim::Duration DeliveryBounds::serialization(uint64_t bytes) const {
+  return serialization_of(bytes, bandwidth_bits_per_s);
 }
 
 sim::Duration DeliveryBounds::exchange(uint32_t round_trips) const {

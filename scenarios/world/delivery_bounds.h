@@ -31,6 +31,19 @@ struct DeliveryBounds {
   static DeliveryBounds of(const net::FaultProfile& profile, const net::TransportOptions& transport,
                            uint64_t window_bytes);
 
+  /// Whether the links alone cannot end a session: a keepalive ping and its answer cross one
+  /// client-server link each way, and the session dies without the answer within
+  /// `ping_timeout`. The transport retransmits with a timeout from rto_min, doubling up to
+  /// rto_max, in the time the timeout leaves after the two links' delay (and the longest
+  /// clog, when the profile clogs links); the links keep sessions when every one of those
+  /// tries is lost with probability at most 10^-8: (1 - (1 - loss)^2)^tries <= 10^-8.
+  /// Calm and lossy keep them (lossy: 8 tries at 9.75 %); hostile does not (6 at 36 %).
+  static bool links_keep_sessions(const net::FaultProfile& profile, const net::TransportOptions& transport,
+                                  sim::Duration ping_timeout);
+
+  /// The time `bytes` occupy one link at its rate.
+  sim::Duration serialization(uint64_t bytes) const;
+
   /// `round_trips` relayed round trips plus one recovery: the messages of an exchange
   /// (a dial is 3) overlap their losses, so one tail covers them.
   sim::Duration exchange(uint32_t round_trips) const;

@@ -14,10 +14,11 @@
 namespace scenarios {
 namespace {
 
-constexpr std::array<sim::EnumName<InputKind>, 13> kKindNames = {{
+constexpr std::array<sim::EnumName<InputKind>, 14> kKindNames = {{
     {InputKind::kPartition, "partition"},
     {InputKind::kPartitionOneWay, "partition-oneway"},
     {InputKind::kHeal, "heal"},
+    {InputKind::kCalm, "calm"},
     {InputKind::kClog, "clog"},
     {InputKind::kHold, "hold"},
     {InputKind::kRelease, "release"},
@@ -31,7 +32,7 @@ constexpr std::array<sim::EnumName<InputKind>, 13> kKindNames = {{
 }};
 
 constexpr std::string_view kSyntax =
-    "AT partition A,B|C  |  AT partition-oneway A,B>C  |  AT heal  |  AT clog NODE[,NODE] DURATION  |  "
+    "AT partition A,B|C  |  AT partition-oneway A,B>C  |  AT heal  |  AT calm  |  AT clog NODE[,NODE] DURATION  |  "
     "AT hold SRC>DST  |  AT release SRC>DST  |  AT loss-burst RATIO DURATION  |  AT clock NODE OFFSET  |  "
     "AT crash NODE  |  AT kill NODE  |  AT stop NODE  |  AT restart NODE  |  AT command NODE WORDS...   (AT and "
     "DURATION with a unit, e.g. 2s or "
@@ -123,7 +124,8 @@ sim::Result<FaultInput> parse_fault(std::string_view text) {
       }
       break;
     case InputKind::kHeal:
-      if (!expect_args(0)) return syntax_error(text, "heal takes no arguments");
+    case InputKind::kCalm:
+      if (!expect_args(0)) return syntax_error(text, fmt::format("{} takes no arguments", w[1]));
       break;
     case InputKind::kClog: {
       if (!expect_args(2)) return syntax_error(text, "expected NODE[,NODE] DURATION");
@@ -182,6 +184,7 @@ std::string format_fault(const FaultInput& input) {
     case InputKind::kRelease:
       return fmt::format("{} {} {}>{}", at, kind, left, right);
     case InputKind::kHeal:
+    case InputKind::kCalm:
       return fmt::format("{} {}", at, kind);
     case InputKind::kClog:
       return fmt::format("{} {} {} {}", at, kind, left, input.duration);
@@ -325,6 +328,9 @@ void apply_fault(sim::World& world, sim::ActorId network_id, const FaultInput& i
       return;
     case InputKind::kHeal:
       network.heal();
+      return;
+    case InputKind::kCalm:
+      network.calm_down();
       return;
     case InputKind::kClog:
       if (left.size() == 1) {

@@ -17,6 +17,7 @@ enum class InputKind : uint8_t {
   kPartition,        // partition A,B|C: no traffic either way between the sides
   kPartitionOneWay,  // partition-oneway A,B>C: no traffic from the left side to the right
   kHeal,             // heal: lift every partition
+  kCalm,             // calm: background faults stop (loss, duplication, clogs), for good
   kClog,             // clog NODE DURATION, or clog A,B DURATION for a pair
   kHold,             // hold SRC>DST: keep the link's packets until release
   kRelease,          // release SRC>DST

@@ -2,6 +2,7 @@
 #include "scenarios/world/predictions.h"
 
 #include "dmsg/discovery_store.h"
+#include "scenarios/world/delivery_bounds.h"
 #include "sim/assert.h"
 #include "sim/fmt.h"
 
@@ -24,9 +25,15 @@ ServerListing listing_of(sim::Duration ahead, sim::Duration transit) {
 
 }  // namespace
 
-Predictions predict(const net::Network& network, const std::vector<std::string>& servers, sim::Duration transit,
+Predictions predict(const net::Network& network, const std::vector<std::string>& servers,
                     const std::string& discovery) {
+  return predict(network, servers, network.profile(), discovery);
+}
+
+Predictions predict(const net::Network& network, const std::vector<std::string>& servers,
+                    const net::FaultProfile& links, const std::string& discovery) {
   Predictions out;
+  const sim::Duration transit = DeliveryBounds::of(links, net::TransportOptions{}, 1).exchange(1);
   const sim::Duration discovery_offset = offset_of(network, discovery);
   for (const std::string& server : servers) {
     const sim::Duration ahead = offset_of(network, server) - discovery_offset;

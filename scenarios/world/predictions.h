@@ -15,6 +15,13 @@ struct Prediction {
   std::string rule;     // e.g. "server-clock-outside-discovery-window"
   std::string node;     // the node it is about, e.g. "s1"
   std::string outcome;  // what must be observed, for people
+
+  template <class Visitor>
+  void visit(Visitor& v) {
+    v("rule", rule);
+    v("node", node);
+    v("outcome", outcome);
+  }
 };
 
 // Discovery stores a server's entry only when its timestamp lies within [discovery's clock
@@ -31,9 +38,14 @@ struct Predictions {
   std::vector<ServerListing> listings;  // per server, in the order given to predict()
 };
 
-// Every prediction for a world of `servers` (by node name) and the discovery node, a post
-// taking at most `transit` to reach discovery.
-Predictions predict(const net::Network& network, const std::vector<std::string>& servers, sim::Duration transit,
+// Every prediction for a world of `servers` (by node name) and the discovery node. A post
+// crosses one link and is answered: one relayed round trip and its recovery bound its
+// transit (DeliveryBounds::exchange(1) of the network's profile).
+Predictions predict(const net::Network& network, const std::vector<std::string>& servers,
                     const std::string& discovery = "discovery");
+// The same with the posts crossing links of `links` instead of the network's own profile
+// (after a heal: net::calmed(profile)).
+Predictions predict(const net::Network& network, const std::vector<std::string>& servers,
+                    const net::FaultProfile& links, const std::string& discovery = "discovery");
 
 }  // namespace scenarios

@@ -84,7 +84,9 @@ TEST_CASE("chaos: command: a config file with a float probability is refused, na
 TEST_CASE("chaos: command: --list-bugs prints one name a line") {
   const Outcome o = chaos({"--list-bugs"});
   CHECK(o.exit_code == 0);
-  CHECK(o.out == "server-keeps-other-leg\nclient-never-reconnects\nbacklog-never-rejects\nrelay-drops-chunk\n");
+  CHECK(o.out ==
+        "server-keeps-other-leg\nclient-never-reconnects\nbacklog-never-rejects\nrelay-drops-chunk\n"
+        "client-slow-reconnect\n");
 }
 
 TEST_CASE("chaos: command: a passing run exits 0 and --json has every documented key") {

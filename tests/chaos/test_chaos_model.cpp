@@ -23,7 +23,7 @@ sim::Instant at(int64_t seconds) { return sim::Instant::zero() + sim::Duration::
 WorldView settled_view(sim::Instant when) {
   WorldView v;
   v.at = when;
-  v.servers = {{true, 2}, {true, 2}};
+  v.servers = {{true, 2, {}}, {true, 2, {}}};
   v.clients.resize(2);
   for (auto& c : v.clients) {
     c.up = true;
@@ -103,12 +103,15 @@ TEST_CASE("chaos model: an exact check names the field and both values") {
   after.clients[1].sessions = {0};
   after.servers[1].sessions = 1;
   const CheckReport report = m.check(settled_view(at(199)), after);
-  REQUIRE(report.mismatches.size() == 2);
+  // The exact checks, and the reconnect bound (s1 has run for 200 s) on c1's sessions.
+  REQUIRE(report.mismatches.size() == 3);
+  CHECK(report.mismatches[1].kind == "liveness");
+  CHECK(report.mismatches[1].field == "clients/c1/sessions");
   const auto& server = report.mismatches[0];
   CHECK(server.kind == "exact");
   CHECK(server.field == "servers/s1/sessions");
   CHECK(server.actual == "1");
-  const auto& client = report.mismatches[1];
+  const auto& client = report.mismatches[2];
   CHECK(client.field == "clients/c1/sessions");
   CHECK(client.expected.find("[s0 s1]") != std::string::npos);
   CHECK(client.actual == "[s0]");
@@ -120,7 +123,7 @@ TEST_CASE("chaos model: while faults settle only bounds hold") {
   Model m = model();
   m.apply(stop_server(1, StopHow::kKill), at(100));
   WorldView after = settled_view(at(103));
-  after.servers[1] = {false, 0};
+  after.servers[1] = {false, 0, {}};
   after.clients[0].sessions = {0};
   // c1 has not heard yet, 3 s after a kill: allowed. Missing sessions are allowed too.
   const CheckReport early = m.check(settled_view(at(102)), after);
@@ -139,7 +142,7 @@ TEST_CASE("chaos model: a crash leaves sessions until keepalives tell, a partiti
   Model m = model();
   m.apply(stop_server(1, StopHow::kCrash), at(100));
   WorldView after = settled_view(at(140));
-  after.servers[1] = {false, 0};
+  after.servers[1] = {false, 0, {}};
   after.clients[0].sessions = {0};
   CHECK(m.check(settled_view(at(139)), after).mismatches.empty());
   after.at = at(151);
@@ -227,7 +230,7 @@ TEST_CASE("chaos model: liveness wants every session and no dial from the fault 
   Model m = model();
   m.apply(stop_server(1, StopHow::kStop), at(10));
   WorldView view = settled_view(at(130));
-  view.servers[1] = {false, 0};
+  view.servers[1] = {false, 0, {}};
   view.clients[0].sessions = {0};
   view.clients[1].sessions = {0};
   CHECK(m.check_liveness(view).empty());
@@ -239,4 +242,90 @@ TEST_CASE("chaos model: liveness wants every session and no dial from the fault 
   REQUIRE(late.size() == 2);
   CHECK(late[0].field == "clients/c1/sessions");
   CHECK(late[1].field == "streams/4/dialer/phase");
+}
+
+TEST_CASE("chaos model: a node whose state outgrows its buffers breaks the memory bound") {
+  Model m = model();
+  WorldView v = settled_view(at(200));
+  v.footprints = true;
+  v.clients[1].footprint = {0, 2, 2, 1, 1};
+  const scenarios::MemoryBudget budget;
+  const uint64_t bound = budget.bound(v.clients[1].footprint, false);
+  // 64 KiB + 2 connections x (768 + 4) KiB + 2 sessions x 4 KiB + 1 stream x (640 + 4) KiB + 1 record x 4 KiB.
+  CHECK(bound == (64 + 2 * 772 + 8 + 644 + 4) * 1024);
+  v.clients[1].footprint.state_bytes = bound;
+  CHECK_FALSE(has_field(m.check(v, v), "bound", "clients/c1/state_bytes"));
+  v.clients[1].footprint.state_bytes = bound + 1;
+  const CheckReport report = m.check(v, v);
+  REQUIRE(has_field(report, "bound", "clients/c1/state_bytes"));
+  v.servers[0].footprint = {0, 1, 1, 1, 0};
+  CHECK(budget.bound(v.servers[0].footprint, true) == (64 + 772 + 4 + 1024 + 4) * 1024);
+  v.servers[0].footprint.state_bytes = 10'000'000;
+  CHECK(has_field(m.check(v, v), "bound", "servers/s0/state_bytes"));
+  v.footprints = false;  // not measured at this look: nothing to compare
+  CHECK_FALSE(has_field(m.check(v, v), "bound", "servers/s0/state_bytes"));
+}
+
+TEST_CASE("chaos model: an end is held to the relay incarnation it opened through") {
+  Model m = model();
+  m.apply(stop_server(0, StopHow::kKill), at(100));
+  Action restart;
+  restart.kind = EventKind::kStartServer;
+  restart.node = 0;
+  m.apply(restart, at(101));
+  WorldView after = settled_view(at(130));
+  after.streams[1] = open_stream(1, 0, 0, 0);  // relayed by s0
+  // Dialed before the kill, opened through the restarted s0 after it: nothing is due.
+  for (auto* e : {&after.streams[1].at_dialer, &after.streams[1].at_acceptor}) {
+    e->started = at(99);
+    e->opened_at = at(102);
+  }
+  CHECK_FALSE(has_field(m.check(settled_view(at(129)), after), "bound", "streams/1/dialer/phase"));
+  // Opened before the kill: it had to close within the bound.
+  after.streams[1].at_dialer.opened_at = at(99);
+  CHECK(has_field(m.check(settled_view(at(129)), after), "bound", "streams/1/dialer/phase"));
+}
+
+TEST_CASE("chaos model: a server predicted unlisted holds no session, an uncertain one is owed none") {
+  Model m = model();
+  m.set_listing(1, scenarios::ServerListing::kUnlisted);
+  WorldView v = settled_view(at(200));
+  // Settled: every client owes a session to s0 only, and s1 must have none.
+  CHECK(has_field(m.check(v, v), "prediction", "servers/s1/sessions"));
+  v.servers[1].sessions = 0;
+  for (auto& c : v.clients) c.sessions = {0};
+  v.servers[0].sessions = 2;
+  CHECK(m.check(v, v).mismatches.empty());
+  Model uncertain = model();
+  uncertain.set_listing(1, scenarios::ServerListing::kUncertain);
+  CHECK(uncertain.check(v, v).mismatches.empty());                                          // without s1's sessions
+  CHECK(uncertain.check(settled_view(at(200)), settled_view(at(200))).mismatches.empty());  // or with them
+}
+
+TEST_CASE("chaos model: an operation's grace is its transfer bound, not a batch") {
+  Model m = model();
+  m.begin_batch(settled_view(at(200)));
+  m.apply(dial(0, 1, 1), at(200));
+  m.apply(write(1, 10'000'000), at(200));
+  // 10 MB on calm: 39 windows + 8 round trips of 44 ms and 80 ms on each hop: about 2.2 s.
+  const sim::Duration grace = m.bounds().operation_grace(10'000'000);
+  CHECK(grace > sim::Duration::seconds(2));
+  CHECK(grace < sim::Duration::seconds(3));
+  WorldView after = settled_view(at(202));
+  after.streams[1] = open_stream(1, 10'000'000, 6'000'000, 5'000'000);
+  CHECK(m.check(settled_view(at(201)), after).mismatches.empty());
+  after.at = at(203);
+  CHECK(has_field(m.check(settled_view(at(202)), after), "exact", "streams/1/acceptor/delivered"));
+}
+
+TEST_CASE("chaos model: on links that do not keep sessions nothing is exact until the network heals") {
+  sim::Rng draws = sim::Rng::stream(1, "net/profile");
+  const net::FaultProfile hostile = net::make_profile("hostile", draws).value();
+  Model m(2, 2, ModelBounds::for_profile(hostile));
+  CHECK_FALSE(m.bounds().links_keep_sessions);
+  CHECK_FALSE(m.is_settled(at(1000)));
+  m.network_calmed(ModelBounds::for_profile(net::calmed(hostile)), at(1000));
+  CHECK_FALSE(m.is_settled(at(1100)));  // the settle window counts from the heal
+  CHECK(m.is_settled(at(1110)));
+  CHECK(m.bounds().close_on_loss == sim::Duration::seconds(5));
 }

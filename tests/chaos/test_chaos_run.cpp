@@ -18,6 +18,9 @@ namespace {
 void check_seeds(const ChaosConfig& config, uint64_t first, uint64_t last) {
   const test_support::SeedRange range = test_support::seeds(first, last);
   std::array<uint64_t, scenarios::chaos::kEventKinds> executed{};
+  uint64_t predictions = 0;
+  uint64_t healed = 0;
+  scenarios::chaos::Model::DialShare harsh_dials;
   for (uint64_t seed = range.first; seed <= range.last; ++seed) {
     const ChaosResult result = chaos_test::run_chaos(config, seed);
     INFO("seed " << seed << " (profile " << config.profile << ")\n"
@@ -29,7 +32,15 @@ void check_seeds(const ChaosConfig& config, uint64_t first, uint64_t last) {
     CHECK(result.exact_checks >= 1);
     CHECK(result.liveness_checks == 1);
     for (size_t k = 0; k < executed.size(); ++k) executed[k] += result.executed[k];
+    predictions += result.predictions.size();
+    healed += result.healed_at ? 1 : 0;
+    harsh_dials.made += result.harsh_dials.made;
+    harsh_dials.opened += result.harsh_dials.opened;
   }
+  // The long suites' summary: what the knobs predicted, how often the run healed, and the
+  // share of dials that opened while the links were faulty.
+  WARN(fmt::format("chaos on {}, seeds {}-{}: {} predictions, {} healed, {} of {} dials opened while faulty",
+                   config.profile, range.first, range.last, predictions, healed, harsh_dials.opened, harsh_dials.made));
   if (range.count() < 20) return;  // a handful of seeds need not show every kind
   for (size_t k = 0; k < executed.size(); ++k) {
     INFO("event kind " << enum_name(static_cast<EventKind>(k)));
@@ -83,6 +94,101 @@ TEST_CASE("chaos: long: seeds on lossy", "[.][long-lossy]") {
   check_seeds(config, 1, 200);
 }
 
+namespace {
+
+// A full backlog needs 21 dials to one listener that never accepts: few clients, many
+// dials. The configuration is the file README names, so the two cannot drift apart.
+ChaosConfig backlog_dense_config() {
+  const sim::Result<sim::Bytes> text =
+      sim::read_file(std::string(DMSGSIM_SOURCE_ROOT) + "/configs/chaos-backlog-dense.json");
+  REQUIRE(text.ok());
+  const sim::Result<ChaosConfig> config =
+      scenarios::chaos::parse_chaos_config(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
+  INFO((config.ok() ? std::string() : config.error().message));
+  REQUIRE(config.ok());
+  return *config;
+}
+
+ChaosConfig on_profile(const std::string& profile) {
+  ChaosConfig config = chaos_test::small_config();
+  config.profile = profile;
+  return config;
+}
+
+}  // namespace
+
+// The harsh profiles: the heal phase (the links alone can end sessions there), and what
+// stays owed while the links are faulty.
+TEST_CASE("chaos: seeds pass on hostile, after a heal phase", "[hostile]") {
+  check_seeds(on_profile("hostile"), 1, 5);
+  const ChaosResult result = chaos_test::run_chaos(on_profile("hostile"), 1);
+  REQUIRE(result.healed_at.has_value());
+  CHECK(*result.healed_at ==
+        sim::Instant::zero() + sim::Duration::milliseconds(1) + chaos_test::small_config().duration);
+  CHECK(result.harsh_dials.made > 0);
+  CHECK(result.harsh_dials.opened <= result.harsh_dials.made);
+}
+
+TEST_CASE("chaos: seeds pass on swarm", "[swarm]") { check_seeds(on_profile("swarm"), 1, 5); }
+
+TEST_CASE("chaos: calm and lossy links keep sessions: no heal phase", "[lossy]") {
+  for (const char* profile : {"calm", "lossy"}) {
+    ChaosConfig config = on_profile(profile);
+    config.duration = sim::Duration::seconds(20);
+    INFO(profile);
+    CHECK_FALSE(chaos_test::run_chaos(config, 1).healed_at.has_value());
+  }
+  ChaosConfig forced = on_profile("lossy");
+  forced.duration = sim::Duration::seconds(20);
+  forced.heal = scenarios::chaos::HealNetwork::kAlways;
+  const ChaosResult healed = chaos_test::run_chaos(forced, 1);
+  CHECK(healed.passed);
+  CHECK(healed.healed_at.has_value());
+}
+
+namespace {
+
+// Bounds never depend on the batch interval: a tick, 10 ms and 50 ms batches on calm and
+// lossy. The panel draws its events per batch, so shorter batches make a denser workload:
+// `workload_divisor` divides the dial and write probabilities to keep one-tick runs at the
+// 10 ms runs' events per virtual second while the model checks ten times as often (at the
+// default rates a one-tick lossy run writes about 10 MB a virtual second and takes minutes).
+void check_batch_interval(sim::Duration interval, uint64_t workload_divisor = 1) {
+  for (const char* profile : {"calm", "lossy"}) {
+    ChaosConfig config = on_profile(profile);
+    config.duration = sim::Duration::seconds(5);
+    config.batch_interval = interval;
+    for (const EventKind kind : {EventKind::kDial, EventKind::kWrite}) {
+      const sim::Ratio p = config.probability_of(kind);
+      config.probability_of(kind) = sim::Ratio(p.numerator(), p.denominator() * workload_divisor);
+    }
+    const test_support::SeedRange range = test_support::seeds(1, 5);
+    for (uint64_t seed = range.first; seed <= range.last; ++seed) {
+      const ChaosResult result = chaos_test::run_chaos(config, seed);
+      INFO("seed " << seed << ", profile " << profile << ", batches of " << fmt::to_string(interval) << "\n"
+                   << chaos_test::describe(result) << "  reproduce: dmsgsim chaos --seed " << seed
+                   << " --config FILE, FILE holding " << scenarios::chaos::chaos_config_json(config));
+      CHECK(result.passed);
+      CHECK(result.exact_checks >= 1);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("chaos: batch intervals of 10 ms and 50 ms give the same verdicts") {
+  check_batch_interval(sim::Duration::milliseconds(10));
+  check_batch_interval(sim::Duration::milliseconds(50));
+}
+
+TEST_CASE("chaos: long: batches of one tick", "[.][long-tick]") {
+  check_batch_interval(sim::Duration::milliseconds(1), 10);
+}
+
+TEST_CASE("chaos: long: seeds on hostile", "[.][long-hostile]") { check_seeds(on_profile("hostile"), 1, 200); }
+
+TEST_CASE("chaos: long: seeds on swarm", "[.][long-swarm]") { check_seeds(on_profile("swarm"), 1, 200); }
+
 TEST_CASE("chaos: the default world (5 servers, 50 clients, 200 streams) passes", "[default-world]") {
   ChaosConfig config;
   config.duration = sim::Duration::seconds(200);
@@ -103,18 +209,25 @@ TEST_CASE("chaos: a planted relay that drops a chunk is caught by the byte oracl
   check_caught(chaos_test::small_config(), dmsg::PlantedBug::kRelayDropsChunk, "oracle", "/content");
 }
 
+// Only timing catches it: the bounds did not go slack, on calm and, after healing, on hostile.
+TEST_CASE("chaos: a planted slow reconnect is caught by liveness on calm and on hostile") {
+  check_caught(chaos_test::small_config(), dmsg::PlantedBug::kClientSlowReconnect, "liveness", "/sessions");
+  check_caught(on_profile("hostile"), dmsg::PlantedBug::kClientSlowReconnect, "liveness", "/sessions");
+}
+
+TEST_CASE("chaos: the planted bugs are caught on swarm too", "[swarm]") {
+  ChaosConfig dense = backlog_dense_config();
+  dense.profile = "swarm";
+  check_caught(dense, dmsg::PlantedBug::kBacklogNeverRejects, "bound", "/queued");
+  check_caught(on_profile("swarm"), dmsg::PlantedBug::kClientNeverReconnects, "liveness", "/sessions");
+  check_caught(on_profile("swarm"), dmsg::PlantedBug::kRelayDropsChunk, "oracle", "/content");
+  check_caught(on_profile("swarm"), dmsg::PlantedBug::kServerKeepsOtherLeg, "bound", "/phase");
+}
+
 TEST_CASE("chaos: a planted backlog that never rejects is caught by a bound") {
-  // A full backlog needs 21 dials to one listener that never accepts: few clients, many
-  // dials. The configuration is the file README names, so the two cannot drift apart.
-  const sim::Result<sim::Bytes> text =
-      sim::read_file(std::string(DMSGSIM_SOURCE_ROOT) + "/configs/chaos-backlog-dense.json");
-  REQUIRE(text.ok());
-  const sim::Result<ChaosConfig> config =
-      scenarios::chaos::parse_chaos_config(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
-  INFO((config.ok() ? std::string() : config.error().message));
-  REQUIRE(config.ok());
-  CHECK(config->probability_of(EventKind::kDial) == sim::Ratio(1, 1));
-  check_caught(*config, dmsg::PlantedBug::kBacklogNeverRejects, "bound", "/queued");
+  const ChaosConfig config = backlog_dense_config();
+  CHECK(config.probability_of(EventKind::kDial) == sim::Ratio(1, 1));
+  check_caught(config, dmsg::PlantedBug::kBacklogNeverRejects, "bound", "/queued");
 }
 
 TEST_CASE("chaos: a run's trace replays with a verified chain, without the panel") {

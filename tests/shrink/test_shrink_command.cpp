@@ -119,12 +119,14 @@ sim::JsonValue shrink_planted(const std::string& bug, const std::string& extra_a
 
 }  // namespace
 
-TEST_CASE("shrink: client-never-reconnects: 1 server, 1 client, a stop and its restart") {
+// The bug needs no fault at all: its client never looks again, so a server whose entry was
+// not listed at its first look is never reached, and the reconnect bound catches it.
+TEST_CASE("shrink: client-never-reconnects: no input left, a few clients") {
   const sim::JsonValue report = shrink_planted("client-never-reconnects");
   INFO(report.to_text());
-  CHECK(number(report, "/after/inputs") <= 5);
-  CHECK(number(report, "/after/servers") == 1);
-  CHECK(number(report, "/after/clients") == 1);
+  CHECK(number(report, "/after/inputs") == 0);
+  CHECK(number(report, "/after/clients") <= 2);
+  CHECK(number(report, "/after/servers") <= 5);
 }
 
 TEST_CASE("shrink: server-keeps-other-leg: 1 server, 2 clients, a dial and stopping one end") {

@@ -53,10 +53,9 @@ ModelBounds ModelBounds::for_profile(const net::FaultProfile& profile) {
   b.close_on_loss = calm ? sim::Duration::seconds(5) : sim::Duration::seconds(20);
   b.harsh = !calm;
   b.links_keep_sessions = DeliveryBounds::links_keep_sessions(profile, net::TransportOptions{}, mux.ping_timeout);
-  constexpr uint32_t kSessionSetupRoundTrips = 4;  // a lookup, a connection, a handshake, a post
   const dmsg::ClientOptions client;
-  b.reconnect = b.delivery.exchange(1) + std::max(client.recheck_interval, dmsg::Backoff::kCap) +
-                b.delivery.exchange(kSessionSetupRoundTrips);
+  b.reconnect =
+      b.delivery.exchange(1) + std::max(client.recheck_interval, dmsg::Backoff::kCap) + b.delivery.session_setup();
   return b;
 }
 

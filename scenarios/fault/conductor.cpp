@@ -54,10 +54,7 @@ ScenarioBounds ScenarioBounds::for_network(const net::FaultProfile& profile) {
   // Frames may wait behind a full send buffer on both hops (a loop or a blocked writer
   // shares the session's connection).
   const sim::Duration queue = d.serialization(transport.send_buffer_bytes) * 2;
-  // A session and its entry: a discovery query, a connection, the handshake and the post,
-  // about eight round trips over one link: four relayed ones.
-  constexpr uint32_t kSessionSetupRoundTrips = 4;
-  const sim::Duration session_setup = d.exchange(kSessionSetupRoundTrips) + queue;
+  const sim::Duration session_setup = d.session_setup() + queue;
   constexpr uint32_t kDialRoundTrips = 3;  // the request to the server, on to the peer, the answer back
   constexpr uint64_t kLoopMessageBytes = 4096;
   constexpr uint64_t kMostAPathHolds = 1 << 20;  // windows and buffers on both hops, as the capped scenario writes
@@ -141,9 +138,6 @@ bool Conductor::heal(sim::Context& ctx, std::string_view why) {
   if (!can_heal_ || healed_at_) return false;
   request_fault(ctx, "calm");
   healed_at_ = ctx.now();
-  bounds_ = calm_bounds_;
-  listing_ = calm_listing_;
-  predictions_ = calm_predictions_;
   check(CheckKind::kCoverage, "healed", true, fmt::format("the network healed at {}: {}", ctx.now(), why),
         "obligations missed on the drawn links are met within calm bounds after healing");
   step_started_ = ctx.now();
@@ -166,13 +160,13 @@ bool Conductor::await_listed(sim::Context& ctx, bool ready, std::string_view id,
                              sim::Duration limit) {
   const bool missed = !ready && since_step(ctx) > limit;
   // On faulty links, healing comes first: the calm links may make the listing certain.
-  if (!missed || listing_ == ServerListing::kListed || heal(ctx, fmt::format("{} not within {}", what, limit))) {
+  if (!missed || listing() == ServerListing::kListed || heal(ctx, fmt::format("{} not within {}", what, limit))) {
     return await(ctx, ready, id, what, limit);
   }
   check(CheckKind::kCoverage, fmt::format("not_owed.{}", id), true,
         fmt::format("{}: not within {}, and not owed: s0's clock is {} discovery's window, so its listing is "
                     "uncertain (predictions.h)",
-                    what, limit, listing_ == ServerListing::kUncertain ? "just outside" : "outside"),
+                    what, limit, listing() == ServerListing::kUncertain ? "just outside" : "outside"),
         "owed only while s0's listing is certain");
   finish();
   return false;

@@ -97,15 +97,14 @@ class Conductor : public sim::ActorBase<Conductor> {
       : scenario_(scenario),
         a_(a),
         b_(b),
-        bounds_(terms.drawn),
         drawn_bounds_(terms.drawn),
         calm_bounds_(terms.calm),
         can_heal_(terms.can_heal),
         links_keep_sessions_(terms.links_keep_sessions),
-        listing_(terms.predicted.listings.at(0)),
+        drawn_listing_(terms.predicted.listings.at(0)),
         calm_listing_(terms.calm_predicted.listings.at(0)),
+        drawn_predictions_(std::move(terms.predicted.made)),
         calm_predictions_(std::move(terms.calm_predicted.made)),
-        predictions_(std::move(terms.predicted.made)),
         rng_(rng) {}
 
   void on_start(sim::Context& ctx) override;
@@ -114,7 +113,8 @@ class Conductor : public sim::ActorBase<Conductor> {
   FaultScenario scenario() const { return scenario_; }
   bool is_done() const { return done_; }
   const std::vector<ScriptCheck>& checks() const { return checks_; }
-  const std::vector<Prediction>& predictions() const { return predictions_; }
+  // The predictions in force: the drawn links', or the calmed ones' after a heal.
+  const std::vector<Prediction>& predictions() const { return healed_at_ ? calm_predictions_ : drawn_predictions_; }
   // Faults the script asked for since the last call, for the runner to apply.
   std::vector<std::string> take_fault_requests() { return std::exchange(fault_requests_, {}); }
   bool has_fault_requests() const { return !fault_requests_.empty(); }
@@ -124,7 +124,6 @@ class Conductor : public sim::ActorBase<Conductor> {
     v("scenario", scenario_);
     v("a", a_);
     v("b", b_);
-    v("bounds", bounds_);
     v("drawn_bounds", drawn_bounds_);
     v("calm_bounds", calm_bounds_);
     v("can_heal", can_heal_);
@@ -132,10 +131,10 @@ class Conductor : public sim::ActorBase<Conductor> {
     v("healed_at", healed_at_);
     v("losses_expected", losses_expected_);
     v("epilogue_step", epilogue_step_);
-    v("listing", listing_);
+    v("drawn_listing", drawn_listing_);
     v("calm_listing", calm_listing_);
+    v("drawn_predictions", drawn_predictions_);
     v("calm_predictions", calm_predictions_);
-    v("predictions", predictions_);
     v("rng", rng_);
     v("step", step_);
     v("step_started", step_started_);
@@ -159,7 +158,7 @@ class Conductor : public sim::ActorBase<Conductor> {
   bool session_lost_to_links(sim::Context& ctx) const;
   void next_step(sim::Context& ctx, uint32_t step);
   // True once `ready`. When `limit` passed since the step began: on links with background
-  // faults not yet calmed, the network heals (the input `calm`), bounds_ become the calm
+  // faults not yet calmed, the network heals (the input `calm`), bounds() become the calm
   // ones and the step starts over, so the obligation is owed within its calm bound from
   // the heal; otherwise the run fails.
   bool await(sim::Context& ctx, bool ready, std::string_view id, std::string_view what, sim::Duration limit);
@@ -169,7 +168,9 @@ class Conductor : public sim::ActorBase<Conductor> {
   bool await_listed(sim::Context& ctx, bool ready, std::string_view id, std::string_view what, sim::Duration limit);
   // Heals the network now, if it can and has not: the harsh phase ends.
   bool heal(sim::Context& ctx, std::string_view why);
-  bool healed() const { return healed_at_.has_value(); }
+  // The bounds and s0's listing in force: the drawn links', or the calmed ones' after a heal.
+  const ScenarioBounds& bounds() const { return healed_at_ ? calm_bounds_ : drawn_bounds_; }
+  ServerListing listing() const { return healed_at_ ? calm_listing_ : drawn_listing_; }
   void check(CheckKind kind, std::string name, bool passed, std::string measured, std::string expected,
              int64_t value = 0);
   void finish() { done_ = true; }
@@ -179,8 +180,7 @@ class Conductor : public sim::ActorBase<Conductor> {
   FaultScenario scenario_ = FaultScenario::kSelfDial;
   sim::ActorId a_{};
   sim::ActorId b_{};
-  ScenarioBounds bounds_;        // in force: the drawn ones, the calm ones after a heal
-  ScenarioBounds drawn_bounds_;  // for durations measured over the whole run
+  ScenarioBounds drawn_bounds_;  // in force until a heal, and for durations measured over the run
   ScenarioBounds calm_bounds_;
   bool can_heal_ = false;  // the links have background faults to stop
   bool links_keep_sessions_ = true;
@@ -188,10 +188,10 @@ class Conductor : public sim::ActorBase<Conductor> {
   uint32_t losses_expected_ = 0;  // sessions the requested server faults end
   // The steps after a session was lost to links that do not keep sessions (0: not begun).
   uint32_t epilogue_step_ = 0;
-  ServerListing listing_ = ServerListing::kListed;  // in force: calm_listing_ after a heal
+  ServerListing drawn_listing_ = ServerListing::kListed;
   ServerListing calm_listing_ = ServerListing::kListed;
+  std::vector<Prediction> drawn_predictions_;
   std::vector<Prediction> calm_predictions_;
-  std::vector<Prediction> predictions_;
   sim::Rng rng_;
   uint32_t step_ = 0;
   sim::Instant step_started_;

@@ -2,7 +2,6 @@
 // "a" and "b" (only "a" for self-dial) and the conductor.
 #include "scenarios/fault/fault_scenarios.h"
 
-#include "net/profile_knobs.h"
 #include "scenarios/fault/conductor.h"
 #include "scenarios/world/dmsg_assembly.h"
 #include "sim/fmt.h"
@@ -83,8 +82,7 @@ std::string parameters(const RunConfig& config) {
   json.begin_object();
   json.key("bounds");
   json.begin_object();
-  sim::Rng draws = sim::Rng::stream(config.seed, "net/profile");
-  const sim::Result<net::FaultProfile> profile = net::make_profile_spec(config.profile, draws);
+  const sim::Result<net::FaultProfile> profile = seed_profile(config.seed, config.profile);
   SIM_ASSERT_MSG(profile.ok(), "a run's profile '{}' was checked when it was built", config.profile);
   ScenarioBounds bounds = ScenarioBounds::for_network(*profile);
   bounds.visit(json);

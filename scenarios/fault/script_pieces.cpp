@@ -11,11 +11,11 @@ using namespace script;  // the steps' vocabulary (script_terms.h)
 
 // --- Dials that a heal may excuse ------------------------------------------------------------------
 
-void ScriptSteps::dial_again(Conductor& c, sim::Context& ctx, sim::ActorId dialer, uint32_t command,
+void ScriptSteps::dial_again(Conductor& c, sim::Context& ctx, sim::ActorId dialer, ScriptCommand command,
                              sim::ActorId acceptor, uint16_t port) {
   c.var("dial_index") = static_cast<int64_t>(c.client(ctx, dialer).dials().size());
   c.var("accepted_base") = static_cast<int64_t>(c.client(ctx, acceptor).accepted().size());
-  c.command(ctx, dialer, static_cast<ScriptCommand>(command), port);
+  c.command(ctx, dialer, command, port);
 }
 
 const ScriptDial* ScriptSteps::latest_dial(Conductor& c, const ScriptClient& dialer) {
@@ -49,22 +49,19 @@ void ScriptSteps::epilogue(Conductor& c, sim::Context& ctx) {
       c.heal(ctx,
              "a session to s0 was lost to links that do not keep sessions by themselves; the scenario's "
              "steps are not owed after it, a reconnect and a new stream are");
-      c.var("epilogue_dials") = static_cast<int64_t>(a.dials().size());
-      c.var("epilogue_accepted") = static_cast<int64_t>(b.accepted().size());
       return next(2);
     case 2:
       if (!c.await_listed(ctx, ready(a) && ready(b), "reconnect_after_heal", "both clients to reconnect after the heal",
-                          c.bounds_.reconnect_margin)) {
+                          c.bounds().reconnect_margin)) {
         return;
       }
       c.command(ctx, c.b_, ScriptCommand::kListen, kEpiloguePort);
-      c.command(ctx, c.a_, c.a_ == c.b_ ? ScriptCommand::kDialSelf : ScriptCommand::kDial, kEpiloguePort);
+      dial_again(c, ctx, c.a_, c.a_ == c.b_ ? ScriptCommand::kDialSelf : ScriptCommand::kDial, c.b_, kEpiloguePort);
       return next(3);
     case 3: {
-      const ScriptDial* dial = resolved_dial(a, static_cast<size_t>(c.var("epilogue_dials")));
-      const bool accepted = static_cast<int64_t>(b.accepted().size()) > c.var("epilogue_accepted");
-      if (!c.await(ctx, dial && (accepted || !dial->succeeded()), "stream_after_heal",
-                   "a new stream from A to B after the heal", c.bounds_.dial)) {
+      const ScriptDial* dial = latest_dial(c, a);
+      if (!c.await(ctx, dial && (!dial->succeeded() || newly_accepted(c, b)), "stream_after_heal",
+                   "a new stream from A to B after the heal", c.bounds().dial)) {
         return;
       }
       c.check(CheckKind::kLiveness, "stream_after_heal", dial->succeeded(),
@@ -72,14 +69,14 @@ void ScriptSteps::epilogue(Conductor& c, sim::Context& ctx) {
                                 : fmt::format("dial {}", dial->outcome()),
               "a new stream from A to B opens after the heal", (*dial->resolved - dial->started).ns());
       if (!dial->succeeded()) return c.finish();
-      c.var("epilogue_stream") = b.accepted().back();
+      c.var("epilogue_stream") = first_accepted(c, b);
       c.command(ctx, c.a_, ScriptCommand::kWrite, command_arg(dial->stream, kMessageBytes));
       return next(4);
     }
     default: {
       const ScriptStream& got = stream_of(b, c.var("epilogue_stream"));
       if (!c.await(ctx, got.rx().verified >= kMessageBytes, "bytes_after_heal",
-                   "a message on the new stream after the heal", c.bounds_.stall)) {
+                   "a message on the new stream after the heal", c.bounds().stall)) {
         return;
       }
       c.check(CheckKind::kSafety, "bytes_after_heal", got.rx().is_clean(),
@@ -98,19 +95,19 @@ void ScriptSteps::epilogue(Conductor& c, sim::Context& ctx) {
 bool ScriptSteps::setup(Conductor& c, sim::Context& ctx, bool both) {
   const ScriptClient& a = c.client(ctx, c.a_);
   const ScriptClient& b = c.client(ctx, c.b_);
-  if (c.listing_ == ServerListing::kUnlisted) {
+  if (c.listing() == ServerListing::kUnlisted) {
     const bool any_session = a.has_session() || b.has_session();
-    if (any_session || c.since_step(ctx) > c.bounds_.setup) {
+    if (any_session || c.since_step(ctx) > c.bounds().setup) {
       c.check(CheckKind::kPrediction, fmt::format("prediction.{}", kServerClockRule), !any_session,
               any_session ? fmt::format("a client opened a session to s0 at {}", ctx.now())
-                          : fmt::format("no client held a session to s0 for {}", ms(c.bounds_.setup)),
-              c.predictions_.at(0).outcome);
+                          : fmt::format("no client held a session to s0 for {}", ms(c.bounds().setup)),
+              c.predictions().at(0).outcome);
       c.finish();
     }
     return false;
   }
   const bool done = ready(a) && (!both || ready(b));
-  return c.await_listed(ctx, done, "setup", "sessions and published entries of the clients", c.bounds_.setup);
+  return c.await_listed(ctx, done, "setup", "sessions and published entries of the clients", c.bounds().setup);
 }
 
 bool ScriptSteps::ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int64_t xs, sim::ActorId y, int64_t ys) {
@@ -125,7 +122,7 @@ bool ScriptSteps::ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int
       return false;
     case 1:
       if (!c.await(ctx, stream_of(c.client(ctx, y), ys).rx().verified >= expected, "message_arrives",
-                   fmt::format("message {} of {}", round + 1, kRounds), c.bounds_.stall)) {
+                   fmt::format("message {} of {}", round + 1, kRounds), c.bounds().stall)) {
         return false;
       }
       c.command(ctx, y, ScriptCommand::kWrite, command_arg(static_cast<uint32_t>(ys), kMessageBytes));
@@ -134,7 +131,7 @@ bool ScriptSteps::ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int
       return false;
     default:
       if (!c.await(ctx, stream_of(c.client(ctx, x), xs).rx().verified >= expected, "answer_arrives",
-                   fmt::format("answer {} of {}", round + 1, kRounds), c.bounds_.stall)) {
+                   fmt::format("answer {} of {}", round + 1, kRounds), c.bounds().stall)) {
         return false;
       }
       ++round;

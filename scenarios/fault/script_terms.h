@@ -13,8 +13,6 @@ namespace scenarios::script {
 constexpr uint16_t kPort = 7;
 constexpr uint16_t kNeverAcceptedPort = 8;
 constexpr uint16_t kEpiloguePort = 9;
-constexpr auto kDial = static_cast<uint32_t>(ScriptCommand::kDial);
-constexpr auto kDialSelf = static_cast<uint32_t>(ScriptCommand::kDialSelf);
 constexpr uint32_t kMessageBytes = 1000;
 constexpr uint32_t kLoopMessage = 4096;
 constexpr uint32_t kRounds = 100;

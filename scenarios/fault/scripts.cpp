@@ -37,14 +37,14 @@ void ScriptSteps::self_dial(Conductor& c, sim::Context& ctx) {
     case 0:
       if (!setup(c, ctx, false)) return;
       c.command(ctx, c.a_, ScriptCommand::kListen, kPort);
-      dial_again(c, ctx, c.a_, kDialSelf, c.a_, kPort);
+      dial_again(c, ctx, c.a_, ScriptCommand::kDialSelf, c.a_, kPort);
       return c.next_step(ctx, 1);
     case 1: {
       const ScriptDial* dial = latest_dial(c, a);
       if (!c.await(ctx, dial && (!dial->succeeded() || newly_accepted(c, a)), "self_dial_accepted",
-                   "the self-dial and its accept", c.bounds_.dial))
+                   "the self-dial and its accept", c.bounds().dial))
         return;
-      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.a_, kDialSelf, c.a_, kPort);
+      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.a_, ScriptCommand::kDialSelf, c.a_, kPort);
       c.check(CheckKind::kLiveness, "self_dial", dial->succeeded(),
               dial->succeeded() ? fmt::format("dialed in {}", ms(*dial->resolved - dial->started))
                                 : fmt::format("dial {}", dial->outcome()),
@@ -80,14 +80,14 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
       if (!setup(c, ctx, true)) return;
       c.command(ctx, c.b_, ScriptCommand::kListen, kPort);
       c.command(ctx, c.b_, ScriptCommand::kListenOnly, kNeverAcceptedPort);
-      dial_again(c, ctx, c.a_, kDial, c.b_, kPort);
+      dial_again(c, ctx, c.a_, ScriptCommand::kDial, c.b_, kPort);
       return c.next_step(ctx, 1);
     case 1: {
       const ScriptDial* dial = latest_dial(c, a);
       if (!c.await(ctx, dial && (!dial->succeeded() || newly_accepted(c, b)), "loop_stream_accepted", "the loop stream",
-                   c.bounds_.dial))
+                   c.bounds().dial))
         return;
-      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.a_, kDial, c.b_, kPort);
+      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.a_, ScriptCommand::kDial, c.b_, kPort);
       if (!dial->succeeded()) {
         c.check(CheckKind::kLiveness, "loop_stream", false, fmt::format("dial {}", dial->outcome()), "a stream");
         return c.finish();
@@ -107,7 +107,7 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
       if (sent > 0) {
         const ScriptDial& last = a.dials().back();
         if (!c.await(ctx, last.resolved.has_value(), "dial_resolves",
-                     fmt::format("dial {} to the listener that never accepts", sent), c.bounds_.dial)) {
+                     fmt::format("dial {} to the listener that never accepts", sent), c.bounds().dial)) {
           return;
         }
         // A dial the drawn links failed (a lookup or the dial timed out) is owed no outcome
@@ -126,7 +126,7 @@ void ScriptSteps::failed_accepts(Conductor& c, sim::Context& ctx) {
     }
     default: {
       // The loop keeps going afterwards.
-      if (c.since_step(ctx) < c.bounds_.stall * 2) return;
+      if (c.since_step(ctx) < c.bounds().stall * 2) return;
       const ScriptStream& la = stream_of(a, c.var("a_loop"));
       const ScriptStream& lb = stream_of(b, c.var("b_loop"));
       size_t ok = 0;
@@ -186,14 +186,14 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
       if (!setup(c, ctx, true)) return;
       c.command(ctx, c.a_, ScriptCommand::kListen, kPort);
       c.command(ctx, c.b_, ScriptCommand::kListen, kPort);
-      dial_again(c, ctx, c.a_, kDial, c.b_, kPort);
+      dial_again(c, ctx, c.a_, ScriptCommand::kDial, c.b_, kPort);
       return c.next_step(ctx, 1);
     case 1: {
       const ScriptDial* dial = latest_dial(c, a);
       if (!c.await(ctx, dial && (!dial->succeeded() || newly_accepted(c, b)), "first_stream_accepted",
-                   "the first stream", c.bounds_.dial))
+                   "the first stream", c.bounds().dial))
         return;
-      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.a_, kDial, c.b_, kPort);
+      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.a_, ScriptCommand::kDial, c.b_, kPort);
       if (!dial->succeeded()) {
         c.check(CheckKind::kLiveness, "first_stream", false, fmt::format("dial {}", dial->outcome()), "a stream");
         return c.finish();
@@ -207,20 +207,20 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
     case 2: {
       // A's writes take nothing, and go on taking nothing: B never reads.
       const ScriptStream& first = stream_of(a, c.var("a_first"));
-      const bool blocked = first.blocked_since && ctx.now() - *first.blocked_since >= c.bounds_.stall;
+      const bool blocked = first.blocked_since && ctx.now() - *first.blocked_since >= c.bounds().stall;
       if (!c.await(ctx, blocked, "writes_refused", "A's writes to be refused (B never reads)",
-                   c.bounds_.fill + c.bounds_.stall))
+                   c.bounds().fill + c.bounds().stall))
         return;
       c.var("blocked_after") = static_cast<int64_t>(first.written);
-      dial_again(c, ctx, c.b_, kDial, c.a_, kPort);
+      dial_again(c, ctx, c.b_, ScriptCommand::kDial, c.a_, kPort);
       return c.next_step(ctx, 3);
     }
     case 3: {
       const ScriptDial* dial = latest_dial(c, b);
       if (!c.await(ctx, dial && (!dial->succeeded() || newly_accepted(c, a)), "second_stream_accepted",
-                   "B's dial to A while A is blocked", c.bounds_.dial))
+                   "B's dial to A while A is blocked", c.bounds().dial))
         return;
-      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.b_, kDial, c.a_, kPort);
+      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.b_, ScriptCommand::kDial, c.a_, kPort);
       if (!dial->succeeded()) {
         c.check(CheckKind::kLiveness, "second_stream", false, fmt::format("dial {}", dial->outcome()), "a stream");
         return c.finish();
@@ -237,14 +237,14 @@ void ScriptSteps::capped_stream_buffer(Conductor& c, sim::Context& ctx) {
       // B reads; A's remainder is taken and delivered.
       const bool drained = stream_of(b, c.var("b_first")).rx().verified == kCappedTotal &&
                            stream_of(a, c.var("a_first")).payload_written() == kCappedTotal;
-      if (!c.await(ctx, drained, "writes_drained", "everything A wrote to reach B once B reads", c.bounds_.fill))
+      if (!c.await(ctx, drained, "writes_drained", "everything A wrote to reach B once B reads", c.bounds().fill))
         return;
       c.command(ctx, c.a_, ScriptCommand::kClose, command_arg(static_cast<uint32_t>(c.var("a_first")), 0));
       return c.next_step(ctx, 6);
     }
     default: {
       if (!c.await(ctx, stream_of(b, c.var("b_first")).ended, "end_seen", "B to see the end of the first stream",
-                   c.bounds_.stall)) {
+                   c.bounds().stall)) {
         return;
       }
       const ScriptStream& first = stream_of(b, c.var("b_first"));
@@ -297,7 +297,7 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
       const bool back = a.sessions_opened() > c.var("opened_a") && b.sessions_opened() > c.var("opened_b") &&
                         a.has_session() && ready(b);
       if (!c.await_listed(ctx, back, "reconnect", fmt::format("both clients to reconnect after the {}", kind),
-                          c.bounds_.reconnect_margin)) {
+                          c.bounds().reconnect_margin)) {
         return;
       }
       const sim::Instant fault_at = sim::Instant::from_ns(c.var("fault_at"));
@@ -308,16 +308,16 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
               fmt::format("reconnected {} after the {} ({} down)", ms(took), kind,
                           ms(sim::Duration::nanoseconds(c.var("downtime")))),
               fmt::format("within the downtime plus {}", ms(c.drawn_bounds_.reconnect_margin)), took.ns());
-      dial_again(c, ctx, c.a_, kDial, c.b_, kPort);
+      dial_again(c, ctx, c.a_, ScriptCommand::kDial, c.b_, kPort);
       return c.next_step(ctx, 4);
     }
     case 4: {
       const ScriptDial* dial = latest_dial(c, a);
       if (!c.await(ctx, dial && (!dial->succeeded() || newly_accepted(c, b)), "new_stream",
-                   fmt::format("a new stream after the {}", kind), c.bounds_.dial)) {
+                   fmt::format("a new stream after the {}", kind), c.bounds().dial)) {
         return;
       }
-      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.a_, kDial, c.b_, kPort);
+      if (excused(c, ctx, *dial)) return dial_again(c, ctx, c.a_, ScriptCommand::kDial, c.b_, kPort);
       if (!dial->succeeded()) {
         c.check(CheckKind::kLiveness, fmt::format("stream_after_{}", kind), false,
                 fmt::format("dial {}", dial->outcome()), "a new stream from A to B works");
@@ -334,7 +334,7 @@ void ScriptSteps::reconnect(Conductor& c, sim::Context& ctx) {
     default: {
       const ScriptStream& got = stream_of(b, c.var("b_new"));
       if (!c.await(ctx, got.rx().verified >= kMessageBytes, "new_stream_bytes",
-                   fmt::format("bytes on the new stream after the {}", kind), c.bounds_.stall)) {
+                   fmt::format("bytes on the new stream after the {}", kind), c.bounds().stall)) {
         return;
       }
       c.check(CheckKind::kSafety, fmt::format("bytes_verified_after_{}", kind), got.rx().is_clean(),
@@ -384,7 +384,7 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
         all_succeeded = all_succeeded && b.dials()[first + i].succeeded();
       const bool accepted = static_cast<int64_t>(a.accepted().size()) >= c.var("accepted_before") + kStreamsPerRound;
       if (!c.await(ctx, resolved && (accepted || !all_succeeded), "streams_accepted",
-                   fmt::format("{} streams from B to A", kStreamsPerRound), c.bounds_.dial)) {
+                   fmt::format("{} streams from B to A", kStreamsPerRound), c.bounds().dial)) {
         return;
       }
       for (int i = 0; i < kStreamsPerRound; ++i) {
@@ -413,7 +413,7 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
                 sb.rx().verified >= (while_busy ? 1 : kMessageBytes);
       });
       if (!c.await(ctx, moved && c.since_step(ctx) >= sim::Duration::milliseconds(while_busy ? 300 : 0), "streams_move",
-                   "reads and writes on every stream", c.bounds_.stall * 4)) {
+                   "reads and writes on every stream", c.bounds().stall * 4)) {
         return;
       }
       int64_t in_flight = 0;
@@ -429,7 +429,7 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
     case 4: {
       bool closed = true;
       for_each_pair([&](const ScriptStream& sa, const ScriptStream& sb) { closed = closed && sa.broken && sb.broken; });
-      const sim::Duration bound = crash ? c.bounds_.close_on_crash : c.bounds_.close_on_loss;
+      const sim::Duration bound = crash ? c.bounds().close_on_crash : c.bounds().close_on_loss;
       if (!c.await(ctx, closed, "streams_close", fmt::format("every stream to close at both ends after the {}", kind),
                    bound))
         return;
@@ -465,7 +465,7 @@ void ScriptSteps::disconnect(Conductor& c, sim::Context& ctx, bool while_busy) {
       const bool back = a.sessions_opened() > c.var("opened_a") && b.sessions_opened() > c.var("opened_b") &&
                         ready(a) && b.has_session();
       if (!c.await_listed(ctx, back, "reconnect", fmt::format("both clients to reconnect after the {}", kind),
-                          c.bounds_.reconnect_margin)) {
+                          c.bounds().reconnect_margin)) {
         return;
       }
       if (++c.var("round") < 3) return c.next_step(ctx, 1);

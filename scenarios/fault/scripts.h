@@ -27,8 +27,8 @@ struct ScriptSteps {
   static bool ping_pong(Conductor& c, sim::Context& ctx, sim::ActorId x, int64_t xs, sim::ActorId y, int64_t ys);
   // One dial at a time from a step: its index and the acceptor's accepts before it are kept,
   // so that a dial made again after a heal is the one awaited.
-  static void dial_again(Conductor& c, sim::Context& ctx, sim::ActorId dialer, uint32_t command, sim::ActorId acceptor,
-                         uint16_t port);
+  static void dial_again(Conductor& c, sim::Context& ctx, sim::ActorId dialer, ScriptCommand command,
+                         sim::ActorId acceptor, uint16_t port);
   static const ScriptDial* latest_dial(Conductor& c, const ScriptClient& dialer);
   static bool newly_accepted(Conductor& c, const ScriptClient& acceptor);
   static int64_t first_accepted(Conductor& c, const ScriptClient& acceptor);

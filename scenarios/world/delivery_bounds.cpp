@@ -2,6 +2,7 @@
 #include "scenarios/world/delivery_bounds.h"
 
 #include "sim/assert.h"
+#include "sim/wide_int.h"
 
 #include <algorithm>
 
@@ -21,11 +22,9 @@ uint64_t ppt_of(const sim::Ratio& r) {
 
 // Products of probabilities in parts per 10^12, exact to the part (128-bit intermediates),
 // rounded toward the conservative side: what is kept down, what is lost up.
-uint64_t product_down(uint64_t a, uint64_t b) {
-  return static_cast<uint64_t>(static_cast<unsigned __int128>(a) * b / kOne);
-}
+uint64_t product_down(uint64_t a, uint64_t b) { return static_cast<uint64_t>(static_cast<sim::u128>(a) * b / kOne); }
 uint64_t product_up(uint64_t a, uint64_t b) {
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(a) * b + kOne - 1) / kOne);
+  return static_cast<uint64_t>((static_cast<sim::u128>(a) * b + kOne - 1) / kOne);
 }
 
 // The probability that a segment or its acknowledgement is lost on one of the path's links:
@@ -91,6 +90,11 @@ bool DeliveryBounds::links_keep_sessions(const net::FaultProfile& profile, const
     ++tries;
   }
   return power(path_loss(profile.link.loss, kLinksThereAndBack), tries) <= kTarget;
+}
+
+sim::Duration DeliveryBounds::session_setup() const {
+  constexpr uint32_t kSessionSetupRoundTrips = 4;
+  return exchange(kSessionSetupRoundTrips);
 }
 
 sim::Duration DeliveryBounds::serialization(uint64_t bytes) const {

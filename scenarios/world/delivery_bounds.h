@@ -41,6 +41,10 @@ struct DeliveryBounds {
   static bool links_keep_sessions(const net::FaultProfile& profile, const net::TransportOptions& transport,
                                   sim::Duration ping_timeout);
 
+  /// A dmsg session and its entry: a discovery lookup, a connection, the handshake and the
+  /// post, about eight round trips over one link: exchange(4).
+  sim::Duration session_setup() const;
+
   /// The time `bytes` occupy one link at its rate.
   sim::Duration serialization(uint64_t bytes) const;
 

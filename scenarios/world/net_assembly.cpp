@@ -12,8 +12,20 @@ sim::ActorId spawn_network(sim::World& world, const net::FaultProfile& profile) 
   return id;
 }
 
+namespace {
+
+constexpr std::string_view kProfileStream = "net/profile";
+
+}  // namespace
+
 sim::Result<net::FaultProfile> world_profile(const sim::World& world, std::string_view spec) {
-  sim::Rng rng = world.stream("net/profile");
+  sim::Rng rng = world.stream(kProfileStream);
+  return net::make_profile_spec(spec, rng);
+}
+
+// A fresh world's streams are seeded from its seed (World::stream).
+sim::Result<net::FaultProfile> seed_profile(uint64_t seed, std::string_view spec) {
+  sim::Rng rng = sim::Rng::stream(seed, kProfileStream);
   return net::make_profile_spec(spec, rng);
 }
 

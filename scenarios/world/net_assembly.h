@@ -18,6 +18,9 @@ sim::ActorId spawn_network(sim::World& world, const net::FaultProfile& profile);
 // The profile a spec names ("lossy", "hostile,loss=1/10": net/profile_knobs.h), drawn (for
 // swarm) from the world's "net/profile" stream.
 sim::Result<net::FaultProfile> world_profile(const sim::World& world, std::string_view spec);
+// The same profile as a fresh (not forked) world of `seed` draws it, without the world: for
+// what a run's configuration implies before it is built (its bounds, in `info`).
+sim::Result<net::FaultProfile> seed_profile(uint64_t seed, std::string_view spec);
 
 // Spawns a host of type H named `name` on the network, constructed as
 // H(config, rng, args...), and returns its address.

@@ -149,12 +149,30 @@ class Client {
 
   // --- Acting as a hostile peer, for tests of the others ---
   // Sends `signed_request` unchanged (nothing checked or signed) as a dial to `dst` over the
-  // session to `server`; the outcome arrives as kDialed.
+  // session to `server`; the outcome arrives as kDialed (an acceptance fails it: the stream
+  // handshake in the request is the caller's).
   uint32_t dial_raw(Host& host, const PublicKey& server, const sim::Bytes& signed_request, const Address& dst);
   // Raw bytes into the session's connection, at a frame boundary.
   void inject_session_bytes(Host& host, const PublicKey& server, const sim::Bytes& bytes);
   // Raw bytes on a stream's mux stream, bypassing its records.
   void inject_stream_bytes(Host& host, uint32_t stream, const sim::Bytes& bytes);
+  // Stops (or resumes) reading every session's connection, present and future ones: a
+  // peer that never reads, whose server's writes to it back up.
+  void set_deaf(Host& host, bool deaf);
+  // A connection to `server` that completes TCP and never starts the handshake: the server
+  // must drop it at its handshake timeout. false when the server's address is not known.
+  bool open_silent_connection(Host& host, const PublicKey& server);
+  // Silent connections still open (their servers have not dropped them), by connection.
+  struct SilentConn {
+    PublicKey server{};
+    sim::Instant opened;
+    template <class Visitor>
+    void visit(Visitor& v) {
+      v("server", server);
+      v("opened", opened);
+    }
+  };
+  const std::map<ConnId, SilentConn>& silent_connections() const { return silent_conns_; }
 
   // --- Inspection ---
   const Identity& identity() const { return identity_; }
@@ -170,6 +188,7 @@ class Client {
   size_t listener_count() const { return listeners_.size(); }
   size_t queued(uint16_t port) const;
   bool is_stopped() const { return stopped_; }
+  bool is_deaf() const { return deaf_; }
 
   template <class Visitor>
   void visit(Visitor& v);
@@ -217,6 +236,8 @@ class Client {
   void refresh_servers(Host& host);
   void maintain(Host& host);
   bool start_session(Host& host, const PublicKey& server);
+  // A connection to the server's published address; nullopt when it is not known.
+  std::optional<ConnId> connect_to(Host& host, const PublicKey& server);
   void on_session_events(Host& host, const PublicKey& server);
   void on_session_opened(Host& host, const PublicKey& server);
   void on_session_room(Host& host, const PublicKey& server);
@@ -225,6 +246,7 @@ class Client {
   void on_discovery_results(Host& host);
   void on_lookup(Host& host, const Lookup& lookup, const DiscoveryResult& result);
   void on_tick(Host& host);
+  void on_silent_conn_event(Host& host, const ConnEvent& event);
   // Every public entry ends here: session output flushed, the timer re-armed.
   void finish_call(Host& host);
   size_t wanted_sessions() const;
@@ -266,6 +288,10 @@ class Client {
   std::map<PublicKey, std::string> server_addresses_;
   sim::CachedMap<PublicKey, ClientSession> sessions_;  // hashed incrementally: an event touches one
   std::map<ConnId, PublicKey> session_by_conn_;
+  // Acting as a hostile peer: sessions not read, connections that never handshake (by when
+  // each was opened).
+  bool deaf_ = false;
+  std::map<ConnId, SilentConn> silent_conns_;
   Backoff backoff_;
   std::optional<sim::Instant> retry_at_;  // the next reconnect attempt
   sim::Instant recheck_at_;
@@ -297,6 +323,8 @@ void Client::visit(Visitor& v) {
   v("server_addresses", server_addresses_);
   v("sessions", sessions_);
   v("session_by_conn", session_by_conn_);
+  v("deaf", deaf_);
+  v("silent_conns", silent_conns_);
   v("backoff", backoff_);
   v("retry_at", retry_at_);
   v("recheck_at", recheck_at_);

@@ -196,7 +196,8 @@ uint32_t Client::dial_raw(Host& host, const PublicKey& server, const sim::Bytes&
   s.deadline = host.now() + options_.dial_timeout;
   ClientSession* session = open_session(server);
   const std::optional<uint32_t> stream = session ? session->conn.mux().open(host.now()) : std::nullopt;
-  std::optional<StreamHandshake> handshake = StreamHandshake::initiator(identity_, dst.pk);
+  // No stream handshake: the request's own noise message is the caller's, so an acceptance
+  // could not be finished here (on_response refuses it). A flood of raw dials costs no X25519.
   if (!stream) {
     fail_dial(host, id, ErrorCode::kSessionClosed, "no open session to that server");
     finish_call(host);
@@ -208,7 +209,6 @@ uint32_t Client::dial_raw(Host& host, const PublicKey& server, const sim::Bytes&
   s.phase = StreamPhase::kAwaitingResponse;
   s.mux_stream = *stream;
   s.has_mux_stream = true;
-  if (handshake) s.handshake = std::move(*handshake);
   s.request_hash = hash_of(signed_request);
   index(id);
   finish_call(host);
@@ -236,6 +236,11 @@ void Client::on_response(Host& host, uint32_t id, const sim::Bytes& signed_respo
   if (!response.accepted) {
     const ErrorCode code = response.error == ErrorCode::kOk ? ErrorCode::kRejectedWithoutReason : response.error;
     fail_dial(host, id, code, std::string(describe(code)));
+    return;
+  }
+  if (!s.handshake.is_started()) {
+    fail_dial(host, id, ErrorCode::kRejectedWithoutReason,
+              "accepted, but a raw dial has no stream handshake to finish");
     return;
   }
   const sim::Status finished = s.handshake.finish(response.noise_message);

@@ -4,6 +4,8 @@
 #include "sim/assert.h"
 #include "sim/fmt.h"
 
+#include <algorithm>
+
 namespace dmsg {
 
 std::string json_key(const MuxRef& ref) { return fmt::format("{}/{}", short_key(ref.server), ref.stream); }
@@ -40,6 +42,8 @@ void Client::stop(Host& host) {
     sessions_.at(pk).conn.shut_down(host, "the client stopped");
     end_session(host, pk, "the client stopped");
   }
+  for (const auto& [conn, silent] : silent_conns_) host.close(conn);
+  silent_conns_.clear();
   const uint32_t request = discovery_.delete_entry(host);
   lookups_[request] = Lookup{Lookup::Purpose::kDelete, 0, {}, {}};
   finish_call(host);
@@ -56,6 +60,8 @@ void Client::on_conn_event(Host& host, const ConnEvent& event) {
     SessionConn& conn = sessions_.at(server).conn;
     conn.on_conn_event(host, event);
     on_session_events(host, server);
+  } else if (silent_conns_.count(event.conn) != 0) {
+    on_silent_conn_event(host, event);
   }
   finish_call(host);
 }
@@ -168,8 +174,14 @@ void Client::refresh_servers(Host& host) {
 // servers to try, the next attempt waits for the backoff.
 void Client::maintain(Host& host) {
   if (stopped_) return;
+  // With MinSessions 0 the client wants every server it found: a session to a server the
+  // last list lacks (one a dial started) does not stand in for a listed one.
+  const bool every_known = options_.min_sessions == 0;
   size_t have = 0;
-  for (const auto& [pk, s] : sessions_) have += s.going_away ? 0 : 1;
+  for (const auto& [pk, s] : sessions_) {
+    const bool listed = std::find(known_servers_.begin(), known_servers_.end(), pk) != known_servers_.end();
+    have += s.going_away || (every_known && !listed) ? 0 : 1;
+  }
   for (const PublicKey& server : known_servers_) {
     if (have >= wanted_sessions()) break;
     if (sessions_.count(server) != 0) continue;
@@ -187,23 +199,29 @@ bool Client::start_session(Host& host, const PublicKey& server) {
   // One session per server: one that exists (perhaps still being set up, for another dial
   // that looked the server up at the same time) serves, unless it is going away.
   if (auto existing = sessions_.find(server); existing != sessions_.end()) return !existing->second.going_away;
-  auto address = server_addresses_.find(server);
-  if (address == server_addresses_.end() || stopped_) return false;
-  const std::string& text = address->second;
-  const size_t colon = text.rfind(':');
-  if (colon == std::string::npos) return false;
-  uint32_t port = 0;
-  for (char c : text.substr(colon + 1)) {
-    if (c < '0' || c > '9' || (port = port * 10 + static_cast<uint32_t>(c - '0')) > 65535) return false;
-  }
+  if (stopped_) return false;
   const std::optional<Key32> server_static = dh_keys_.of(server);
   if (!server_static) return false;  // not a valid key: no session can be made
-  const std::optional<ConnId> conn = host.connect(text.substr(0, colon), static_cast<uint16_t>(port));
+  const std::optional<ConnId> conn = connect_to(host, server);
   if (!conn) return false;
   sessions_[server] = ClientSession{
       SessionConn::client(*conn, identity_, *server_static, options_.mux, host.now()), false, false, 0, {}};
+  sessions_.at(server).conn.set_deaf(host, deaf_);
   session_by_conn_[*conn] = server;
   return true;
+}
+
+std::optional<ConnId> Client::connect_to(Host& host, const PublicKey& server) {
+  auto address = server_addresses_.find(server);
+  if (address == server_addresses_.end()) return std::nullopt;
+  const std::string& text = address->second;
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  uint32_t port = 0;
+  for (char c : text.substr(colon + 1)) {
+    if (c < '0' || c > '9' || (port = port * 10 + static_cast<uint32_t>(c - '0')) > 65535) return std::nullopt;
+  }
+  return host.connect(text.substr(0, colon), static_cast<uint16_t>(port));
 }
 
 Client::ClientSession* Client::open_session(const PublicKey& server) {

@@ -300,9 +300,7 @@ void Client::break_stream(Host& host, uint32_t id, ErrorCode error, const std::s
   events_.push_back({ClientEvent::Kind::kClosed, id, 0, error, false, s.server, reason});
 }
 
-}  // namespace dmsg
-
-namespace dmsg {
+// --- Acting as a hostile peer ----------------------------------------------------------------------
 
 void Client::inject_session_bytes(Host& host, const PublicKey& server, const sim::Bytes& bytes) {
   if (ClientSession* session = sessions_.find_mutable(server)) session->conn.inject(host, bytes);
@@ -316,6 +314,45 @@ void Client::inject_stream_bytes(Host& host, uint32_t id, const sim::Bytes& byte
   flush_out(host, id);
   if (Mux* mux = mux_of(it->second)) mux->write(it->second.mux_stream, bytes.data(), bytes.size());
   finish_call(host);
+}
+
+void Client::set_deaf(Host& host, bool deaf) {
+  deaf_ = deaf;
+  std::vector<PublicKey> servers;
+  for (const auto& [pk, s] : sessions_) servers.push_back(pk);
+  for (const PublicKey& pk : servers) {
+    if (ClientSession* session = sessions_.find_mutable(pk)) session->conn.set_deaf(host, deaf);
+    on_session_events(host, pk);
+  }
+  finish_call(host);
+}
+
+bool Client::open_silent_connection(Host& host, const PublicKey& server) {
+  if (stopped_) return false;
+  const std::optional<ConnId> conn = connect_to(host, server);
+  if (!conn) return false;
+  silent_conns_[*conn] = SilentConn{server, host.now()};
+  return true;
+}
+
+void Client::on_silent_conn_event(Host& host, const ConnEvent& event) {
+  using Kind = ConnEvent::Kind;
+  switch (event.kind) {
+    case Kind::kReadable: {
+      uint8_t discard[1024];
+      while (host.read(event.conn, discard, sizeof discard) != 0) {
+      }
+      return;
+    }
+    case Kind::kPeerClosed:
+    case Kind::kFailed:
+    case Kind::kClosed:
+      host.close(event.conn);
+      silent_conns_.erase(event.conn);
+      return;
+    default:
+      return;
+  }
 }
 
 }  // namespace dmsg

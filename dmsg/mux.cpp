@@ -49,6 +49,11 @@ std::optional<uint32_t> Mux::accept() {
   return id;
 }
 
+bool Mux::is_writable_stream(uint32_t stream) const {
+  auto it = streams_.find(stream);
+  return !dead_ && it != streams_.end() && !it->second.local_closed;
+}
+
 size_t Mux::write(uint32_t stream, const uint8_t* data, size_t size) {
   auto it = streams_.find(stream);
   if (dead_ || it == streams_.end() || it->second.local_closed) return 0;
@@ -247,7 +252,7 @@ void Mux::on_stream_frame(const FrameHeader& header, const uint8_t* payload, sim
   }
   if (header.type == FrameType::kData && header.length > 0) {
     if (s.remote_closed || header.length > s.recv_window) {
-      reset_stream(id, s.remote_closed ? "data after FIN" : "window violation", /*tell_peer=*/true);
+      reset_stream(id, s.remote_closed ? "data after FIN" : std::string(kWindowViolation), /*tell_peer=*/true);
       return;
     }
     s.recv_window -= header.length;

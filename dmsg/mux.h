@@ -12,6 +12,9 @@
 
 namespace dmsg {
 
+// The reason a stream is reset when its peer sends data past the window it was given.
+inline constexpr std::string_view kWindowViolation = "window violation";
+
 struct MuxOptions {
   /// Receive window per stream per direction, bytes.
   uint32_t window_bytes = 256 * 1024;
@@ -86,6 +89,9 @@ class Mux {
   // A keepalive ping now (the server greets a new session with one, see SessionConn).
   void ping(sim::Instant now);
   bool has_stream(uint32_t stream) const { return streams_.count(stream) != 0; }
+  // Whether write() can take anything on `stream` now or later: the session lives, the
+  // stream was not reset (perhaps by a frame whose event is still queued) nor closed here.
+  bool is_writable_stream(uint32_t stream) const;
   size_t stream_count() const { return streams_.size(); }
   bool is_dead() const { return dead_; }
 

@@ -8,13 +8,14 @@
 namespace dmsg {
 namespace {
 
-constexpr std::array<sim::EnumName<PlantedBug>, 6> kNames = {{
+constexpr std::array<sim::EnumName<PlantedBug>, 7> kNames = {{
     {PlantedBug::kNone, "none"},
     {PlantedBug::kServerKeepsOtherLeg, "server-keeps-other-leg"},
     {PlantedBug::kClientNeverReconnects, "client-never-reconnects"},
     {PlantedBug::kBacklogNeverRejects, "backlog-never-rejects"},
     {PlantedBug::kRelayDropsChunk, "relay-drops-chunk"},
     {PlantedBug::kClientSlowReconnect, "client-slow-reconnect"},
+    {PlantedBug::kServerResetsPeerSession, "server-resets-peer-session"},
 }};
 
 }  // namespace
@@ -46,6 +47,9 @@ std::string_view describe(PlantedBug bug) {
     case PlantedBug::kClientSlowReconnect:
       return "a client that loses a session waits twice the largest backoff step (2 x 60 s) before it looks for "
              "servers again: only timing catches it";
+    case PlantedBug::kServerResetsPeerSession:
+      return "a server that answers a window violation on one relayed stream by resetting every stream of the "
+             "other leg's session too, so an offender's misbehaviour breaks a bystander's streams";
   }
   return "?";
 }

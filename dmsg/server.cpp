@@ -191,12 +191,7 @@ void Server::end_session(Host& host, uint32_t session, const std::string& reason
   host.log(sim::LogLevel::kInfo, "server", fmt::format("session {} ended: {}", session, reason));
   sessions_.at(session).conn.close(host, reason);
   // Every stream the session carried ends, at both ends.
-  std::vector<uint32_t> carried;
-  for (auto leg = relay_by_leg_.lower_bound(Leg{session, 0});
-       leg != relay_by_leg_.end() && leg->first.session == session; ++leg) {
-    carried.push_back(leg->second);
-  }
-  for (uint32_t relay : carried) end_relay(host, relay, "a session it used ended");
+  end_relays_of(host, session, "a session it used ended");
   const ClientSession& ended = sessions_.at(session);
   auto newest = newest_by_client_.find(ended.client);
   if (newest != newest_by_client_.end() && newest->second == session) newest_by_client_.erase(newest);
@@ -246,9 +241,16 @@ void Server::on_mux_event(Host& host, uint32_t session, const MuxEvent& event) {
   Relay& relay = relays_.at(*id);
   const bool from_initiator = relay.initiator == Leg{session, event.stream};
   switch (event.kind) {
-    case Kind::kReset:
+    case Kind::kReset: {
+      const uint32_t other_session = from_initiator ? relay.responder.session : relay.initiator.session;
+      const bool answered = relay.phase != RelayPhase::kAwaitingRequest;
       end_relay(host, *id, fmt::format("{} leg reset: {}", from_initiator ? "initiator" : "responder", event.reason));
+      if (options_.planted_bug == PlantedBug::kServerResetsPeerSession && answered &&
+          event.reason == kWindowViolation) {
+        end_relays_of(host, other_session, "planted bug: a window violation on another session");
+      }
       return;
+    }
     case Kind::kReadable:
     case Kind::kPeerClosed:
       if (relay.phase == RelayPhase::kRelaying) {
@@ -333,7 +335,10 @@ void Server::reject(Host& host, uint32_t id, const Hash32& request_hash, ErrorCo
   response.request_hash = request_hash;
   response.accepted = false;
   response.error = code;
-  if (SessionConn* to = live(relay.initiator.session)) {
+  SessionConn* to = live(relay.initiator.session);
+  // The dialer may have reset its leg in the very read that brought what is refused, its
+  // event not handled yet: then nobody is left to tell.
+  if (to != nullptr && to->mux().is_writable_stream(relay.initiator.stream)) {
     const sim::Bytes sealed = to->seal_object(sign_response(response, identity_));
     const size_t written = to->mux().write(relay.initiator.stream, sealed.data(), sealed.size());
     SIM_ASSERT_EQ(written, sealed.size());
@@ -356,7 +361,9 @@ void Server::on_response_bytes(Host& host, uint32_t id) {
   }
   const DecodedResponse decoded = decode_response(object->value(), relay.responder_pk);
   SessionConn* initiator = live(relay.initiator.session);
-  if (!initiator) {
+  // The dialer may have reset its leg in the very read that brought the answer (a dial that
+  // timed out, say), its event not handled yet: a fresh leg takes any answer, a reset none.
+  if (!initiator || !initiator->mux().is_writable_stream(relay.initiator.stream)) {
     end_relay(host, id, "the dialer is gone");
     return;
   }
@@ -440,6 +447,15 @@ bool Server::pump(Host& host, uint32_t id, bool from_initiator, size_t budget) {
     relays_.erase(id);
   }
   return moved;
+}
+
+void Server::end_relays_of(Host& host, uint32_t session, const std::string& reason) {
+  std::vector<uint32_t> carried;
+  for (auto leg = relay_by_leg_.lower_bound(Leg{session, 0});
+       leg != relay_by_leg_.end() && leg->first.session == session; ++leg) {
+    carried.push_back(leg->second);
+  }
+  for (uint32_t relay : carried) end_relay(host, relay, reason);
 }
 
 void Server::end_relay(Host& host, uint32_t id, const std::string& reason) {

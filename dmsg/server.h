@@ -156,6 +156,8 @@ class Server {
   bool pump(Host& host, uint32_t relay, bool from_initiator, size_t budget = SIZE_MAX);
   void pump_both(Host& host, uint32_t relay);
   void end_relay(Host& host, uint32_t relay, const std::string& reason);
+  // Ends every relay with a leg on `session`.
+  void end_relays_of(Host& host, uint32_t session, const std::string& reason);
   void end_session(Host& host, uint32_t session, const std::string& reason);
   void post_entry(Host& host);
   void on_discovery_results(Host& host);

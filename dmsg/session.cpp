@@ -60,6 +60,7 @@ void SessionConn::on_conn_event(Host& host, const ConnEvent& event) {
 }
 
 void SessionConn::on_readable(Host& host) {
+  if (deaf_) return;
   uint8_t buffer[16 * 1024];
   while (phase_ != Phase::kDead) {
     const size_t got = host.read(conn_, buffer, sizeof buffer);
@@ -127,6 +128,11 @@ void SessionConn::on_tick(Host& host) {
   mux_.on_tick(host.now());
   collect_mux_events(host);
   flush(host);
+}
+
+void SessionConn::set_deaf(Host& host, bool deaf) {
+  deaf_ = deaf;
+  if (!deaf_ && phase_ != Phase::kDead) on_readable(host);
 }
 
 std::optional<sim::Instant> SessionConn::deadline() const {

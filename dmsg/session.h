@@ -89,6 +89,10 @@ class SessionConn {
 
   // Raw bytes for the connection after everything the mux produced (tests of hostile peers).
   void inject(Host& host, const sim::Bytes& bytes);
+  // A hostile peer that stops reading the connection (its transport's window closes, so the
+  // other end's writes back up), then reads again, catching up on what waited.
+  void set_deaf(Host& host, bool deaf);
+  bool is_deaf() const { return deaf_; }
 
   // Signed objects on this hop: one record each.
   sim::Bytes seal_object(const sim::Bytes& object);
@@ -110,6 +114,7 @@ class SessionConn {
     v("events", events_);
     v("room_wanted", room_wanted_);
     v("awaiting_server", awaiting_server_);
+    v("deaf", deaf_);
   }
 
  private:
@@ -128,6 +133,7 @@ class SessionConn {
   RecordSealer sealer_;
   RecordOpener opener_;
   sim::ByteQueue out_;  // bytes the transport has not taken yet
+  bool deaf_ = false;   // set_deaf()
   std::vector<SessionEvent> events_;
   bool room_wanted_ = false;
   bool awaiting_server_ = false;  // client: the handshake is done, the server not heard yet  // send_room() ran out:

@@ -29,6 +29,8 @@ class StreamHandshake {
   sim::Status finish(const sim::Bytes& second);
 
   bool is_complete() const { return state_.is_complete(); }
+  // Whether it was made as an initiator (a default one, of a raw dial, was not).
+  bool is_started() const { return initiator_; }
   // (send, receive) ciphers of this end.
   std::pair<CipherState, CipherState> ciphers() const;
 

@@ -49,7 +49,7 @@ struct TraceFile {
 
 // Bumped whenever a change makes old traces re-execute differently: such traces are then
 // refused with a clear message instead of failing verification somewhere in the middle.
-constexpr uint32_t kTraceSemanticsVersion = 12;
+constexpr uint32_t kTraceSemanticsVersion = 13;
 constexpr uint32_t kTraceFormatVersion = 2;
 
 // The file layout is documented in docs/trace-format.md.

@@ -31,7 +31,8 @@ std::optional<uint64_t> number(const std::string& text, uint64_t min, uint64_t m
 }
 
 constexpr std::string_view kCommandSyntax =
-    "handling accept|no-accept read|no-read  |  dial NODE ID  |  write ID dialer|acceptor BYTES [close]";
+    "handling accept|no-accept read|no-read  |  dial NODE ID  |  write ID dialer|acceptor BYTES [close]  |  "
+    "hostile KIND|end (spoofed-source NODE)";
 
 }  // namespace
 
@@ -74,6 +75,19 @@ sim::Result<ChaosCommand> parse_chaos_command(const std::vector<std::string>& w)
     c.close = close;
     return c;
   }
+  if (w[0] == "hostile") {
+    c.kind = ChaosCommand::Kind::kHostile;
+    if (w.size() == 2 && w[1] == "end") return c;
+    c.hostile = w.size() >= 2 ? hostile_kind_named(w[1]) : std::nullopt;
+    const bool names_victim = c.hostile == HostileKind::kSpoofedSource;
+    if (!c.hostile || w.size() != (names_victim ? 3u : 2u)) {
+      return bad(
+          "expected hostile end, hostile KIND (malformed-frame, bad-signature, replayed-request, dial-flood, "
+          "window-violation, bad-record, stalled-handshake, never-reads) or hostile spoofed-source NODE");
+    }
+    if (names_victim) c.peer = w[2];
+    return c;
+  }
   return bad(fmt::format("unknown command '{}'", w[0]));
 }
 
@@ -105,6 +119,13 @@ void ChaosClient::run_command(sim::Context& ctx, const std::vector<std::string>&
           s.close_requested = s.close_requested || c.close;
           write_more(ctx, *handle);
           close_if_done(ctx, *handle);
+        }
+        return;
+      case ChaosCommand::Kind::kHostile:
+        if (c.hostile) {
+          begin_hostile(ctx, *c.hostile, c.peer);
+        } else {
+          end_hostile(ctx);
         }
         return;
     }
@@ -206,10 +227,12 @@ void ChaosClient::end(sim::Context& ctx, uint32_t handle, ChaosPhase phase) {
   ChaosStream& s = streams_.at(handle);
   s.phase = phase;
   s.ended_at = ctx.now();
+  attacked_stream_ended(handle, phase, s.error);
 }
 
 void ChaosClient::on_client_event(sim::Context& ctx, const dmsg::ClientEvent& event) {
   using Kind = dmsg::ClientEvent::Kind;
+  if (settle_act(ctx, event)) return;  // a hostile act's own dial
   auto it = streams_.find(event.stream);
   switch (event.kind) {
     case Kind::kDialed:

@@ -65,18 +65,25 @@ sim::Result<sim::Ratio> probability(std::string_view key, const sim::JsonValue& 
   return *p;
 }
 
-sim::Status read_probabilities(const sim::JsonValue& object, ChaosConfig& config) {
-  if (!object.is_object()) return key_error("probabilities", "expected an object of event kind to probability");
+// An object of kind name to probability under `key`: `key_of(kind)` names each of the
+// table's N kinds (`what` says which kinds, for the errors).
+template <class Kind, size_t N, class KeyOf>
+sim::Status read_probability_table(std::string_view key, std::string_view what, const sim::JsonValue& object,
+                                   KeyOf key_of, std::array<sim::Ratio, N>& table) {
+  if (!object.is_object()) return key_error(key, fmt::format("expected an object of {} to probability", what));
   for (const auto& [name, value] : object.members()) {
-    const std::optional<EventKind> kind = event_kind_named(name);
-    if (!kind) {
-      std::string known;
-      for (const auto& entry : kNames) known += fmt::format("{}{}", known.empty() ? "" : ", ", entry.name);
-      return key_error(fmt::format("probabilities/{}", name), fmt::format("unknown event kind (known: {})", known));
+    std::optional<size_t> index;
+    std::string known;
+    for (size_t k = 0; k < N; ++k) {
+      const std::string_view candidate = key_of(static_cast<Kind>(k));
+      if (candidate == name) index = k;
+      known += fmt::format("{}{}", k == 0 ? "" : ", ", candidate);
     }
-    sim::Result<sim::Ratio> p = probability(fmt::format("probabilities/{}", name), value);
+    const std::string at = fmt::format("{}/{}", key, name);
+    if (!index) return key_error(at, fmt::format("unknown {} (known: {})", what, known));
+    sim::Result<sim::Ratio> p = probability(at, value);
     if (!p) return p.error();
-    config.probability_of(*kind) = *p;
+    table[*index] = *p;
   }
   return sim::Ok{};
 }
@@ -124,7 +131,14 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
   if (key == "exact_window") return span(config.exact_window);
   if (key == "duration") return span(config.duration);
   if (key == "batch_interval") return span(config.batch_interval);
-  if (key == "probabilities") return read_probabilities(value, config);
+  if (key == "probabilities") {
+    return read_probability_table<EventKind>(
+        key, "event kind", value, [](EventKind k) { return enum_name(k); }, config.probability);
+  }
+  if (key == "hostile") {
+    return read_probability_table<HostileKind>(
+        key, "hostile kind", value, [](HostileKind k) { return config_key(k); }, config.hostile);
+  }
   if (key == "events") {
     // null: no event limit (the duration ends the fault phase), as chaos_config_json writes it.
     if (value.kind() == sim::JsonValue::Kind::kNull) {
@@ -152,7 +166,8 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
   }
   return key_error(key,
                    "unknown key (known: servers, clients, streams, events, duration, batch_interval, "
-                   "max_events_per_batch, check_every, exact_window, profile, heal, probabilities, identities)");
+                   "max_events_per_batch, check_every, exact_window, profile, heal, probabilities, hostile, "
+                   "identities)");
 }
 
 }  // namespace
@@ -209,6 +224,12 @@ std::string chaos_config_json(const ChaosConfig& config) {
   for (size_t k = 0; k < kEventKinds; ++k) {
     const auto kind = static_cast<EventKind>(k);
     out += fmt::format("{}\"{}\": \"{}\"", k == 0 ? "" : ", ", enum_name(kind),
+                       sim::format_ratio(config.probability_of(kind)));
+  }
+  out += "}, \"hostile\": {";
+  for (size_t k = 0; k < kHostileKinds; ++k) {
+    const auto kind = static_cast<HostileKind>(k);
+    out += fmt::format("{}\"{}\": \"{}\"", k == 0 ? "" : ", ", config_key(kind),
                        sim::format_ratio(config.probability_of(kind)));
   }
   out += "}";

@@ -1,6 +1,7 @@
 // The chaos run's configuration: sizes, stopping rule, batch rhythm, event probabilities.
 #pragma once
 
+#include "scenarios/chaos/hostile.h"
 #include "sim/ratio.h"
 #include "sim/result.h"
 #include "sim/time.h"
@@ -56,6 +57,9 @@ struct ChaosConfig {
   HealNetwork heal = HealNetwork::kAuto;
   /// Each drawn kind is kept with its probability.
   std::array<sim::Ratio, kEventKinds> probability = default_probabilities();
+  /// Per batch of the fault phase and hostile kind: the chance that a running client, not
+  /// hostile already, turns hostile in that way for a span (README, "Hostile peers").
+  std::array<sim::Ratio, kHostileKinds> hostile = default_hostile_probabilities();
   /// Nodes whose keys (identity) are another node's: {"c0": "c47"} gives client c0 the keys
   /// client c47 has in a larger world. A shrunk run keeps its nodes' keys this way, and with
   /// them which server each stream is relayed by. Empty: every node has its own.
@@ -63,6 +67,8 @@ struct ChaosConfig {
 
   sim::Ratio& probability_of(EventKind kind) { return probability[static_cast<size_t>(kind)]; }
   const sim::Ratio& probability_of(EventKind kind) const { return probability[static_cast<size_t>(kind)]; }
+  sim::Ratio& probability_of(HostileKind kind) { return hostile[static_cast<size_t>(kind)]; }
+  const sim::Ratio& probability_of(HostileKind kind) const { return hostile[static_cast<size_t>(kind)]; }
 
   // The documented defaults (README, "Chaos"): dials and writes often, faults rarely.
   static std::array<sim::Ratio, kEventKinds> default_probabilities();

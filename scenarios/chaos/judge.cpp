@@ -93,6 +93,7 @@ ChaosJudge::ChaosJudge(const ChaosConfig& config, dmsg::PlantedBug bug, const si
   Predictions predicted = predict(network, servers);
   for (uint32_t s = 0; s < config.servers; ++s) model_->set_listing(s, predicted.listings[s]);
   tally_.predictions = std::move(predicted.made);
+  hostile_seen_.resize(config.clients);
 }
 
 // A deep copy: the viewer and the model are plain data, so the copy judges on alone.
@@ -114,7 +115,8 @@ ChaosJudge::ChaosJudge(const ChaosJudge& other)
       exact_until_(other.exact_until_),
       batches_since_check_(other.batches_since_check_),
       done_(other.done_),
-      tally_(other.tally_) {}
+      tally_(other.tally_),
+      hostile_seen_(other.hostile_seen_) {}
 
 uint64_t ChaosJudge::tick_of(sim::Instant at) const {
   return static_cast<uint64_t>((at - sim::Instant::zero()).count_of(tick_length_));
@@ -141,6 +143,7 @@ void ChaosJudge::at_boundary(const sim::World& world) {
       return batch(world, /*faults_allowed=*/true);
     }
     phase_ = Phase::kSettling;
+    model_->end_hostile_spans(now);  // faults stop: so do hostile spans (the panel ends them too)
     turn_.fault_phase_ended = true;
     turn_.calm_network = heal_due_;
   }
@@ -148,7 +151,7 @@ void ChaosJudge::at_boundary(const sim::World& world) {
     done_ = true;
     return;
   }
-  if (!exact_until_ && model_->is_settled(now)) {
+  if (!exact_until_ && model_->is_settled(now) && !model_->any_offending(now)) {
     exact_until_ = now + config_.exact_window;
     ++tally_.liveness_checks;
     std::vector<Mismatch> late = model_->check_liveness(viewer_->look(world));
@@ -163,6 +166,7 @@ void ChaosJudge::batch(const sim::World& world, bool faults_allowed) {
   const bool footprints = world.now() >= next_footprints_;
   if (footprints) next_footprints_ = world.now() + kFootprintInterval;
   view_ = viewer_->look(world, footprints);
+  count_hostile(*view_);
   if (++batches_since_check_ >= config_.check_every) {
     batches_since_check_ = 0;
     const CheckReport report = model_->check(*last_view_, *view_);
@@ -176,6 +180,27 @@ void ChaosJudge::batch(const sim::World& world, bool faults_allowed) {
   next_batch_ = world.now() + config_.batch_interval;
   turn_.batch = true;
   turn_.faults_allowed = faults_allowed;
+}
+
+void ChaosJudge::count_hostile(const WorldView& view) {
+  for (uint32_t c = 0; c < view.clients.size(); ++c) {
+    const HostileTable& now = view.clients[c].offender.counts;
+    HostileTable& seen = hostile_seen_.at(c);
+    // Counts of one incarnation only grow; a new one starts from zero.
+    bool fresh = false;
+    for (size_t k = 0; k < kHostileKinds; ++k) {
+      fresh = fresh || now[k].acts < seen[k].acts || now[k].idle < seen[k].idle || now[k].answered < seen[k].answered ||
+              now[k].lost < seen[k].lost || now[k].unexpected < seen[k].unexpected;
+    }
+    if (fresh) seen = HostileTable{};
+    for (size_t k = 0; k < kHostileKinds; ++k) {
+      const HostileCounts& n = now[k];
+      const HostileCounts& was = seen[k];
+      tally_.hostile[k] += HostileCounts{n.acts - was.acts, n.idle - was.idle, n.answered - was.answered,
+                                         n.lost - was.lost, n.unexpected - was.unexpected};
+    }
+    seen = now;
+  }
 }
 
 void ChaosJudge::fail(std::vector<Mismatch> mismatches, uint64_t before_tick, uint64_t tick) {
@@ -214,6 +239,7 @@ sim::Status ChaosJudge::take(const FaultInput& input, const sim::World& world) {
                  : (start ? EventKind::kStartClient : EventKind::kStopClient);
       a.node = s ? *s : *c;
       if (!start) a.how = *stop_how(input.kind);
+      if (c && start) hostile_seen_.at(*c) = HostileTable{};  // a new incarnation counts from zero
       apply(a, now);  // a restarted client handles streams by default until told otherwise
       return sim::Ok{};
     }
@@ -269,6 +295,17 @@ sim::Status ChaosJudge::take_command(const FaultInput& input, sim::Instant now) 
       a.stream = c.dial_id;
       break;
     }
+    case ChaosCommand::Kind::kHostile:
+      if (c.hostile) {
+        if (c.hostile == HostileKind::kSpoofedSource && !client_index_named(c.peer, config_.clients)) {
+          return unmodelled(input, "spoofed-source names a client of the run");
+        }
+        model_->hostile_began(*client, now);
+        ++tally_.hostile_spans[static_cast<size_t>(*c.hostile)];
+      } else {
+        model_->hostile_ended(*client, now);
+      }
+      return sim::Ok{};
     case ChaosCommand::Kind::kWrite:
       if (!model_->knows_stream(c.dial_id)) return unmodelled(input, "no dial made that stream");
       a.kind = EventKind::kWrite;

@@ -30,6 +30,9 @@ struct ChaosTally {
   std::optional<sim::Instant> healed_at;
   // Dials made while the links were faulty, and how many opened.
   Model::DialShare harsh_dials;
+  // Hostile spans begun, and what the offenders saw of their acts, per kind.
+  std::array<uint64_t, kHostileKinds> hostile_spans{};
+  HostileTable hostile{};
   std::vector<Mismatch> mismatches;  // of the failing check (empty on a pass)
   // On a failure: the boundary ticks of the view before the failing check and of its own.
   std::optional<uint64_t> before_tick;
@@ -74,6 +77,8 @@ class ChaosJudge final : public RunJudge {
   uint64_t tick_of(sim::Instant at) const;
   sim::Status take_command(const FaultInput& input, sim::Instant now);
   void apply(const Action& action, sim::Instant now);
+  // Adds what the offenders saw since the last view to the tally.
+  void count_hostile(const WorldView& view);
 
   ChaosConfig config_;
   dmsg::PlantedBug bug_;
@@ -95,6 +100,7 @@ class ChaosJudge final : public RunJudge {
   uint64_t batches_since_check_ = 0;
   bool done_ = false;
   ChaosTally tally_;
+  std::vector<HostileTable> hostile_seen_;  // per client: its incarnation's counts at the last view
 };
 
 // The chaos scenario's hook (ScenarioInfo::make_judge): a judge for a run recorded by the

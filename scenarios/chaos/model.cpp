@@ -4,6 +4,7 @@
 #include "dmsg/backoff.h"
 #include "dmsg/client.h"
 #include "dmsg/mux.h"
+#include "dmsg/session.h"
 #include "sim/enum_names.h"
 #include "sim/fmt.h"
 
@@ -56,6 +57,9 @@ ModelBounds ModelBounds::for_profile(const net::FaultProfile& profile) {
   const dmsg::ClientOptions client;
   b.reconnect =
       b.delivery.exchange(1) + std::max(client.recheck_interval, dmsg::Backoff::kCap) + b.delivery.session_setup();
+  const net::TransportOptions transport;
+  b.hostile_consequence = b.delivery.transfer(dmsg::SessionConn::kQueueLimit + transport.send_buffer_bytes);
+  b.handshake_drop = dmsg::SessionHandshake::kTimeout + b.delivery.exchange(1);
   return b;
 }
 
@@ -78,6 +82,10 @@ bool Model::news_overdue(sim::Instant since, sim::Duration bound, sim::Instant n
   if (partitioned_) return false;
   if (disturbed_until_ + kAftermath > since) return now > std::max(since, disturbed_until_) + bounds_.close_on_crash;
   return now > since + bound;
+}
+
+bool Model::ran_since(const Node& n, sim::Instant since) const {
+  return n.up && (!n.stopped_at || *n.stopped_at < since) && n.up_since <= since;
 }
 
 bool Model::stop_news_overdue(const Node& n, sim::Instant since, sim::Instant now) const {
@@ -151,9 +159,10 @@ void Model::apply(const Action& a, sim::Instant now) {
       s.last_op = now;
       s.harsh = bounds_.harsh;
       harsh_dials_.made += s.harsh ? 1 : 0;
+      s.hostile = offending(a.node, now) || offending(a.peer, now);
       const Node& peer = clients_.at(a.peer);
       const bool any_server = !reachable_servers().empty();
-      if (!is_settled(now) || any_uncertain_server_up()) {
+      if (s.hostile || !is_settled(now) || any_uncertain_server_up()) {
         s.outcome = DialOutcome::kUnknown;
       } else if (!peer.up || !any_server) {
         s.outcome = DialOutcome::kFailed;
@@ -199,6 +208,39 @@ void Model::apply(const Action& a, sim::Instant now) {
       last_fault_ = now;
       return;
   }
+}
+
+void Model::hostile_began(uint32_t c, sim::Instant now) {
+  (void)now;
+  clients_.at(c).hostile = true;
+  for (auto& [id, s] : streams_) {
+    if (s.dialer != c && s.acceptor != c) continue;
+    s.hostile = true;
+    s.outcome = DialOutcome::kUnknown;
+  }
+}
+
+void Model::hostile_ended(uint32_t c, sim::Instant now) {
+  clients_.at(c).hostile = false;
+  clients_.at(c).hostile_ended = now;
+}
+
+void Model::end_hostile_spans(sim::Instant now) {
+  for (uint32_t c = 0; c < clients_.size(); ++c) {
+    if (clients_[c].hostile) hostile_ended(c, now);
+  }
+}
+
+bool Model::offending(uint32_t c, sim::Instant now) const {
+  const Node& n = clients_.at(c);
+  return n.hostile || (n.hostile_ended && now - *n.hostile_ended < bounds_.settle);
+}
+
+bool Model::any_offending(sim::Instant now) const {
+  for (uint32_t c = 0; c < clients_.size(); ++c) {
+    if (offending(c, now)) return true;
+  }
+  return false;
 }
 
 void Model::set_handling(uint32_t c, const Handling& handling) {
@@ -254,7 +296,11 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
   };
   const std::vector<uint32_t> up_servers = reachable_servers();
   uint32_t up_clients = 0;
-  for (const Node& c : clients_) up_clients += c.up ? 1 : 0;
+  uint32_t up_offenders = 0;  // whose sessions a server may or may not hold
+  for (uint32_t c = 0; c < clients_.size(); ++c) {
+    up_clients += clients_[c].up ? 1 : 0;
+    up_offenders += clients_[c].up && offending(c, after.at) ? 1 : 0;
+  }
   for (uint32_t s = 0; s < servers_.size(); ++s) {
     const ServerView& v = after.servers.at(s);
     const std::string name = fmt::format("servers/s{}", s);
@@ -270,8 +316,12 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
       bad("prediction", name + "/sessions", "0 (discovery refuses its entries: its clock is outside the window)",
           fmt::to_string(v.sessions));
     }
-    if (settled && servers_[s].up && servers_[s].listing == ServerListing::kListed && v.sessions != up_clients) {
-      bad("exact", name + "/sessions", fmt::format("{} (one per running client)", up_clients),
+    if (settled && servers_[s].up && servers_[s].listing == ServerListing::kListed &&
+        (v.sessions > up_clients || v.sessions + up_offenders < up_clients)) {
+      bad("exact", name + "/sessions",
+          up_offenders == 0 ? fmt::format("{} (one per running client)", up_clients)
+                            : fmt::format("{} to {} (one per running client, hostile ones perhaps not)",
+                                          up_clients - up_offenders, up_clients),
           fmt::to_string(v.sessions));
     }
   }
@@ -294,8 +344,9 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
     if (v.queued > bounds_.backlog) {
       bad("bound", name + "/queued", fmt::format("at most the backlog, {}", bounds_.backlog), fmt::to_string(v.queued));
     }
-    // A session may outlive its server only until the client can know it is gone.
-    for (const uint32_t s : v.sessions) {
+    // A session may outlive its server only until the client can know it is gone (an
+    // offender may not listen).
+    for (const uint32_t s : offending(c, after.at) ? std::vector<uint32_t>{} : v.sessions) {
       const Node& server = servers_.at(s);
       if (!server.up && stop_news_overdue(server, sim::Instant::zero(), after.at)) {
         bad("bound", name + "/sessions",
@@ -304,18 +355,74 @@ void Model::check_nodes(const WorldView& after, bool settled, CheckReport& repor
             list(v.sessions));
       }
     }
+    check_offender(c, v, after.at, report);
     check_reconnects(c, v, after.at, report);
-    if (settled && owed_sessions(v.sessions) != up_servers) {
+    if (settled && !offending(c, after.at) && owed_sessions(v.sessions) != up_servers) {
       bad("exact", name + "/sessions", list(up_servers) + " (every running, listed server)", list(v.sessions));
     }
   }
 }
 
+void Model::check_offender(uint32_t c, const ClientView& v, sim::Instant now, CheckReport& report) const {
+  const OffenderView& o = v.offender;
+  const std::string name = fmt::format("clients/c{}", c);
+  if (!o.first_unexpected.empty()) {
+    report.mismatches.push_back({"oracle",
+                                 name + "/hostile_outcome",
+                                 "every hostile act answered as the protocol says (README, \"Hostile peers\")",
+                                 o.first_unexpected,
+                                 {}});
+  }
+  if (o.oldest_dial && now - o.oldest_dial->at > bounds_.dial_deadline) {
+    report.mismatches.push_back(
+        {"bound",
+         name + "/hostile_dial",
+         fmt::format("a {} dial resolved within {}", enum_name(o.oldest_dial->kind), bounds_.dial_deadline),
+         fmt::format("unanswered since {}", o.oldest_dial->at),
+         {}});
+  }
+  // A consequence travels the links: owed only on links that keep sessions, and only while
+  // the act's server (and, for an act on a stream, its peer) ran on since the act: a crash
+  // leaves a connection nobody drops.
+  if (!bounds_.links_keep_sessions) return;
+  for (const OffenderView::Consequence& pending : o.consequences) {
+    const PendingAct& act = pending.act;
+    if (!pending.server || !ran_since(servers_.at(*pending.server), act.at)) continue;
+    const bool on_stream = act.kind == HostileKind::kWindowViolation || act.kind == HostileKind::kBadRecord;
+    SIM_ASSERT_MSG(!on_stream || act.dial_id != 0, "an act on a stream names it");
+    auto stream = streams_.find(act.dial_id);
+    if (on_stream) {
+      if (stream == streams_.end()) continue;
+      const uint32_t peer = stream->second.dialer == c ? stream->second.acceptor : stream->second.dialer;
+      const Node& p = clients_.at(peer);
+      if (!ran_since(p, act.at)) continue;
+      // A peer hostile itself since the act (one that stopped reading, say) owes nothing.
+      if (p.hostile || (p.hostile_ended && *p.hostile_ended >= act.at)) continue;
+      // A record is opened when it is read: a peer that does not read never finds it bad.
+      if (act.kind == HostileKind::kBadRecord && !p.handling.reads) continue;
+    }
+    const bool stalled = act.kind == HostileKind::kStalledHandshake;
+    // The server's close reaches an idle connection with no keepalive once: lost (on lossy
+    // links, in a disturbance since the act), nothing repeats it.
+    if (stalled && (bounds_.harsh || disturbed_until_ >= act.at)) continue;
+    const sim::Duration bound = stalled ? bounds_.handshake_drop : bounds_.hostile_consequence;
+    if (!news_overdue(act.at, bound, now)) continue;
+    report.mismatches.push_back(
+        {"bound",
+         name + "/hostile_consequence",
+         fmt::format("{} at {} answered within {}: {}", enum_name(act.kind), act.at, bound, expected_outcome(act.kind)),
+         fmt::format("not yet, {} after it", now - act.at),
+         {}});
+    return;
+  }
+}
+
 void Model::check_reconnects(uint32_t c, const ClientView& v, sim::Instant now, CheckReport& report) const {
-  if (!bounds_.links_keep_sessions || partitioned_) return;
+  if (!bounds_.links_keep_sessions || partitioned_ || clients_[c].hostile) return;
   for (const uint32_t s : reachable_servers()) {
     if (std::find(v.sessions.begin(), v.sessions.end(), s) != v.sessions.end()) continue;
-    const sim::Instant since = std::max({servers_[s].up_since, clients_[c].up_since, disturbed_until_});
+    const sim::Instant since = std::max({servers_[s].up_since, clients_[c].up_since, disturbed_until_,
+                                         clients_[c].hostile_ended.value_or(sim::Instant::zero())});
     if (now - since <= bounds_.reconnect) continue;
     // An obligation with a deadline: of the liveness class, like the settle window's check.
     report.mismatches.push_back({"liveness",
@@ -367,7 +474,10 @@ void Model::check_stream_bounds(const StreamView* before, const StreamView& afte
       bad("bound", end_field(after.id, dialer_end, "phase"), fmt::format("resolved within {}", bounds_.dial_deadline),
           fmt::format("dialing since {} ({} ago)", e.started, now - e.started));
     }
-    if (e.phase == ChaosPhase::kOpen) check_end_released(after, dialer_end, now, report);
+    // An offender may not hear the news (one that stopped reading cannot): its own ends
+    // owe no release while it offends.
+    const uint32_t holder = dialer_end ? after.dialer : after.acceptor;
+    if (e.phase == ChaosPhase::kOpen && !offending(holder, now)) check_end_released(after, dialer_end, now, report);
   }
 }
 
@@ -413,6 +523,7 @@ void Model::check_end_released(const StreamView& stream, bool dialer_end, sim::I
 
 void Model::check_stream_exact(uint64_t id, const Stream& s, const StreamView* before, const StreamView* after,
                                sim::Instant now, CheckReport& report) const {
+  if (s.hostile) return;  // the offender's: it may break, and its bytes stop
   // Its outcome is not due yet. A dial that must fail may wait for servers that are gone
   // but still listed, up to its deadline.
   const sim::Duration grace = s.outcome == DialOutcome::kFailed

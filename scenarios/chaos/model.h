@@ -51,6 +51,12 @@ struct ModelBounds {
   uint32_t max_sessions = 100;
   // Each node's state within its buffers plus a fixed amount per entry (memory_bound.h).
   MemoryBudget memory;
+  // A hostile act's consequence (a session or stream the protocol ends) is due once the
+  // act's bytes crossed the queues before them: the session's 64 KiB and the transport's
+  // 256 KiB send buffer, transfer(320 KiB) after the act. A connection that never starts
+  // its handshake is dropped 5 s (the handshake timeout) plus exchange(1) after it opened.
+  sim::Duration hostile_consequence = sim::Duration::seconds(1);
+  sim::Duration handshake_drop = sim::Duration::seconds(6);
   // Whether the links have background faults (loss, duplication, clogs): while they do,
   // the run is in its harsh phase.
   bool harsh = false;
@@ -121,6 +127,19 @@ class Model {
   // A client is told how to handle streams (at the start, and after each restart, which
   // leaves it at the default): pending dials to it no longer have a certain outcome.
   void set_handling(uint32_t c, const Handling& handling);
+  // Client `c` turns hostile, or its span ends (README, "Hostile peers"). Its streams, and
+  // those dialed to or by it until the settle window after the span, are the offender's:
+  // they may break, so only the safety checks and the bounds hold them. Its own sessions
+  // are owed again from the span's end. Everything else is checked as if nothing happened:
+  // a span is not a fault of the network or of the other nodes.
+  void hostile_began(uint32_t c, sim::Instant now);
+  void hostile_ended(uint32_t c, sim::Instant now);
+  // Every span still in force ends (the fault phase is over).
+  void end_hostile_spans(sim::Instant now);
+  // Whether client `c` is hostile, or was within the settle window.
+  bool offending(uint32_t c, sim::Instant now) const;
+  // Whether any client is offending: the settle phase's liveness check waits for none.
+  bool any_offending(sim::Instant now) const;
   // Compares the abstraction after a batch with the prediction from the one before it.
   CheckReport check(const WorldView& before, const WorldView& after) const;
   // After the fault phase, once settled: every running client holds a session to every
@@ -138,6 +157,8 @@ class Model {
     std::optional<sim::Instant> stopped_at;
     std::optional<sim::Instant> crashed_at;  // the latest crash: only keepalives tell of it
     Handling handling;
+    bool hostile = false;                       // clients: a hostile span is in force
+    std::optional<sim::Instant> hostile_ended;  // clients: the end of its latest span
 
     void stop(StopHow stopped_how, sim::Instant now) {
       up = false;
@@ -157,11 +178,14 @@ class Model {
     uint64_t outstanding[2] = {0, 0};
     uint64_t delivered_at_batch[2] = {0, 0};  // read by the acceptor's end [0] and the dialer's [1]
     bool close[2] = {false, false};
-    bool harsh = false;   // dialed in the harsh phase
-    bool opened = false;  // a view showed its dialer's end opened
+    bool harsh = false;    // dialed in the harsh phase
+    bool opened = false;   // a view showed its dialer's end opened
+    bool hostile = false;  // an end is or was an offender's while it existed (hostile_began)
   };
 
   void check_nodes(const WorldView& after, bool settled, CheckReport& report) const;
+  // A client's hostile acts: answered as the protocol says, and within their bounds.
+  void check_offender(uint32_t c, const ClientView& v, sim::Instant now, CheckReport& report) const;
   // Sessions a running client owes by now to running, listed servers (see bounds.reconnect).
   void check_reconnects(uint32_t c, const ClientView& v, sim::Instant now, CheckReport& report) const;
   // The servers a client must hold sessions to once settled: running and listed.
@@ -182,6 +206,8 @@ class Model {
   // Whether node `n` stopped after `since` and news of every such stop is overdue at `now`
   // (an earlier crash still excuses what its keepalives have not found yet).
   bool stop_news_overdue(const Node& n, sim::Instant since, sim::Instant now) const;
+  // Whether node `n` has been running without a stop since `since`.
+  bool ran_since(const Node& n, sim::Instant since) const;
 
   ModelBounds bounds_;
   std::vector<Node> servers_;

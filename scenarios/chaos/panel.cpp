@@ -40,7 +40,8 @@ ControlPanel::ControlPanel(const ChaosConfig& config, uint64_t seed)
     : config_(config),
       seed_(seed),
       picker_(config, sim::Rng::stream(seed, "chaos/panel/picker")),
-      rng_(sim::Rng::stream(seed, "chaos/panel/targets")) {}
+      rng_(sim::Rng::stream(seed, "chaos/panel/targets")),
+      hostile_rng_(sim::Rng::stream(seed, "chaos/panel/hostile")) {}
 
 sim::Result<std::unique_ptr<ControlPanel>> ControlPanel::create(const ChaosConfig& config, uint64_t seed,
                                                                 dmsg::PlantedBug bug, sim::Log* log) {
@@ -101,6 +102,7 @@ ChaosResult ControlPanel::run(std::function<bool()> stop_requested) {
     const ChaosJudge::Turn& turn = judge_->turn();
     // Faults stop: a standing partition is lifted, and the system must settle by itself.
     if (turn.fault_phase_ended && model().partitioned()) input("heal");
+    end_hostile_spans(turn.fault_phase_ended);
     if (turn.calm_network) input("calm");
     if (turn.batch) batch(turn.faults_allowed);
   }
@@ -126,6 +128,41 @@ void ControlPanel::batch(bool faults_allowed) {
     if (!decided) continue;  // nothing to do it to (e.g. no server is down to start)
     for (const std::string& text : *decided) input(text);
     dials += kind == EventKind::kDial ? 1 : 0;
+  }
+  if (faults_allowed) draw_hostile_spans();
+}
+
+void ControlPanel::draw_hostile_spans() {
+  const sim::Instant now = runner_->world().now();
+  for (size_t k = 0; k < kHostileKinds; ++k) {
+    const auto kind = static_cast<HostileKind>(k);
+    if (!hostile_rng_.chance(config_.probability_of(kind))) continue;
+    std::vector<uint32_t> candidates;
+    for (uint32_t c = 0; c < config_.clients; ++c) {
+      if (model().client_up(c) && hostile_until_.count(c) == 0) candidates.push_back(c);
+    }
+    if (candidates.empty()) continue;
+    const uint32_t offender = candidates[hostile_rng_.below(candidates.size())];
+    std::string words(enum_name(kind));
+    if (kind == HostileKind::kSpoofedSource) {
+      if (config_.clients < 2) continue;  // nobody else's key to claim
+      const auto other = static_cast<uint32_t>(hostile_rng_.below(config_.clients - 1));
+      words += " " + client_name(other >= offender ? other + 1 : other);
+    }
+    hostile_until_[offender] = now + hostile_rng_.uniform_duration(kShortestSpan, kLongestSpan);
+    input(fmt::format("command {} hostile {}", client_name(offender), words));
+  }
+}
+
+void ControlPanel::end_hostile_spans(bool all) {
+  const sim::Instant now = runner_->world().now();
+  for (auto it = hostile_until_.begin(); it != hostile_until_.end();) {
+    if (!all && it->second > now) {
+      ++it;
+      continue;
+    }
+    input(fmt::format("command {} hostile end", client_name(it->first)));
+    it = hostile_until_.erase(it);
   }
 }
 

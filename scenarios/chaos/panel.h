@@ -12,6 +12,7 @@
 
 #include <array>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -56,6 +57,10 @@ class ControlPanel {
   std::optional<Inputs> decide(EventKind kind, const WorldView& view, uint32_t dials_so_far);
   std::optional<Inputs> decide_write(const WorldView& view);
   std::optional<Inputs> decide_network_fault(EventKind kind);
+  // Hostile spans: each kind drawn with its probability, for a running client not hostile
+  // already; and the ends of the spans that are due (all of them when the faults stop).
+  void draw_hostile_spans();
+  void end_hostile_spans(bool all);
   // Adds an input at the current boundary and hands it to the judge.
   void input(const std::string& text);
   uint32_t open_streams(const WorldView& view) const;
@@ -66,7 +71,9 @@ class ControlPanel {
   std::unique_ptr<ScenarioRunner> runner_;
   std::unique_ptr<ChaosJudge> judge_;
   EventPicker picker_;
-  sim::Rng rng_;  // targets, sizes, interleavings
+  sim::Rng rng_;          // targets, sizes, interleavings
+  sim::Rng hostile_rng_;  // hostile spans: kinds, offenders, lengths (apart, so others' draws stay)
+  std::map<uint32_t, sim::Instant> hostile_until_;  // offenders by client index, and their spans' ends
   uint64_t next_dial_ = 1;
   std::set<uint64_t> closing_;  // streams a write of this batch closes
 };

@@ -61,6 +61,13 @@ WorldView Viewer::look(const sim::World& world, bool footprints) const {
       c.sessions = sessions_of(world, i);
       c.queued = static_cast<uint32_t>(node.client().queued(kChaosPort));
     }
+    c.offender.kind = node.offender().kind;
+    c.offender.counts = node.hostile_counts();
+    c.offender.oldest_dial = node.oldest_pending_dial();
+    for (const PendingAct& act : node.pending_consequences()) {
+      c.offender.consequences.push_back({act, server_index(act.server)});
+    }
+    c.offender.first_unexpected = node.offender().first_unexpected;
     view.clients.push_back(c);
     if (c.up) add_ends(world, i, view);  // a stopped application holds no streams
   }

@@ -20,12 +20,29 @@ struct ServerView {
   NodeFootprint footprint;
 };
 
+// A client's hostile span and what it saw of its acts (its current incarnation's).
+struct OffenderView {
+  std::optional<HostileKind> kind;  // the span in force
+  HostileTable counts{};
+  // The earliest raw dial still waiting for its answer (the client's own 20 s deadline
+  // resolves it), and the acts whose session, stream or connection the protocol must end,
+  // each with its server's index.
+  std::optional<PendingAct> oldest_dial;
+  struct Consequence {
+    PendingAct act;
+    std::optional<uint32_t> server;
+  };
+  std::vector<Consequence> consequences;
+  std::string first_unexpected;  // the first act answered otherwise, in words
+};
+
 struct ClientView {
   bool up = false;
   Handling handling;
   std::vector<uint32_t> sessions;  // servers (by index) of its opened sessions, ascending
   uint32_t queued = 0;             // streams answered and waiting for accept()
   NodeFootprint footprint;
+  OffenderView offender;
 };
 
 // One end of a stream, as its application recorded it.

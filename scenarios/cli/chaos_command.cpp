@@ -253,6 +253,23 @@ void write_figures(sim::JsonWriter& json, const ChaosResult& r, int64_t wall_ms)
   json.key("opened");
   json.number(static_cast<int64_t>(r.harsh_dials.opened));
   json.end_object();
+  // Hostile spans and what their offenders saw of their acts (README, "Hostile peers").
+  json.key("hostile");
+  json.begin_object();
+  for (size_t k = 0; k < chaos::kHostileKinds; ++k) {
+    const chaos::HostileCounts& c = r.hostile[k];
+    json.key(enum_name(static_cast<chaos::HostileKind>(k)));
+    json.begin_object();
+    const std::pair<const char*, uint64_t> fields[] = {
+        {"spans", r.hostile_spans[k]}, {"acts", c.acts}, {"idle", c.idle},
+        {"answered", c.answered},      {"lost", c.lost}, {"unexpected", c.unexpected}};
+    for (const auto& [name, value] : fields) {
+      json.key(name);
+      json.number(static_cast<int64_t>(value));
+    }
+    json.end_object();
+  }
+  json.end_object();
   json.key("wall_ms");
   json.number(wall_ms);
   json.end_object();

@@ -57,11 +57,10 @@ class NodeRenaming {
     if (lost && (!sides || left.empty() || right.empty())) return std::nullopt;
     input.left = std::move(left);
     input.right = std::move(right);
-    if (const std::optional<chaos::ChaosCommand> command = chaos_command_of(input);
-        command && command->kind == Kind::kDial) {
+    if (const std::optional<chaos::ChaosCommand> command = chaos_command_of(input); command && command->peer_word()) {
       const std::optional<std::string> peer = rename(command->peer);
       if (!peer) return std::nullopt;
-      input.words[1] = *peer;
+      input.words.at(*command->peer_word()) = *peer;
     }
     return rewritten(std::move(input));
   }
@@ -137,8 +136,8 @@ Candidate merge_clients(const Candidate& candidate, uint32_t into, uint32_t from
       }
     }
     const std::optional<chaos::ChaosCommand> command = chaos_command_of(input);
-    if (command && command->kind == Kind::kDial && command->peer == from_name) {
-      input.words[1] = into_name;
+    if (command && command->peer_word() && command->peer == from_name) {
+      input.words.at(*command->peer_word()) = into_name;
       renamed = true;
     }
     if (renamed) input = rewritten(std::move(input));
@@ -167,7 +166,7 @@ Candidate renumber_dials(const Candidate& candidate, const std::map<uint64_t, ui
   Candidate out = candidate;
   for (FaultInput& input : out.inputs) {
     const std::optional<chaos::ChaosCommand> command = chaos_command_of(input);
-    if (!command || command->kind == Kind::kHandling) continue;
+    if (!command || !command->names_dial()) continue;
     const size_t word = command->kind == Kind::kDial ? 2 : 1;  // dial NODE ID | write ID ...
     input.words.at(word) = std::to_string(numbers.at(command->dial_id));
     input = rewritten(std::move(input));
@@ -187,7 +186,7 @@ std::vector<uint32_t> nodes_named(const Candidate& candidate, NodeRole role) {
     const std::optional<chaos::ChaosCommand> command = chaos_command_of(input);
     if (command && command->kind == Kind::kHandling) continue;
     for (const std::string& name : input.left) mention(name);
-    if (command && command->kind == Kind::kDial) mention(command->peer);
+    if (command && command->peer_word()) mention(command->peer);
     for (const std::string& name : input.right) mention(name);
   }
   return order;

@@ -102,7 +102,7 @@ Candidate focused_on(const Candidate& c, const std::set<std::string>& focus) {
     const std::optional<chaos::ChaosCommand> command = chaos_command_of(input);
     const bool names_other = std::any_of(input.left.begin(), input.left.end(), outside) ||
                              std::any_of(input.right.begin(), input.right.end(), outside) ||
-                             (command && command->kind == Kind::kDial && outside(command->peer));
+                             (command && command->peer_word() && outside(command->peer));
     if (names_other) dropped.push_back(i);
   }
   return with_inputs(c, without(c.inputs, closure(c.inputs, units_of(c.inputs), dropped)));

@@ -33,9 +33,16 @@ std::optional<size_t> handling_after_restart(const std::vector<FaultInput>& inpu
   return next;
 }
 
+// A hostile span's start (`hostile KIND`) or end (`hostile end`).
+bool is_hostile_command(const FaultInput& input, bool start) {
+  const std::optional<chaos::ChaosCommand> command = chaos_command_of(input);
+  return command && command->kind == Kind::kHostile && command->hostile.has_value() == start;
+}
+
 // The first input after `from`, not yet in a unit, that closes what `from` opened.
 std::optional<size_t> closer_of(const std::vector<FaultInput>& inputs, size_t from, const std::vector<bool>& taken) {
   const FaultInput& opener = inputs[from];
+  const bool hostile_start = is_hostile_command(opener, true);
   for (size_t i = from + 1; i < inputs.size(); ++i) {
     if (taken[i]) continue;
     const FaultInput& in = inputs[i];
@@ -43,7 +50,8 @@ std::optional<size_t> closer_of(const std::vector<FaultInput>& inputs, size_t fr
                         ((opener.kind == InputKind::kPartition || opener.kind == InputKind::kPartitionOneWay) &&
                          in.kind == InputKind::kHeal) ||
                         (opener.kind == InputKind::kHold && in.kind == InputKind::kRelease && in.left == opener.left &&
-                         in.right == opener.right);
+                         in.right == opener.right) ||
+                        (hostile_start && is_hostile_command(in, false) && in.left == opener.left);
     if (closes) return i;
   }
   return std::nullopt;

@@ -1,5 +1,6 @@
 // Units: inputs that only make sense together, removed together (a dial and every write on
-// its stream; a stop and its restart; a partition and its heal; a hold and its release).
+// its stream; a stop and its restart; a partition and its heal; a hold and its release; a
+// hostile span's start and its end).
 #pragma once
 
 #include "scenarios/world/inputs.h"

@@ -9,6 +9,7 @@
 using scenarios::chaos::ChaosConfig;
 using scenarios::chaos::EventKind;
 using scenarios::chaos::EventPicker;
+using scenarios::chaos::HostileKind;
 using scenarios::chaos::parse_chaos_config;
 
 TEST_CASE("chaos: config: every key is read, probabilities from decimal text or fractions") {
@@ -41,6 +42,17 @@ TEST_CASE("chaos: config: an empty object gives the documented defaults") {
   CHECK(config->clients == 50);
   CHECK(config->batch_interval == sim::Duration::seconds(1));
   CHECK(config->probability_of(EventKind::kDial) == sim::Ratio(1, 2));
+  for (size_t k = 0; k < scenarios::chaos::kHostileKinds; ++k) {
+    CHECK(config->probability_of(static_cast<HostileKind>(k)) == sim::Ratio(1, 500));
+  }
+}
+
+TEST_CASE("chaos: config: hostile kinds each have their own probability") {
+  const auto config = parse_chaos_config(R"({"hostile": {"dial_flood": "1/20", "never_reads": "0"}})");
+  REQUIRE(config.ok());
+  CHECK(config->probability_of(HostileKind::kDialFlood) == sim::Ratio(1, 20));
+  CHECK(config->probability_of(HostileKind::kNeverReads) == sim::Ratio::zero());
+  CHECK(config->probability_of(HostileKind::kBadRecord) == sim::Ratio(1, 500));  // not named: the default
 }
 
 TEST_CASE("chaos: config: the recorded config file reads back to the same config, with or without an event limit") {
@@ -49,6 +61,7 @@ TEST_CASE("chaos: config: the recorded config file reads back to the same config
   limited.events = 40;
   limited.batch_interval = sim::Duration::milliseconds(20);
   limited.probability_of(EventKind::kClog) = sim::Ratio(3, 7);
+  limited.probability_of(HostileKind::kSpoofedSource) = sim::Ratio(2, 9);
   for (const ChaosConfig& original : {ChaosConfig{}, limited}) {
     const std::string text = scenarios::chaos::chaos_config_json(original);
     INFO(text);
@@ -70,6 +83,9 @@ TEST_CASE("chaos: config: mistakes are refused with the key named") {
       {R"({"duration": "10"})", "duration"},  // no unit
       {R"({"batch_interval": "-1s"})", "batch_interval"},
       {R"({"colour": "blue"})", "colour"},
+      {R"({"hostile": {"shouting": "0.1"}})", "hostile/shouting"},
+      {R"({"hostile": {"dial_flood": 1}})", "hostile/dial_flood"},
+      {R"({"hostile": "often"})", "hostile"},
   };
   for (const auto& [text, key] : cases) {
     INFO(text);

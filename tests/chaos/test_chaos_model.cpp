@@ -329,3 +329,59 @@ TEST_CASE("chaos model: on links that do not keep sessions nothing is exact unti
   CHECK(m.is_settled(at(1110)));
   CHECK(m.bounds().close_on_loss == sim::Duration::seconds(5));
 }
+
+TEST_CASE("chaos model: a hostile span excuses the offender's own streams and sessions, not a bystander's") {
+  Model m(2, 3, ModelBounds::for_profile(calm_profile()));
+  WorldView before = settled_view(at(199));
+  before.clients.push_back(before.clients[0]);
+  before.servers = {{true, 3, {}}, {true, 3, {}}};
+  StreamView offenders = open_stream(1, 0, 0, 0);  // c0 -> c1
+  StreamView bystanders = open_stream(2, 0, 0, 0);
+  bystanders.dialer = 2;
+  before.streams = {{1, offenders}, {2, bystanders}};
+  m.begin_batch(before);
+  m.apply(dial(0, 1, 1), at(100));
+  m.apply(dial(2, 1, 2), at(100));
+  m.hostile_began(0, at(150));
+  CHECK(m.offending(0, at(150)));
+  CHECK_FALSE(m.offending(2, at(150)));
+  WorldView after = before;
+  after.at = at(200);
+  for (auto* s : {&after.streams[1], &after.streams[2]}) {
+    s->at_dialer.phase = ChaosPhase::kBroken;
+    s->at_dialer.ended_at = at(199);
+  }
+  after.clients[0].sessions = {0};  // the offender lost a session
+  after.servers[1].sessions = 2;
+  const CheckReport report = m.check(before, after);
+  CHECK(report.exact);  // a span is no fault of the network: the others are held exactly
+  CHECK_FALSE(has_field(report, "exact", "streams/1/dialer/phase"));
+  CHECK(has_field(report, "exact", "streams/2/dialer/phase"));
+  CHECK_FALSE(has_field(report, "exact", "clients/c0/sessions"));
+  CHECK_FALSE(has_field(report, "exact", "servers/s1/sessions"));  // 2 to 3 while c0 offends
+  // The settle window after the span's end, the offender is owed like anyone.
+  m.hostile_ended(0, at(160));
+  CHECK(m.offending(0, at(269)));
+  CHECK_FALSE(m.offending(0, at(270)));
+}
+
+TEST_CASE("chaos model: a hostile act answered otherwise, or never, fails its check") {
+  const Model m = model();
+  WorldView after = settled_view(at(200));
+  after.clients[0].offender.first_unexpected = "spoofed-source at t=190s: refused with 306 (no listener)";
+  scenarios::chaos::PendingAct dial_act;
+  dial_act.kind = scenarios::chaos::HostileKind::kBadSignature;
+  dial_act.at = at(150);
+  after.clients[0].offender.oldest_dial = dial_act;
+  scenarios::chaos::PendingAct frame_act;
+  frame_act.kind = scenarios::chaos::HostileKind::kMalformedFrame;
+  frame_act.at = at(190);
+  after.clients[1].offender.consequences.push_back({frame_act, 0});
+  const CheckReport report = m.check(settled_view(at(199)), after);
+  CHECK(has_field(report, "oracle", "clients/c0/hostile_outcome"));
+  CHECK(has_field(report, "bound", "clients/c0/hostile_dial"));  // 50 s past the 20 s deadline
+  CHECK(has_field(report, "bound", "clients/c1/hostile_consequence"));
+  // Within its bound a consequence is not due yet.
+  after.clients[1].offender.consequences[0].act.at = at(200);
+  CHECK_FALSE(has_field(m.check(settled_view(at(199)), after), "bound", "clients/c1/hostile_consequence"));
+}

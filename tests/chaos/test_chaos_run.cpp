@@ -14,6 +14,7 @@
 using scenarios::chaos::ChaosConfig;
 using scenarios::chaos::ChaosResult;
 using scenarios::chaos::EventKind;
+using scenarios::chaos::HostileKind;
 
 namespace {
 
@@ -23,6 +24,8 @@ void check_seeds(const ChaosConfig& config, uint64_t first, uint64_t last) {
   uint64_t predictions = 0;
   uint64_t healed = 0;
   scenarios::chaos::Model::DialShare harsh_dials;
+  std::array<uint64_t, scenarios::chaos::kHostileKinds> spans{};
+  scenarios::chaos::HostileTable hostile;
   for (uint64_t seed = range.first; seed <= range.last; ++seed) {
     const ChaosResult result = chaos_test::run_chaos(config, seed);
     INFO("seed " << seed << " (profile " << config.profile << ")\n"
@@ -38,13 +41,35 @@ void check_seeds(const ChaosConfig& config, uint64_t first, uint64_t last) {
     healed += result.healed_at ? 1 : 0;
     harsh_dials.made += result.harsh_dials.made;
     harsh_dials.opened += result.harsh_dials.opened;
+    for (size_t k = 0; k < spans.size(); ++k) {
+      spans[k] += result.hostile_spans[k];
+      hostile[k] += result.hostile[k];
+    }
   }
   // The long suites' summary: what the knobs predicted, how often the run healed, and the
   // share of dials that opened while the links were faulty.
   WARN(fmt::format("chaos on {}, seeds {}-{}: {} predictions, {} healed, {} of {} dials opened while faulty",
                    config.profile, range.first, range.last, predictions, healed, harsh_dials.opened, harsh_dials.made));
+  // What the offenders saw, per hostile kind (README, "Hostile peers").
+  for (size_t k = 0; k < spans.size(); ++k) {
+    const scenarios::chaos::HostileCounts& h = hostile[k];
+    if (spans[k] == 0) continue;
+    WARN(fmt::format("  hostile {}: {} spans, {} acts ({} idle): {} answered, {} lost, {} unexpected",
+                     enum_name(static_cast<HostileKind>(k)), spans[k], h.acts, h.idle, h.answered, h.lost,
+                     h.unexpected));
+  }
+  // Hostile configurations: every kind with a chance makes acts the protocol answers.
+  for (size_t k = 0; k < spans.size() && range.count() >= 5; ++k) {
+    const auto kind = static_cast<HostileKind>(k);
+    if (config.probability_of(kind).scale(100) < 1) continue;  // below 1/100, as the defaults are
+    INFO("hostile kind " << enum_name(kind));
+    CHECK(spans[k] > 0);
+    CHECK(hostile[k].answered > 0);
+    CHECK(hostile[k].unexpected == 0);
+  }
   if (range.count() < 20) return;  // a handful of seeds need not show every kind
   for (size_t k = 0; k < executed.size(); ++k) {
+    if (config.probability[k].is_zero()) continue;
     INFO("event kind " << enum_name(static_cast<EventKind>(k)));
     CHECK(executed[k] > 0);
   }
@@ -98,17 +123,26 @@ TEST_CASE("chaos: long: seeds on lossy", "[.][long-lossy]") {
 
 namespace {
 
-// A full backlog needs 21 dials to one listener that never accepts: few clients, many
-// dials. The configuration is the file README names, so the two cannot drift apart.
-ChaosConfig backlog_dense_config() {
-  const sim::Result<sim::Bytes> text =
-      sim::read_file(std::string(DMSGSIM_SOURCE_ROOT) + "/configs/chaos-backlog-dense.json");
+// A configuration file README names, so the two cannot drift apart.
+ChaosConfig committed_config(const std::string& name) {
+  const sim::Result<sim::Bytes> text = sim::read_file(std::string(DMSGSIM_SOURCE_ROOT) + "/configs/" + name);
   REQUIRE(text.ok());
   const sim::Result<ChaosConfig> config =
       scenarios::chaos::parse_chaos_config(std::string_view(reinterpret_cast<const char*>(text->data()), text->size()));
   INFO((config.ok() ? std::string() : config.error().message));
   REQUIRE(config.ok());
   return *config;
+}
+
+// A full backlog needs 21 dials to one listener that never accepts: few clients, many dials.
+ChaosConfig backlog_dense_config() { return committed_config("chaos-backlog-dense.json"); }
+
+// Every hostile kind at 1/20 a batch, no other faults: a span is the only trouble, so the
+// exact checks hold the others to the letter through the fault phase.
+ChaosConfig hostile_config(const std::string& profile) {
+  ChaosConfig config = committed_config("chaos-hostile.json");
+  config.profile = profile;
+  return config;
 }
 
 ChaosConfig on_profile(const std::string& profile) {
@@ -196,6 +230,39 @@ TEST_CASE("chaos: long: batches of one tick on lossy", "[.][long-tick-lossy]") {
 TEST_CASE("chaos: long: seeds on hostile", "[.][long-hostile]") { check_seeds(on_profile("hostile"), 1, 200); }
 
 TEST_CASE("chaos: long: seeds on swarm", "[.][long-swarm]") { check_seeds(on_profile("swarm"), 1, 200); }
+
+TEST_CASE("chaos: hostile peers: seeds pass on calm and on lossy, every kind answered", "[hostile-peers]") {
+  check_seeds(hostile_config("calm"), 1, 5);
+  check_seeds(hostile_config("lossy"), 1, 5);
+}
+
+// Bugs the hostile peers found on swarm, each kept as its seed:
+// 95: a client with MinSessions 0 counted a session to a server its last list lacked as one
+//     of the listed servers', so it never reconnected to the listed server it had lost;
+// 96: a server forwarded a refusal or an answer to a dialer's leg that a frame in the same
+//     read had reset (its event still queued), and asserted the leg took it.
+TEST_CASE("chaos: hostile peers: regressions on swarm", "[hostile-peers]") {
+  check_seeds(hostile_config("swarm"), 95, 96);
+}
+
+TEST_CASE("chaos: long: hostile peers on calm", "[.][long-hostile-peers-calm]") {
+  check_seeds(hostile_config("calm"), 1, 200);
+}
+
+TEST_CASE("chaos: long: hostile peers on lossy", "[.][long-hostile-peers-lossy]") {
+  check_seeds(hostile_config("lossy"), 1, 200);
+}
+
+TEST_CASE("chaos: long: hostile peers on swarm", "[.][long-hostile-peers-swarm]") {
+  check_seeds(hostile_config("swarm"), 1, 200);
+}
+
+// Only the offender may suffer: a bystander's stream that breaks when another client
+// violates a window fails the exact check of its phase.
+TEST_CASE("chaos: a planted server that resets the peer's session is caught by an exact check") {
+  const ChaosConfig config = committed_config("chaos-window-violations.json");
+  check_caught(config, dmsg::PlantedBug::kServerResetsPeerSession, "exact", "/phase");
+}
 
 TEST_CASE("chaos: the default world (5 servers, 50 clients, 200 streams) passes", "[default-world]") {
   ChaosConfig config;

@@ -168,3 +168,30 @@ TEST_CASE("dmsg: hostile: a flood of requests is answered and harms no one else"
   CHECK(a.w.server(0).relay_count() == 1);  // the innocent stream alone
   a.check_others_unharmed();
 }
+
+TEST_CASE("dmsg: hostile: a connection that never starts its handshake is dropped at the timeout") {
+  Arena a;
+  const dmsg::PublicKey server = a.w.server_pk(0);
+  bool opened = false;
+  a.w.act(0, [&](dmsg::Client& c, dmsg::Host& h) { opened = c.open_silent_connection(h, server); });
+  REQUIRE(opened);
+  a.w.run_for(Duration::milliseconds(4900));
+  CHECK(a.w.client_state(0).silent_connections().size() == 1);  // the server waits out its 5 s
+  REQUIRE(a.w.run_until([&] { return a.w.client_state(0).silent_connections().empty(); }, Duration::seconds(1)));
+  CHECK_FALSE(a.session_lost(0));
+  a.check_others_unharmed();
+}
+
+TEST_CASE("dmsg: hostile: a client that stops reading holds back only its own streams") {
+  Arena a;
+  // c1 writes to the deaf c0 until backpressure stops it; its stream with c2 carries on.
+  const auto [to_deaf, at_deaf] = a.w.open_stream(1, 0, 7);
+  a.w.act(0, [](dmsg::Client& c, dmsg::Host& h) { c.set_deaf(h, true); });
+  const uint64_t taken = a.w.write_until_refused(1, to_deaf, 9);
+  CHECK(taken > 0);
+  a.check_others_unharmed();
+  // Reading again, c0 gets everything that waited, in order.
+  a.w.act(0, [](dmsg::Client& c, dmsg::Host& h) { c.set_deaf(h, false); });
+  const sim::Bytes got = a.w.read_exactly(0, at_deaf, taken);
+  CHECK(got == pattern(9, taken));
+}

@@ -226,7 +226,7 @@ TEST_CASE("cli: a chaos failure points at itself: failure line, failure.json, re
   INFO(failed.output);
   CHECK(failed.exit_code == 1);
   CHECK_THAT(failed.output,
-             Catch::Contains("failure: chaos:oracle.content:streams/*/acceptor:relay-drops-chunk at tick"));
+             Catch::Contains("failure: chaos:oracle.content:streams/*/dialer:relay-drops-chunk at tick"));
   CHECK_THAT(failed.output, Catch::Contains("first bad byte at offset"));
   REQUIRE(std::filesystem::exists(folder + "/failure.json"));
   CHECK(std::filesystem::exists(folder + "/first.txt"));
@@ -234,7 +234,7 @@ TEST_CASE("cli: a chaos failure points at itself: failure line, failure.json, re
   CHECK(replay.exit_code == 0);
   CHECK_THAT(replay.output,
              Catch::Contains("result: fail") &&
-                 Catch::Contains("fingerprint: chaos:oracle.content:streams/*/acceptor:relay-drops-chunk"));
+                 Catch::Contains("fingerprint: chaos:oracle.content:streams/*/dialer:relay-drops-chunk"));
   const test_support::DmsgsimRun history = run_dmsgsim(fmt::format("history {}/run.trace c0 --to 100", folder));
   CHECK(history.exit_code == 0);
   CHECK_THAT(history.output, Catch::Contains("state  up (scenarios.chaos_client)"));

@@ -188,7 +188,6 @@ class Client {
   size_t listener_count() const { return listeners_.size(); }
   size_t queued(uint16_t port) const;
   bool is_stopped() const { return stopped_; }
-  bool is_deaf() const { return deaf_; }
 
   template <class Visitor>
   void visit(Visitor& v);

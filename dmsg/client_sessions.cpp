@@ -206,7 +206,7 @@ bool Client::start_session(Host& host, const PublicKey& server) {
   if (!conn) return false;
   sessions_[server] = ClientSession{
       SessionConn::client(*conn, identity_, *server_static, options_.mux, host.now()), false, false, 0, {}};
-  sessions_.at(server).conn.set_deaf(host, deaf_);
+  if (deaf_) sessions_.at(server).conn.set_deaf(host, true);  // a hostile peer's new session
   session_by_conn_[*conn] = server;
   return true;
 }

@@ -92,7 +92,6 @@ class SessionConn {
   // A hostile peer that stops reading the connection (its transport's window closes, so the
   // other end's writes back up), then reads again, catching up on what waited.
   void set_deaf(Host& host, bool deaf);
-  bool is_deaf() const { return deaf_; }
 
   // Signed objects on this hop: one record each.
   sim::Bytes seal_object(const sim::Bytes& object);

@@ -60,6 +60,15 @@ struct HostileCounts {
                             // client's own deadline
   uint64_t unexpected = 0;  // any other outcome: a bug
 
+  // Whether any count is below `o`'s (counts of one incarnation only grow).
+  bool any_below(const HostileCounts& o) const {
+    return acts < o.acts || idle < o.idle || answered < o.answered || lost < o.lost || unexpected < o.unexpected;
+  }
+  // What was added since `earlier`.
+  HostileCounts since(const HostileCounts& earlier) const {
+    return {acts - earlier.acts, idle - earlier.idle, answered - earlier.answered, lost - earlier.lost,
+            unexpected - earlier.unexpected};
+  }
   HostileCounts& operator+=(const HostileCounts& o) {
     acts += o.acts;
     idle += o.idle;

@@ -188,17 +188,9 @@ void ChaosJudge::count_hostile(const WorldView& view) {
     HostileTable& seen = hostile_seen_.at(c);
     // Counts of one incarnation only grow; a new one starts from zero.
     bool fresh = false;
-    for (size_t k = 0; k < kHostileKinds; ++k) {
-      fresh = fresh || now[k].acts < seen[k].acts || now[k].idle < seen[k].idle || now[k].answered < seen[k].answered ||
-              now[k].lost < seen[k].lost || now[k].unexpected < seen[k].unexpected;
-    }
+    for (size_t k = 0; k < kHostileKinds; ++k) fresh = fresh || now[k].any_below(seen[k]);
     if (fresh) seen = HostileTable{};
-    for (size_t k = 0; k < kHostileKinds; ++k) {
-      const HostileCounts& n = now[k];
-      const HostileCounts& was = seen[k];
-      tally_.hostile[k] += HostileCounts{n.acts - was.acts, n.idle - was.idle, n.answered - was.answered,
-                                         n.lost - was.lost, n.unexpected - was.unexpected};
-    }
+    for (size_t k = 0; k < kHostileKinds; ++k) tally_.hostile[k] += now[k].since(seen[k]);
     seen = now;
   }
 }
@@ -300,7 +292,7 @@ sim::Status ChaosJudge::take_command(const FaultInput& input, sim::Instant now) 
         if (c.hostile == HostileKind::kSpoofedSource && !client_index_named(c.peer, config_.clients)) {
           return unmodelled(input, "spoofed-source names a client of the run");
         }
-        model_->hostile_began(*client, now);
+        model_->hostile_began(*client);
         ++tally_.hostile_spans[static_cast<size_t>(*c.hostile)];
       } else {
         model_->hostile_ended(*client, now);

@@ -210,8 +210,7 @@ void Model::apply(const Action& a, sim::Instant now) {
   }
 }
 
-void Model::hostile_began(uint32_t c, sim::Instant now) {
-  (void)now;
+void Model::hostile_began(uint32_t c) {
   clients_.at(c).hostile = true;
   for (auto& [id, s] : streams_) {
     if (s.dialer != c && s.acceptor != c) continue;
@@ -390,8 +389,8 @@ void Model::check_offender(uint32_t c, const ClientView& v, sim::Instant now, Ch
     if (!pending.server || !ran_since(servers_.at(*pending.server), act.at)) continue;
     const bool on_stream = act.kind == HostileKind::kWindowViolation || act.kind == HostileKind::kBadRecord;
     SIM_ASSERT_MSG(!on_stream || act.dial_id != 0, "an act on a stream names it");
-    auto stream = streams_.find(act.dial_id);
     if (on_stream) {
+      auto stream = streams_.find(act.dial_id);
       if (stream == streams_.end()) continue;
       const uint32_t peer = stream->second.dialer == c ? stream->second.acceptor : stream->second.dialer;
       const Node& p = clients_.at(peer);

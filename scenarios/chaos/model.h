@@ -132,7 +132,7 @@ class Model {
   // they may break, so only the safety checks and the bounds hold them. Its own sessions
   // are owed again from the span's end. Everything else is checked as if nothing happened:
   // a span is not a fault of the network or of the other nodes.
-  void hostile_began(uint32_t c, sim::Instant now);
+  void hostile_began(uint32_t c);
   void hostile_ended(uint32_t c, sim::Instant now);
   // Every span still in force ends (the fault phase is over).
   void end_hostile_spans(sim::Instant now);

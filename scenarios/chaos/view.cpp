@@ -61,7 +61,6 @@ WorldView Viewer::look(const sim::World& world, bool footprints) const {
       c.sessions = sessions_of(world, i);
       c.queued = static_cast<uint32_t>(node.client().queued(kChaosPort));
     }
-    c.offender.kind = node.offender().kind;
     c.offender.counts = node.hostile_counts();
     c.offender.oldest_dial = node.oldest_pending_dial();
     for (const PendingAct& act : node.pending_consequences()) {

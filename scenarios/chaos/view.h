@@ -22,7 +22,6 @@ struct ServerView {
 
 // A client's hostile span and what it saw of its acts (its current incarnation's).
 struct OffenderView {
-  std::optional<HostileKind> kind;  // the span in force
   HostileTable counts{};
   // The earliest raw dial still waiting for its answer (the client's own 20 s deadline
   // resolves it), and the acts whose session, stream or connection the protocol must end,

@@ -342,7 +342,7 @@ TEST_CASE("chaos model: a hostile span excuses the offender's own streams and se
   m.begin_batch(before);
   m.apply(dial(0, 1, 1), at(100));
   m.apply(dial(2, 1, 2), at(100));
-  m.hostile_began(0, at(150));
+  m.hostile_began(0);
   CHECK(m.offending(0, at(150)));
   CHECK_FALSE(m.offending(2, at(150)));
   WorldView after = before;

@@ -308,6 +308,9 @@ class Client {
   std::vector<ClientEvent> events_;  // until the application takes them
   // Outside the state: the slow Ed25519-to-X25519 conversions already made.
   DhKeyCache dh_keys_;
+  // Outside the state on purpose, for the planted bug client-port-outside-snapshot: the port
+  // counter it uses instead of next_ephemeral_, which a restored world starts afresh.
+  uint16_t unsaved_next_ephemeral_ = kEphemeralFirst;
 };
 
 template <class Visitor>

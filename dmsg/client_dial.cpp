@@ -14,10 +14,12 @@ std::optional<uint16_t> Client::allocate_port() {
   std::set<uint16_t> used;
   for (const auto& [id, s] : streams_) used.insert(s.local.port);
   constexpr uint32_t kRange = 65536 - kEphemeralFirst;
+  uint16_t& next =
+      options_.planted_bug == PlantedBug::kClientPortOutsideSnapshot ? unsaved_next_ephemeral_ : next_ephemeral_;
   // Never loops forever: at most one pass over the range.
   for (uint32_t tried = 0; tried < kRange; ++tried) {
-    const uint16_t port = next_ephemeral_;
-    next_ephemeral_ = port == 65535 ? kEphemeralFirst : static_cast<uint16_t>(port + 1);
+    const uint16_t port = next;
+    next = port == 65535 ? kEphemeralFirst : static_cast<uint16_t>(port + 1);
     if (used.count(port) == 0 && listeners_.count(port) == 0) return port;
   }
   return std::nullopt;

@@ -8,7 +8,7 @@
 namespace dmsg {
 namespace {
 
-constexpr std::array<sim::EnumName<PlantedBug>, 7> kNames = {{
+constexpr std::array<sim::EnumName<PlantedBug>, 8> kNames = {{
     {PlantedBug::kNone, "none"},
     {PlantedBug::kServerKeepsOtherLeg, "server-keeps-other-leg"},
     {PlantedBug::kClientNeverReconnects, "client-never-reconnects"},
@@ -16,6 +16,7 @@ constexpr std::array<sim::EnumName<PlantedBug>, 7> kNames = {{
     {PlantedBug::kRelayDropsChunk, "relay-drops-chunk"},
     {PlantedBug::kClientSlowReconnect, "client-slow-reconnect"},
     {PlantedBug::kServerResetsPeerSession, "server-resets-peer-session"},
+    {PlantedBug::kClientPortOutsideSnapshot, "client-port-outside-snapshot"},
 }};
 
 }  // namespace
@@ -50,6 +51,10 @@ std::string_view describe(PlantedBug bug) {
     case PlantedBug::kServerResetsPeerSession:
       return "a server that answers a window violation on one relayed stream by resetting every stream of the "
              "other leg's session too, so an offender's misbehaviour breaks a bystander's streams";
+    case PlantedBug::kClientPortOutsideSnapshot:
+      return "a client that keeps its next ephemeral port in a field outside its saved state: a run from the start "
+             "and its replay agree, but a world restored from a snapshot numbers its next streams' ports anew; only "
+             "the snapshot check (chaos --verify-snapshots) catches it";
   }
   return "?";
 }

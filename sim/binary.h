@@ -1,15 +1,11 @@
-// Binary Writer and bounded Reader over cereal's portable binary archives.
+// Binary Writer and bounded Reader of the canonical encoding: cereal's portable binary
+// layout, written and read directly.
 #pragma once
 
 #include "sim/hasher.h"
 #include "sim/serial.h"
 
-#include <cereal/archives/portable_binary.hpp>
-
-#include <istream>
-#include <memory>
-#include <ostream>
-#include <streambuf>
+#include <cstring>
 #include <string_view>
 
 namespace sim {
@@ -21,37 +17,14 @@ namespace sim {
 // exists to check them.
 enum class Encoding { kSnapshot, kDigest, kDigestFromScratch };
 
-namespace detail {
-
-// Appends everything written to an externally owned byte vector.
-class VectorStreamBuf : public std::streambuf {
- public:
-  explicit VectorStreamBuf(Bytes& out) : out_(&out) {}
-
- protected:
-  std::streamsize xsputn(const char* data, std::streamsize count) override;
-  int_type overflow(int_type c) override;
-
- private:
-  Bytes* out_;
-};
-
-// Reads from a borrowed span; knows how many bytes remain.
-class SpanStreamBuf : public std::streambuf {
- public:
-  SpanStreamBuf(const uint8_t* data, size_t size);
-  size_t remaining() const { return static_cast<size_t>(egptr() - gptr()); }
-};
-
-}  // namespace detail
-
 // Canonical little-endian encoding: fixed-width integers, u64 lengths before containers,
 // maps and sets in key order, optionals as a presence byte. Deterministic by construction.
 //
-// Snapshots are written through cereal's portable binary archive. Digests, computed for
-// every changed entity at every tick, produce the very same bytes directly, into a vector
-// or straight into a Hasher (tests hold the paths to byte equality): per-value stream
-// calls would dominate a busy tick, and a vector per digest would be an allocation each.
+// The layout is cereal's portable binary archive's (a byte-order marker, then raw
+// little-endian values; tests hold the two to byte equality), written directly into a
+// vector or straight into a Hasher: cereal's archives go through a stream call per value,
+// which cost half of a snapshot's encoding and restoring, and digests, computed for every
+// changed entity at every tick, cannot afford a vector per digest either.
 class Writer {
  public:
   Writer(Bytes& out, Encoding encoding);
@@ -128,43 +101,29 @@ class Writer {
       hasher_->add_integer(value);  // the per-tick state hash: kept inline and short
       return;
     }
-    if (archive_) return archive(value);
     const std::array<uint8_t, sizeof(T)> bytes = little_endian_bytes(value);
     put(bytes.data(), bytes.size());
   }
-  template <class T>
-  [[gnu::noinline]] void archive(T value) {
-    (*archive_)(value);
-  }
-  // The digest encodings' output: appended to the vector, or fed to the hasher.
+  // The output: appended to the vector, or fed to the hasher.
   void put(const uint8_t* data, size_t size) {
     if (hasher_ != nullptr) {
       hasher_->add(data, size);
       return;
     }
-    out_->insert(out_->end(), data, data + size);
+    const size_t at = out_->size();
+    out_->resize(at + size);
+    std::memcpy(out_->data() + at, data, size);
   }
   void write_length(size_t size) { write_raw(static_cast<uint64_t>(size)); }
-
-  // The snapshot backend; absent for digest encodings.
-  struct CerealBackend {
-    explicit CerealBackend(Bytes& out) : buffer(out), stream(&buffer), archive(stream) {}
-    detail::VectorStreamBuf buffer;
-    std::ostream stream;
-    cereal::PortableBinaryOutputArchive archive;
-  };
 
   Encoding encoding_;
   Bytes* out_ = nullptr;
   Hasher* hasher_ = nullptr;
-  std::unique_ptr<CerealBackend> backend_;
-  cereal::PortableBinaryOutputArchive* archive_ = nullptr;
 };
 
 // Decodes what a Writer wrote, trusting nothing: every length is bounded by the bytes
 // that remain before anything is allocated, and a short read is a DecodeError. Only
-// decode functions that catch DecodeError (and cereal::Exception, which an input too
-// short for cereal's own header raises in the constructor) own a Reader.
+// decode functions that catch DecodeError own a Reader.
 class Reader {
  public:
   Reader(const uint8_t* data, size_t size);
@@ -172,7 +131,7 @@ class Reader {
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 
-  size_t remaining() const { return buffer_.remaining(); }
+  size_t remaining() const { return size_ - at_; }
 
   template <class T>
   void operator()(const char* name, T& value) {
@@ -259,13 +218,21 @@ class Reader {
  private:
   template <class T>
   void read_raw(T& value) {
+    static_assert(std::is_integral_v<T>);
     if (remaining() < sizeof(T)) fail("the input ends in the middle of a value");
-    archive_(value);
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(&value, data_ + at_, sizeof(T));
+    } else {
+      std::make_unsigned_t<T> raw = 0;
+      for (size_t i = 0; i < sizeof(T); ++i) raw |= static_cast<std::make_unsigned_t<T>>(data_[at_ + i]) << (8 * i);
+      value = static_cast<T>(raw);
+    }
+    at_ += sizeof(T);
   }
 
-  detail::SpanStreamBuf buffer_;
-  std::istream stream_;
-  cereal::PortableBinaryInputArchive archive_;
+  const uint8_t* data_;
+  size_t size_;
+  size_t at_ = 0;
   const char* field_ = "(start)";
 };
 

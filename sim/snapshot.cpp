@@ -3,7 +3,6 @@
 
 #include "sim/binary.h"
 
-#include <cereal/details/helpers.hpp>
 #include "sim/fmt.h"
 #include "sim/xxh3.h"
 
@@ -80,8 +79,6 @@ Result<Snapshot> decode_snapshot_file(const Bytes& file) {
     if (reader.remaining() != 0) return Error{"corrupt snapshot: trailing bytes after the state"};
     return snapshot;
   } catch (const DecodeError& e) {
-    return Error{fmt::format("corrupt snapshot: {}", e.what())};
-  } catch (const cereal::Exception& e) {
     return Error{fmt::format("corrupt snapshot: {}", e.what())};
   }
 }

@@ -5,8 +5,6 @@
 #include "sim/fmt.h"
 #include "sim/xxh3.h"
 
-#include <cereal/details/helpers.hpp>
-
 #include <cstring>
 
 namespace sim {
@@ -146,8 +144,6 @@ Result<T> decode_body(const RawSection& section) {
     }
     return value;
   } catch (const DecodeError& e) {
-    return Error{fmt::format("corrupt trace: in the {} section: {}", section_name(section.kind), e.what())};
-  } catch (const cereal::Exception& e) {
     return Error{fmt::format("corrupt trace: in the {} section: {}", section_name(section.kind), e.what())};
   }
 }

@@ -103,6 +103,10 @@ class World {
   // The hash at the last boundary (computing the boundary-0 hash if nothing ran yet).
   uint64_t state_hash();
   uint64_t chain_hash();
+  // A world that is compared by its final state alone (the snapshot check's re-run) need
+  // not hash every boundary: without the chain, state_hash() brings the hash up to date
+  // when asked, and the chain stays at the last boundary hashed with it on.
+  void keep_chain(bool keep) { keep_chain_ = keep; }
   // chain[t] for t in [first_chain_tick(), tick()].
   uint64_t chain_at(uint64_t tick) const;
   uint64_t first_chain_tick() const { return first_chain_tick_; }
@@ -228,6 +232,7 @@ class World {
 
   // --- Outside the state: caches, chain, snapshots, statistics ---
   bool started_ = false;
+  bool keep_chain_ = true;
   bool meta_dirty_ = true;
   std::vector<ActorId> dirty_ids_;
   uint64_t scheduler_digest_ = 0;

@@ -6,6 +6,7 @@
 #include "sim/file_io.h"
 #include "sim/fmt.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -28,6 +29,27 @@ sim::Status write_state(sim::World& world, const std::string& dir, const std::st
   return sim::Ok{};
 }
 
+void keep_snapshot(sim::TraceFile& trace, const sim::Snapshot& snapshot) {
+  auto at = std::lower_bound(trace.snapshots.begin(), trace.snapshots.end(), snapshot.tick,
+                             [](const sim::Snapshot& s, uint64_t tick) { return s.tick < tick; });
+  if (at == trace.snapshots.end() || at->tick != snapshot.tick) trace.snapshots.insert(at, snapshot);
+}
+
+// A snapshot check's failure: the snapshot restored (restored.snap), every difference it
+// ran into (snapshot-differences.txt) and the run's own state at the boundary compared.
+sim::Status write_snapshot_failure(ControlPanel& panel, const SnapshotMismatch& m, const std::string& dir,
+                                   std::vector<std::string>& written) {
+  const std::string snap = dir + "/restored.snap";
+  if (sim::Status ok = sim::write_file(snap, sim::encode_snapshot_file(m.restored)); !ok) return ok;
+  written.push_back(snap);
+  std::string text = m.describe() + "\ndifferences (recorded | restored and re-run):\n";
+  for (const sim::JsonDifference& d : m.differences) text += fmt::format("  {}: {} | {}\n", d.path, d.left, d.right);
+  const std::string diff = dir + "/snapshot-differences.txt";
+  if (sim::Status ok = write_text(diff, text); !ok) return ok;
+  written.push_back(diff);
+  return write_state(panel.runner().world(), dir, "after", written);
+}
+
 }  // namespace
 
 sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const ChaosResult& result,
@@ -37,7 +59,10 @@ sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const
   std::filesystem::create_directories(dir, error);
   if (error) return sim::Error{fmt::format("cannot create {}: {}", dir, error.message())};
   std::vector<std::string> written;
-  const sim::TraceFile trace = record_trace(panel.runner());
+  sim::TraceFile trace = record_trace(panel.runner());
+  // The snapshot that failed to restore faithfully goes into the trace, so that `replay
+  // --restore-at` shows the same in a process of its own.
+  if (result.snapshot_mismatch) keep_snapshot(trace, result.snapshot_mismatch->restored);
   const std::string trace_path = dir + "/run.trace";
   if (sim::Status ok = sim::write_file(trace_path, sim::encode_trace(trace)); !ok) return ok.error();
   written.push_back(trace_path);
@@ -47,6 +72,11 @@ sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const
   sim::Result<FailureOrigin> origin = write_failure_file(*session, result.verdict, trace_path, failure_path);
   if (!origin) return origin.error();
   written.push_back(failure_path);
+  if (result.snapshot_mismatch) {
+    // Rebuilding earlier states from the trace's snapshots would run into the same escape.
+    if (sim::Status ok = write_snapshot_failure(panel, *result.snapshot_mismatch, dir, written); !ok) return ok.error();
+    return FailureArtifacts{written, *origin};
+  }
   sim::Result<std::unique_ptr<ScenarioRunner>> before = session->at_tick(*result.before_tick);
   if (!before) return before.error();
   if (sim::Status ok = write_state((*before)->world(), dir, "before", written); !ok) return ok.error();

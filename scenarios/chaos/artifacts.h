@@ -17,7 +17,9 @@ struct FailureArtifacts {
 // Writes into `dir` (created if missing): the run's trace, failure.json, and the states at
 // the two checked boundaries (before.* and after.*) and where the violated condition first
 // held (first.*), as the world's JSON dump and as text: the model's per-entity tables and
-// the world's summary. The earlier states are rebuilt by replaying the trace.
+// the world's summary. The earlier states are rebuilt by replaying the trace. A failure of
+// the snapshot check leaves instead the snapshot restored (restored.snap, also kept in the
+// trace), the differences found (snapshot-differences.txt) and the state after.
 sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const ChaosResult& result,
                                                       const std::string& dir);
 

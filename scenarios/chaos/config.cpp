@@ -159,6 +159,11 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
     config.heal = *heal;
     return sim::Ok{};
   }
+  if (key == "verify_snapshots") {
+    if (value.kind() != sim::JsonValue::Kind::kBool) return key_error(key, "expected true or false");
+    config.verify_snapshots = value.scalar() == "true";
+    return sim::Ok{};
+  }
   if (key == "profile") {
     if (value.kind() != sim::JsonValue::Kind::kString) return key_error(key, "expected a profile name");
     config.profile = value.scalar();
@@ -167,7 +172,7 @@ sim::Status read_member(const std::string& key, const sim::JsonValue& value, Cha
   return key_error(key,
                    "unknown key (known: servers, clients, streams, events, duration, batch_interval, "
                    "max_events_per_batch, check_every, exact_window, profile, heal, probabilities, hostile, "
-                   "identities)");
+                   "identities, verify_snapshots)");
 }
 
 }  // namespace
@@ -235,6 +240,7 @@ std::string chaos_config_json(const ChaosConfig& config) {
   out += "}";
   // Written only when set, so a panel's config reads as it always did.
   if (config.heal != HealNetwork::kAuto) out += fmt::format(", \"heal\": \"{}\"", enum_name(config.heal));
+  if (config.verify_snapshots) out += ", \"verify_snapshots\": true";
   if (!config.identities.empty()) {
     out += ", \"identities\": {";
     for (const auto& [name, identity] : config.identities) {

@@ -64,6 +64,9 @@ struct ChaosConfig {
   /// client c47 has in a larger world. A shrunk run keeps its nodes' keys this way, and with
   /// them which server each stream is relayed by. Empty: every node has its own.
   std::map<std::string, std::string> identities;
+  /// The test plan's snapshot check at every batch boundary (README, "The snapshot check"):
+  /// outside the world, so a run with it on has the chain of one without.
+  bool verify_snapshots = false;
 
   sim::Ratio& probability_of(EventKind kind) { return probability[static_cast<size_t>(kind)]; }
   const sim::Ratio& probability_of(EventKind kind) const { return probability[static_cast<size_t>(kind)]; }

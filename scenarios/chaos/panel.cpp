@@ -46,6 +46,8 @@ ControlPanel::ControlPanel(const ChaosConfig& config, uint64_t seed)
 sim::Result<std::unique_ptr<ControlPanel>> ControlPanel::create(const ChaosConfig& config, uint64_t seed,
                                                                 dmsg::PlantedBug bug, sim::Log* log) {
   std::unique_ptr<ControlPanel> panel(new ControlPanel(config, seed));
+  panel->bug_ = bug;
+  if (config.verify_snapshots) panel->snapshot_check_.emplace();
   sim::Result<std::unique_ptr<ScenarioRunner>> runner =
       ScenarioRunner::create(*find_scenario("chaos"), run_config(config, seed, bug), {}, log);
   if (!runner) return runner.error();
@@ -83,10 +85,41 @@ uint32_t ControlPanel::open_streams(const WorldView& view) const {
   return open;
 }
 
+Verdict snapshot_verdict(const SnapshotMismatch& m, dmsg::PlantedBug bug) {
+  Failure f;
+  f.check_id = "snapshot.restored_state";
+  f.field = m.first_path().empty() ? "" : m.first_path().substr(1);  // a JSON pointer without its leading '/'
+  f.entity = f.field;
+  if (!m.differences.empty()) {
+    f.expected = m.differences.front().left;
+    f.actual = m.differences.front().right;
+  } else {
+    f.expected = fmt::format("state hash 0x{:016x}", m.recorded_state_hash);
+    f.actual = m.restore_error.empty() ? fmt::format("state hash 0x{:016x}", m.rerun_state_hash) : m.restore_error;
+  }
+  f.tick = m.to_tick;
+  Verdict v;
+  v.passed = false;
+  v.failures = {f};
+  v.fingerprint = fingerprint("chaos", f, bug);
+  v.last_passing_tick = m.from_tick;
+  return v;
+}
+
+bool ControlPanel::snapshot_boundary(ChaosResult& result) {
+  if (!snapshot_check_) return true;
+  std::optional<SnapshotMismatch> mismatch = snapshot_check_->at_boundary(*runner_);
+  result.snapshot_checks = snapshot_check_->intervals_checked();
+  if (!mismatch) return true;
+  result.snapshot_mismatch = std::move(mismatch);
+  return false;
+}
+
 ChaosResult ControlPanel::run(std::function<bool()> stop_requested) {
   sim::World& world = runner_->world();
   ChaosResult result;
   judge_->at_boundary(world);
+  snapshot_boundary(result);
   // The first boundary: every client's handling for its first incarnation.
   for (uint32_t c = 0; c < config_.clients; ++c) {
     const Handling handling{rng_.chance(kAccepts), rng_.chance(kReads)};
@@ -100,6 +133,8 @@ ChaosResult ControlPanel::run(std::function<bool()> stop_requested) {
     runner_->run_tick();
     judge_->at_boundary(world);
     const ChaosJudge::Turn& turn = judge_->turn();
+    // A failure of the world's own checks comes first: it is found without restoring anything.
+    if ((turn.batch || judge_->done()) && judge_->tally().passed && !snapshot_boundary(result)) break;
     // Faults stop: a standing partition is lifted, and the system must settle by itself.
     if (turn.fault_phase_ended && model().partitioned()) input("heal");
     end_hostile_spans(turn.fault_phase_ended);
@@ -109,6 +144,15 @@ ChaosResult ControlPanel::run(std::function<bool()> stop_requested) {
   static_cast<ChaosTally&>(result) = judge_->tally();
   result.seed = seed_;
   result.verdict = judge_->verdict(world);
+  if (const std::optional<SnapshotMismatch>& m = result.snapshot_mismatch) {
+    // The world's own checks passed so far: the snapshot check is the failure.
+    result.verdict = snapshot_verdict(*m, bug_);
+    result.passed = false;
+    result.before_tick = m->from_tick;
+    result.failed_tick = m->to_tick;
+    const Failure& f = result.verdict.failures.front();
+    result.mismatches = {Mismatch{"snapshot", f.field, f.expected, f.actual, std::nullopt}};
+  }
   result.passed = result.passed && !result.interrupted;
   result.virtual_time = world.now() - sim::Instant::zero();
   result.state_hash = world.state_hash();

@@ -8,6 +8,7 @@
 #include "scenarios/chaos/judge.h"
 #include "scenarios/chaos/model.h"
 #include "scenarios/chaos/picker.h"
+#include "scenarios/replay/snapshot_check.h"
 #include "scenarios/run/runner.h"
 
 #include <array>
@@ -28,7 +29,15 @@ struct ChaosResult : ChaosTally {
   bool interrupted = false;
   uint64_t state_hash = 0;
   uint64_t chain_hash = 0;
+  // With verify_snapshots: the batch intervals checked, and the first that failed (which
+  // ends the run; its verdict then names the first differing field).
+  uint64_t snapshot_checks = 0;
+  std::optional<SnapshotMismatch> snapshot_mismatch;
 };
+
+// The verdict of a run stopped by the snapshot check: check "snapshot.restored_state" on the
+// first differing field, at the boundary compared.
+Verdict snapshot_verdict(const SnapshotMismatch& mismatch, dmsg::PlantedBug bug);
 
 class ControlPanel {
  public:
@@ -66,8 +75,13 @@ class ControlPanel {
   uint32_t open_streams(const WorldView& view) const;
   const Model& model() const { return judge_->model(); }
 
+  // With verify_snapshots, at every batch boundary and the last one: false on a mismatch,
+  // which `result` then holds.
+  bool snapshot_boundary(ChaosResult& result);
+
   ChaosConfig config_;
   uint64_t seed_ = 0;
+  dmsg::PlantedBug bug_ = dmsg::PlantedBug::kNone;
   std::unique_ptr<ScenarioRunner> runner_;
   std::unique_ptr<ChaosJudge> judge_;
   EventPicker picker_;
@@ -76,6 +90,7 @@ class ControlPanel {
   std::map<uint32_t, sim::Instant> hostile_until_;  // offenders by client index, and their spans' ends
   uint64_t next_dial_ = 1;
   std::set<uint64_t> closing_;  // streams a write of this batch closes
+  std::optional<SnapshotCheck> snapshot_check_;
 };
 
 }  // namespace scenarios::chaos

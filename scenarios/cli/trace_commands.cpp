@@ -20,11 +20,15 @@ inputs with their ticks, its number of ticks and snapshots, and its sizes.
   --json   one JSON object (64-bit values as 0x hex strings)
 )";
 
-constexpr std::string_view kReplayHelp = R"(usage: dmsgsim replay FILE [--log FILTER] [--from T] [--to T] [--json]
+constexpr std::string_view kReplayHelp =
+    R"(usage: dmsgsim replay FILE [--log FILTER] [--from T] [--to T] [--restore-at T] [--json]
 
 Re-executes a trace from its start and checks the state hash chain at every tick.
 Exit 0 with "verified N ticks"; exit 1 at the first tick that ran differently, with the
 events of that tick and a structural diff of the states at the first snapshot after it.
+  --restore-at T re-execute from the recorded snapshot at or before tick T instead, in
+                 this fresh process: a divergence then means state that escapes the
+                 snapshot (no verdict is re-derived: its checks start at the start)
   --log FILTER   the deterministic log on stderr (e.g. info, or warn,transfer=debug)
   --from, --to   restrict the log to a range of ticks; a time with a unit (2s) is
                  the tick containing it
@@ -231,6 +235,7 @@ int replay_command(Args& args, const Io& io) {
   }
   std::optional<std::string> from = args.take_value("from");
   std::optional<std::string> to = args.take_value("to");
+  std::optional<std::string> restore_at = args.take_value("restore-at");
   const bool json = args.take_flag("json");
   if ((from || to) && !filter) args.fail("--from and --to restrict the log: give --log too");
   std::string path;
@@ -238,6 +243,16 @@ int replay_command(Args& args, const Io& io) {
   if (sim::Status done = args.finish(); !done) return usage_error(io, "replay", done.error().message);
   if (!session) return usage_error(io, "replay", session.error().message);
   const sim::Duration tick = session->run().config.tick;
+  std::optional<uint64_t> restore_tick;
+  if (restore_at) {
+    restore_tick = parse_tick(*restore_at, tick);
+    if (!restore_tick || *restore_tick < session->trace().first_tick || *restore_tick > session->trace().last_tick()) {
+      return usage_error(io, "replay",
+                         fmt::format("--restore-at takes a tick or a time with a unit (2s) within the trace (ticks {} "
+                                     "to {})",
+                                     session->trace().first_tick, session->trace().last_tick()));
+    }
+  }
   std::unique_ptr<sim::Log> log;
   if (filter) {
     log = std::make_unique<sim::Log>(*filter, io.err);
@@ -251,20 +266,22 @@ int replay_command(Args& args, const Io& io) {
     log->set_window(sim::Instant::zero() + tick * static_cast<int64_t>(*from_tick),
                     sim::Instant::zero() + tick * static_cast<int64_t>(*to_tick + 1) - sim::Duration::nanoseconds(1));
   }
-  sim::Result<ReplayOutcome> replayed = session->replay(log.get());
+  sim::Result<ReplayOutcome> replayed =
+      restore_tick ? session->replay_from_snapshot(*restore_tick, log.get()) : session->replay(log.get());
   if (!replayed) {
     fmt::print(io.err, "dmsgsim replay: {}\n", replayed.error().message);
     return kExitFailed;
   }
   const std::optional<Divergence>& divergence = replayed->divergence;
   const std::optional<Verdict>& verdict = replayed->verdict;
-  const uint64_t ticks = session->trace().last_tick() - session->trace().first_tick;
+  const uint64_t ticks = session->trace().last_tick() - replayed->restored_at.value_or(session->trace().first_tick);
   if (json) {
     std::string out;
     sim::JsonWriter w(out);
     w.begin_object();
     w("file", path);
     w("replay", std::string(divergence ? "diverged" : "verified"));
+    if (replayed->restored_at) w.count("restored_at", *replayed->restored_at);
     // The run's own verdict, re-derived: as the original run reported it.
     w.key("result");
     if (verdict) {
@@ -294,7 +311,9 @@ int replay_command(Args& args, const Io& io) {
     fmt::print(io.out, "{}", describe(*divergence));
     return kExitFailed;
   }
-  fmt::print(io.out, "verified {} ticks\n", ticks);
+  fmt::print(io.out, "verified {} ticks", ticks);
+  if (replayed->restored_at) fmt::print(io.out, " from the snapshot of tick {}", *replayed->restored_at);
+  fmt::print(io.out, "\n");
   if (verdict) {
     fmt::print(io.out, "result: {}\n", result_word(*verdict));
     print_verdict_lines(io.out, *verdict);

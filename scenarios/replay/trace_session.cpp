@@ -6,8 +6,6 @@
 #include "sim/file_io.h"
 #include "sim/fmt.h"
 
-#include <cereal/details/helpers.hpp>
-
 namespace scenarios {
 namespace {
 
@@ -82,8 +80,6 @@ sim::Result<TraceSession> TraceSession::open(sim::TraceFile trace) {
     reader.read(session.run_);
     if (reader.remaining() != 0) return sim::Error{"corrupt trace: unexpected bytes after the run description"};
   } catch (const sim::DecodeError& e) {
-    return sim::Error{fmt::format("corrupt trace: the run description: {}", e.what())};
-  } catch (const cereal::Exception& e) {
     return sim::Error{fmt::format("corrupt trace: the run description: {}", e.what())};
   }
   session.scenario_ = find_scenario(session.run_.scenario);
@@ -208,6 +204,26 @@ sim::Result<ReplayOutcome> TraceSession::replay(sim::Log* log) const {
     judge->at_boundary((*runner)->world());
     outcome.verdict = judge->verdict((*runner)->world());
   }
+  return outcome;
+}
+
+sim::Result<ReplayOutcome> TraceSession::replay_from_snapshot(uint64_t tick, sim::Log* log) const {
+  if (tick < trace_.first_tick || tick > trace_.last_tick()) {
+    return sim::Error{
+        fmt::format("tick {} is outside the trace (ticks {} to {})", tick, trace_.first_tick, trace_.last_tick())};
+  }
+  const sim::Snapshot* base = trace_.snapshot_at_or_before(tick);
+  SIM_ASSERT_MSG(base != nullptr, "a trace keeps a snapshot at its first tick");
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner =
+      ScenarioRunner::resume(*scenario_, run_.config, run_.inputs, *base, log);
+  if (!runner)
+    return sim::Error{fmt::format("the snapshot of tick {} does not restore: {}", base->tick, runner.error().message)};
+  ReplayOutcome outcome;
+  outcome.restored_at = base->tick;
+  outcome.unjudged =
+      fmt::format("restored from the snapshot of tick {}: a verdict needs the checks from the start", base->tick);
+  outcome.divergence = advance_verified(**runner, trace_.last_tick());
+  if (outcome.divergence) add_state_diff(**runner, *outcome.divergence);
   return outcome;
 }
 

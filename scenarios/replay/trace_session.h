@@ -57,6 +57,7 @@ std::string describe(const Divergence& divergence);
 // What a replay found: where it diverged, if it did, and the verdict the run's judge
 // re-derived from the replayed world and the recorded inputs.
 struct ReplayOutcome {
+  std::optional<uint64_t> restored_at;  // the snapshot it re-executed from, if not the start
   std::optional<Divergence> divergence;
   std::optional<Verdict> verdict;  // absent when the run diverged or cannot be judged
   std::string unjudged;            // why there is no verdict
@@ -97,6 +98,10 @@ class TraceSession {
   // Re-executes the whole trace from its start, checking every tick, and re-derives the
   // run's verdict on the way.
   sim::Result<ReplayOutcome> replay(sim::Log* log = nullptr) const;
+  // Re-executes from the snapshot at or before `tick` to the trace's end, checking every
+  // tick: whether that snapshot restores the run faithfully (a verdict needs the checks'
+  // history from the start, so none is derived).
+  sim::Result<ReplayOutcome> replay_from_snapshot(uint64_t tick, sim::Log* log = nullptr) const;
 
   // The recorded chain at `tick`.
   uint64_t chain_at(uint64_t tick) const;

@@ -86,7 +86,7 @@ TEST_CASE("chaos: command: --list-bugs prints one name a line") {
   CHECK(o.exit_code == 0);
   CHECK(o.out ==
         "server-keeps-other-leg\nclient-never-reconnects\nbacklog-never-rejects\nrelay-drops-chunk\n"
-        "client-slow-reconnect\nserver-resets-peer-session\n");
+        "client-slow-reconnect\nserver-resets-peer-session\nclient-port-outside-snapshot\n");
 }
 
 TEST_CASE("chaos: command: a passing run exits 0 and --json has every documented key") {

@@ -62,6 +62,7 @@ TEST_CASE("chaos: config: the recorded config file reads back to the same config
   limited.batch_interval = sim::Duration::milliseconds(20);
   limited.probability_of(EventKind::kClog) = sim::Ratio(3, 7);
   limited.probability_of(HostileKind::kSpoofedSource) = sim::Ratio(2, 9);
+  limited.verify_snapshots = true;
   for (const ChaosConfig& original : {ChaosConfig{}, limited}) {
     const std::string text = scenarios::chaos::chaos_config_json(original);
     INFO(text);
@@ -69,6 +70,7 @@ TEST_CASE("chaos: config: the recorded config file reads back to the same config
     REQUIRE(read.ok());
     CHECK(scenarios::chaos::chaos_config_json(*read) == text);
     CHECK(read->events == original.events);
+    CHECK(read->verify_snapshots == original.verify_snapshots);
   }
 }
 
@@ -86,6 +88,8 @@ TEST_CASE("chaos: config: mistakes are refused with the key named") {
       {R"({"hostile": {"shouting": "0.1"}})", "hostile/shouting"},
       {R"({"hostile": {"dial_flood": 1}})", "hostile/dial_flood"},
       {R"({"hostile": "often"})", "hostile"},
+      {R"({"verify_snapshots": "yes"})", "verify_snapshots"},
+      {R"({"verify_snapshots": 1})", "verify_snapshots"},
   };
   for (const auto& [text, key] : cases) {
     INFO(text);

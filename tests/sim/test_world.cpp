@@ -104,6 +104,20 @@ TEST_CASE("sim: world: taking a snapshot every tick does not change the chain") 
   CHECK(world->snapshots().size() == kTicks / 100 + 1);
 }
 
+TEST_CASE("sim: world: a world that keeps no chain reaches the same state hash") {
+  auto kept = make_demo_world(5);
+  auto unkept = make_demo_world(5);
+  kept->run_ticks(100);
+  unkept->run_ticks(100);
+  unkept->keep_chain(false);
+  for (const uint64_t ticks : {1, 7, 250}) {
+    kept->run_ticks(ticks);
+    unkept->run_ticks(ticks);
+    CHECK(unkept->state_hash() == kept->state_hash());
+    CHECK(unkept->state_hash() == unkept->state_hash_from_scratch());
+  }
+}
+
 TEST_CASE("sim: world: re-serializing a restored world gives the same bytes") {
   auto world = make_demo_world(4);
   world->run_ticks(321);

@@ -10,6 +10,8 @@ constexpr uint8_t kLittleEndianMarker = 1;
 
 Writer::Writer(Bytes& out, Encoding encoding) : encoding_(encoding), out_(&out) { out.push_back(kLittleEndianMarker); }
 
+Writer::Writer(Bytes& out, Continuing) : encoding_(Encoding::kSnapshot), out_(&out) {}
+
 Writer::Writer(Hasher& hasher, Encoding encoding) : encoding_(encoding), hasher_(&hasher) {
   SIM_ASSERT_MSG(encoding != Encoding::kSnapshot, "a snapshot is bytes to keep, not to hash");
   put(&kLittleEndianMarker, 1);

@@ -28,6 +28,10 @@ enum class Encoding { kSnapshot, kDigest, kDigestFromScratch };
 class Writer {
  public:
   Writer(Bytes& out, Encoding encoding);
+  // A snapshot encoding that continues one begun elsewhere: appended to `out` without the
+  // opening marker (a part of a world's state, put together with the others later).
+  struct Continuing {};
+  Writer(Bytes& out, Continuing);
   // A digest encoding fed straight into `hasher` (the same bytes, never kept).
   Writer(Hasher& hasher, Encoding encoding);
   Writer(const Writer&) = delete;

@@ -31,4 +31,32 @@ Status write_file(const std::string& path, const Bytes& content) {
   return Ok{};
 }
 
+Result<FileWriter> FileWriter::create(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (file == nullptr) return Error{fmt::format("cannot create '{}': {}", path, std::strerror(errno))};
+  return FileWriter(file, path);
+}
+
+FileWriter::FileWriter(FileWriter&& other) noexcept : file_(other.file_), path_(std::move(other.path_)) {
+  other.file_ = nullptr;
+}
+
+FileWriter::~FileWriter() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+Status FileWriter::append(const uint8_t* data, size_t size) {
+  SIM_ASSERT(file_ != nullptr);
+  if (std::fwrite(data, 1, size, file_) != size) return Error{fmt::format("cannot write '{}'", path_)};
+  return Ok{};
+}
+
+Status FileWriter::finish() {
+  SIM_ASSERT(file_ != nullptr);
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (!closed) return Error{fmt::format("cannot write '{}'", path_)};
+  return Ok{};
+}
+
 }  // namespace sim

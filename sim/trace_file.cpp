@@ -2,7 +2,9 @@
 #include "sim/trace_file.h"
 
 #include "sim/binary.h"
+#include "sim/file_io.h"
 #include "sim/fmt.h"
+#include "sim/world.h"
 #include "sim/xxh3.h"
 
 #include <cstring>
@@ -13,12 +15,16 @@ namespace {
 constexpr char kMagic[8] = {'D', 'M', 'S', 'G', 'T', 'R', 'C', 'E'};
 
 enum SectionKind : uint32_t {
-  kHeader = 1,    // semantics version, build id, first tick, fork origin
-  kRun = 2,       // the run description (opaque here)
-  kChain = 3,     // u64 chain hashes
-  kSnapshot = 4,  // one per snapshot
-  kEnd = 5,       // empty; a file without it was truncated
+  kHeader = 1,          // semantics version, build id, first tick, fork origin
+  kRun = 2,             // the run description (opaque here)
+  kChain = 3,           // u64 chain hashes
+  kSnapshotIndex = 4,   // the snapshot store's entries
+  kEnd = 5,             // empty; a file without it was truncated
+  kSnapshotPieces = 6,  // a chunk of the snapshot store's pieces (any number of them)
 };
+
+// Pieces go to the file in chunks of about this size, so a writer holds one at a time.
+constexpr size_t kPieceChunkBytes = 4 << 20;
 
 std::string_view section_name(uint32_t kind) {
   switch (kind) {
@@ -28,8 +34,10 @@ std::string_view section_name(uint32_t kind) {
       return "run";
     case kChain:
       return "chain";
-    case kSnapshot:
-      return "snapshot";
+    case kSnapshotIndex:
+      return "snapshot index";
+    case kSnapshotPieces:
+      return "snapshot pieces";
     case kEnd:
       return "end";
     default:
@@ -66,11 +74,18 @@ uint64_t get_le(const uint8_t* data, int bytes) {
   return value;
 }
 
-void put_section(Bytes& out, uint32_t kind, const Bytes& body) {
-  put_u32(out, kind);
-  put_u64(out, body.size());
-  out.insert(out.end(), body.begin(), body.end());
-  put_u64(out, hash_bytes(body.data(), body.size()));
+// A section's frame: kind and length before the body, its checksum after.
+Bytes section_head(uint32_t kind, const Bytes& body) {
+  Bytes head;
+  put_u32(head, kind);
+  put_u64(head, body.size());
+  return head;
+}
+
+Bytes section_tail(const Bytes& body) {
+  Bytes tail;
+  put_u64(tail, hash_bytes(body.data(), body.size()));
+  return tail;
 }
 
 struct RawSection {
@@ -90,8 +105,10 @@ Result<std::vector<RawSection>> split_sections(const Bytes& file) {
   if (file.size() < kPreamble) return Error{"truncated trace: the file ends inside its preamble"};
   const uint32_t version = static_cast<uint32_t>(get_le(file.data() + sizeof kMagic, 4));
   if (version != kTraceFormatVersion) {
-    return Error{fmt::format("trace format version {} is not supported: this build reads version {}{}", version,
-                             kTraceFormatVersion, version > kTraceFormatVersion ? " (the file is newer)" : "")};
+    return Error{fmt::format(
+        "trace format version {} is not supported: this build reads version {}{}", version, kTraceFormatVersion,
+        version > kTraceFormatVersion ? " (the file is newer)"
+                                      : " (the file is older: record the run again with this build)")};
   }
   std::vector<RawSection> sections;
   size_t at = kPreamble;
@@ -125,7 +142,7 @@ Result<std::vector<RawSection>> split_sections(const Bytes& file) {
         return Error{fmt::format("corrupt trace: {} bytes after the end section", file.size() - at)};
       return sections;
     }
-    if (section.kind < kHeader || section.kind > kEnd) {
+    if (section.kind < kHeader || section.kind > kSnapshotPieces) {
       return Error{fmt::format("corrupt trace: unknown section kind {} at byte {}", section.kind, section.offset)};
     }
     sections.push_back(section);
@@ -148,28 +165,18 @@ Result<T> decode_body(const RawSection& section) {
   }
 }
 
-struct SnapshotRecord {
-  uint64_t tick = 0;
-  uint64_t state_hash = 0;
-  uint64_t chain_hash = 0;
-  Bytes state;
-  template <class Visitor>
-  void visit(Visitor& v) {
-    v("tick", tick);
-    v("state_hash", state_hash);
-    v("chain_hash", chain_hash);
-    v("state", state);
-  }
-};
-
 }  // namespace
 
-const Snapshot* TraceFile::snapshot_at_or_before(uint64_t tick) const {
-  const Snapshot* best = nullptr;
-  for (const Snapshot& s : snapshots) {
-    if (s.tick <= tick) best = &s;
-  }
-  return best;
+Result<Snapshot> TraceFile::snapshot_at(uint64_t tick) const {
+  SIM_ASSERT_MSG(snapshots->has(tick), "no snapshot is kept at tick {}", tick);
+  SIM_ASSERT(tick >= first_tick && tick <= last_tick());
+  return World::assemble_snapshot(snapshots->parts_at(tick), chain[tick - first_tick]);
+}
+
+uint64_t TraceFile::snapshot_tick_at_or_before(uint64_t tick) const {
+  const std::optional<uint64_t> kept = snapshots->at_or_before(tick);
+  SIM_ASSERT_MSG(kept.has_value(), "a trace keeps a snapshot at its first tick");
+  return *kept;
 }
 
 std::string this_build_id() {
@@ -187,19 +194,47 @@ std::string this_build_id() {
 #endif
 }
 
-Bytes encode_trace(const TraceFile& trace) {
+// The file, section by section: `emit` gets each frame and body in order (a buffer or a file).
+template <class Emit>
+void emit_trace(const TraceFile& trace, Emit&& emit) {
   SIM_ASSERT(!trace.chain.empty());
-  Bytes out(kMagic, kMagic + sizeof kMagic);
-  put_u32(out, kTraceFormatVersion);
-  Header header{trace.semantics_version, trace.build_id, trace.first_tick, trace.fork};
-  put_section(out, kHeader, encode(header));
-  put_section(out, kRun, encode(trace.run));
-  put_section(out, kChain, encode(trace.chain));
-  for (const Snapshot& s : trace.snapshots) {
-    put_section(out, kSnapshot, encode(SnapshotRecord{s.tick, s.state_hash, s.chain_hash, s.state}));
-  }
-  put_section(out, kEnd, {});
+  SIM_ASSERT(trace.snapshots != nullptr);
+  Bytes preamble(kMagic, kMagic + sizeof kMagic);
+  put_u32(preamble, kTraceFormatVersion);
+  emit(preamble);
+  const auto section = [&](uint32_t kind, const Bytes& body) {
+    emit(section_head(kind, body));
+    emit(body);
+    emit(section_tail(body));
+  };
+  section(kHeader, encode(Header{trace.semantics_version, trace.build_id, trace.first_tick, trace.fork}));
+  section(kRun, encode(trace.run));
+  section(kChain, encode(trace.chain));
+  Bytes index;
+  trace.snapshots->encode_index(index);
+  section(kSnapshotIndex, index);
+  trace.snapshots->encode_pieces(kPieceChunkBytes, [&](const Bytes& chunk) { section(kSnapshotPieces, chunk); });
+  section(kEnd, {});
+}
+
+Bytes encode_trace(const TraceFile& trace) {
+  Bytes out;
+  emit_trace(trace, [&](const Bytes& part) { out.insert(out.end(), part.begin(), part.end()); });
   return out;
+}
+
+Result<uint64_t> write_trace(const std::string& path, const TraceFile& trace) {
+  Result<FileWriter> file = FileWriter::create(path);
+  if (!file) return file.error();
+  Status written = Ok{};
+  uint64_t size = 0;
+  emit_trace(trace, [&](const Bytes& part) {
+    if (written) written = file->append(part);
+    size += part.size();
+  });
+  if (!written) return written.error();
+  if (Status closed = file->finish(); !closed) return closed.error();
+  return size;
 }
 
 Result<TraceFile> decode_trace(const Bytes& file) {
@@ -209,6 +244,9 @@ Result<TraceFile> decode_trace(const Bytes& file) {
   bool have_header = false;
   bool have_run = false;
   bool have_chain = false;
+  bool have_snapshots = false;
+  SnapshotStore::Span index;
+  std::vector<SnapshotStore::Span> piece_chunks;
   for (const RawSection& section : *sections) {
     switch (section.kind) {
       case kHeader: {
@@ -241,42 +279,39 @@ Result<TraceFile> decode_trace(const Bytes& file) {
         have_chain = true;
         break;
       }
-      case kSnapshot: {
-        Result<SnapshotRecord> record = decode_body<SnapshotRecord>(section);
-        if (!record) return record.error();
-        if (!trace.snapshots.empty() && record->tick <= trace.snapshots.back().tick) {
-          return Error{"corrupt trace: snapshots are not in increasing tick order"};
-        }
-        trace.snapshots.push_back(
-            Snapshot{record->tick, record->state_hash, record->chain_hash, std::move(record->state)});
+      case kSnapshotIndex:
+        if (have_snapshots) return Error{"corrupt trace: two snapshot index sections"};
+        index = SnapshotStore::Span{section.data, section.size};
+        have_snapshots = true;
         break;
-      }
+      case kSnapshotPieces:
+        piece_chunks.push_back(SnapshotStore::Span{section.data, section.size});
+        break;
       default:
         SIM_UNREACHABLE("section kind {} passed the split", section.kind);
     }
   }
-  if (!have_header || !have_run || !have_chain)
-    return Error{"corrupt trace: the header, run or chain section is missing"};
+  if (!have_header || !have_run || !have_chain || !have_snapshots)
+    return Error{"corrupt trace: the header, run, chain or snapshots section is missing"};
   if (trace.chain.empty()) return Error{"corrupt trace: the chain is empty"};
-  for (const Snapshot& s : trace.snapshots) {
-    if (s.tick < trace.first_tick || s.tick > trace.last_tick() ||
-        trace.chain[s.tick - trace.first_tick] != s.chain_hash) {
-      return Error{fmt::format("corrupt trace: the snapshot at tick {} does not match the recorded chain", s.tick)};
-    }
-  }
-  if (trace.first_tick != 0 && (trace.snapshots.empty() || trace.snapshots.front().tick != trace.first_tick)) {
-    return Error{"corrupt trace: a trace starting after tick 0 needs a snapshot at its first tick"};
+  Result<SnapshotStore> store = SnapshotStore::decode(index, piece_chunks);
+  if (!store) return Error{fmt::format("corrupt trace: {}", store.error().message)};
+  trace.snapshots = std::make_shared<const SnapshotStore>(std::move(store).value());
+  if (trace.chain.size() > UINT64_MAX - trace.first_tick) return Error{"corrupt trace: the chain runs past the clock"};
+  if (trace.snapshots->empty() || trace.snapshots->first_tick() != trace.first_tick ||
+      trace.snapshots->last_tick() > trace.last_tick()) {
+    return Error{"corrupt trace: the snapshots do not start at the trace's first tick within its chain"};
   }
   return trace;
 }
 
 std::vector<SectionSize> trace_section_sizes(const TraceFile& trace) {
-  uint64_t snapshot_bytes = 0;
-  for (const Snapshot& s : trace.snapshots) snapshot_bytes += s.state.size();
+  const SnapshotStoreStats s = trace.snapshots->stats();
   return {
       {"run", trace.run.size()},
       {"chain", trace.chain.size() * 8},
-      {"snapshots", snapshot_bytes},
+      {"snapshot index", s.index_bytes},
+      {"snapshot pieces", s.piece_stored_bytes},
   };
 }
 

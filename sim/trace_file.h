@@ -4,7 +4,9 @@
 #include "sim/result.h"
 #include "sim/serial.h"
 #include "sim/snapshot.h"
+#include "sim/snapshot_store.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,21 +41,27 @@ struct TraceFile {
   Bytes run;
   uint64_t first_tick = 0;
   std::vector<uint64_t> chain;
-  std::vector<Snapshot> snapshots;  // by increasing tick
+  std::shared_ptr<const SnapshotStore> snapshots;  // always holding first_tick
   std::optional<ForkOrigin> fork;
 
   uint64_t last_tick() const { return first_tick + chain.size() - 1; }
-  // The latest snapshot at or before `tick`, if any.
-  const Snapshot* snapshot_at_or_before(uint64_t tick) const;
+  // The kept snapshot at `tick` (which must be kept), put together again from the store;
+  // an error for parts that do not make a world's state.
+  Result<Snapshot> snapshot_at(uint64_t tick) const;
+  // The latest kept tick at or before `tick` (the first tick is always kept).
+  uint64_t snapshot_tick_at_or_before(uint64_t tick) const;
 };
 
 // Bumped whenever a change makes old traces re-execute differently: such traces are then
 // refused with a clear message instead of failing verification somewhere in the middle.
 constexpr uint32_t kTraceSemanticsVersion = 13;
-constexpr uint32_t kTraceFormatVersion = 2;
+constexpr uint32_t kTraceFormatVersion = 3;
 
 // The file layout is documented in docs/trace-format.md.
 Bytes encode_trace(const TraceFile& trace);
+// The same bytes, written section by section (never the whole file in memory at once);
+// the file's size.
+Result<uint64_t> write_trace(const std::string& path, const TraceFile& trace);
 // Checks the magic, the format version and every section's length and checksum before
 // decoding anything; a truncated, corrupt, foreign or newer file is an error naming the
 // problem, never a crash or an allocation sized by a corrupt field.

@@ -260,11 +260,8 @@ void World::finish_boundary() {
   const bool by_ticks = snapshot_policy_.every_ticks != 0 && tick_ % snapshot_policy_.every_ticks == 0;
   const bool by_events = snapshot_policy_.every_events != 0 &&
                          events_processed_ - events_at_last_snapshot_ >= snapshot_policy_.every_events;
-  const bool first = snapshot_policy_.keeps_any() && snapshots_.empty();
-  if (by_ticks || by_events || first) {
-    snapshots_[tick_] = snapshot();
-    events_at_last_snapshot_ = events_processed_;
-  }
+  const bool first = snapshot_policy_.keeps_any() && snapshots_->empty();
+  if (by_ticks || by_events || first) keep_snapshot_now();
 }
 
 uint64_t World::state_hash() {
@@ -292,27 +289,109 @@ uint64_t World::state_hash_from_scratch() const {
 
 // --- World: snapshots ----------------------------------------------------------------------------------
 
-void World::encode_state(Bytes& out) const {
-  Writer writer(out, Encoding::kSnapshot);
+// The layout: the fields below, tick, now, the scheduler, the slot count, each slot. The
+// store keeps the fields, the scheduler and each slot as parts, and puts the clock and the
+// count back in assemble_snapshot().
+void World::encode_fields(Writer& writer) const {
   writer.write(kStateFormatVersion);
   writer.write(seed_);
   writer.write(stream_base_);
   writer.write(tick_length_);
+}
+
+void World::encode_slot(const Slot& s, Writer& writer) const {
+  writer.write(s.type);
+  writer.write(s.incarnation);
+  writer.write(s.actor != nullptr);
+  if (s.actor) s.actor->save(writer);
+}
+
+void World::encode_state(Bytes& out) const {
+  Writer writer(out, Encoding::kSnapshot);
+  encode_fields(writer);
   writer.write(tick_);
   writer.write(now_);
   scheduler_.save(writer);
   writer.write(static_cast<uint64_t>(slots_.size()));
-  for (const Slot& s : slots_) {
-    writer.write(s.type);
-    writer.write(s.incarnation);
-    writer.write(s.actor != nullptr);
-    if (s.actor) s.actor->save(writer);
-  }
+  for (const Slot& s : slots_) encode_slot(s, writer);
 }
 
+// The world as the snapshot store sees it, at a boundary (every digest fresh).
+class World::Parts final : public StateParts {
+ public:
+  explicit Parts(const World& world) : world_(world) {}
+  uint64_t tick() const override { return world_.tick_; }
+  uint64_t state_hash() const override { return world_.state_hash_; }
+  size_t part_count() const override { return kFirstSlotPart + world_.slots_.size(); }
+  uint64_t part_digest(size_t part) const override {
+    if (part == kFieldsPart) {
+      const uint64_t words[4] = {kStateFormatVersion, world_.seed_, world_.stream_base_,
+                                 static_cast<uint64_t>(world_.tick_length_.ns())};
+      return hash_words(words, 4);
+    }
+    if (part == kSchedulerPart) return world_.scheduler_digest_;
+    return world_.slots_[part - kFirstSlotPart].digest;
+  }
+  void encode_part(size_t part, Bytes& out) const override {
+    Writer writer(out, Writer::Continuing{});
+    if (part == kFieldsPart) {
+      world_.encode_fields(writer);
+    } else if (part == kSchedulerPart) {
+      world_.scheduler_.save(writer);
+    } else {
+      world_.encode_slot(world_.slots_[part - kFirstSlotPart], writer);
+    }
+  }
+
+  static constexpr size_t kFieldsPart = 0;
+  static constexpr size_t kSchedulerPart = 1;
+  static constexpr size_t kFirstSlotPart = 2;
+
+ private:
+  const World& world_;
+};
+
 void World::keep_snapshot_now() {
-  snapshots_[tick_] = snapshot();
+  start();
+  SIM_ASSERT_MSG(dirty_ids_.empty() && !meta_dirty_ && scheduler_.digest() == scheduler_digest_,
+                 "a snapshot is kept at a tick boundary, before any input changes the world");
   events_at_last_snapshot_ = events_processed_;
+  if (snapshots_->has(tick_)) return;
+  // Copy on write: a trace recorded earlier holds the store as it was.
+  if (snapshots_.use_count() > 1) snapshots_ = std::make_shared<SnapshotStore>(*snapshots_);
+  snapshots_->keep(Parts(*this));
+}
+
+Result<Snapshot> World::assemble_snapshot(const Result<StoredState>& stored, uint64_t chain_hash) {
+  if (!stored) return stored.error();
+  const StoredState& state = *stored;
+  // The fields part: format version (u32), seed, stream base, tick length (u64 each).
+  constexpr size_t kFieldsBytes = 4 + 8 + 8 + 8;
+  if (state.parts.size() < Parts::kFirstSlotPart || state.parts[Parts::kFieldsPart].size() != kFieldsBytes) {
+    return Error{"a stored snapshot's parts do not make a world's state"};
+  }
+  const Bytes& fields = state.parts[Parts::kFieldsPart];
+  int64_t tick_ns = 0;
+  for (int i = 0; i < 8; ++i) tick_ns |= static_cast<int64_t>(uint64_t{fields[20 + static_cast<size_t>(i)]} << (8 * i));
+  if (tick_ns <= 0) return Error{"a stored snapshot's tick length is not positive"};
+  if (static_cast<i128>(state.tick) * tick_ns > static_cast<i128>(INT64_MAX)) {
+    return Error{"a stored snapshot's tick is past the end of the clock"};
+  }
+  Snapshot snap;
+  snap.tick = state.tick;
+  snap.state_hash = state.state_hash;
+  snap.chain_hash = chain_hash;
+  Writer writer(snap.state, Encoding::kSnapshot);
+  writer.write_bytes(fields.data(), fields.size());
+  writer.write(state.tick);
+  writer.write(Instant::from_ns(static_cast<int64_t>(state.tick) * tick_ns));
+  const Bytes& scheduler = state.parts[Parts::kSchedulerPart];
+  writer.write_bytes(scheduler.data(), scheduler.size());
+  writer.write(static_cast<uint64_t>(state.parts.size() - Parts::kFirstSlotPart));
+  for (size_t i = Parts::kFirstSlotPart; i < state.parts.size(); ++i) {
+    writer.write_bytes(state.parts[i].data(), state.parts[i].size());
+  }
+  return snap;
 }
 
 Snapshot World::snapshot() {

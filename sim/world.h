@@ -10,6 +10,7 @@
 #include "sim/rng.h"
 #include "sim/scheduler.h"
 #include "sim/snapshot.h"
+#include "sim/snapshot_store.h"
 
 #include <map>
 #include <memory>
@@ -169,9 +170,16 @@ class World {
   static Result<std::unique_ptr<World>> restore(const Snapshot& snapshot, const ActorRegistry& registry,
                                                 Log* log = nullptr);
   void set_snapshot_policy(SnapshotPolicy policy) { snapshot_policy_ = policy; }
-  // Keeps a snapshot of the current boundary whatever the policy (a fork's start).
+  // Keeps a snapshot of the current boundary whatever the policy (a fork's start); nothing
+  // if it is kept already.
   void keep_snapshot_now();
-  const std::map<uint64_t, Snapshot>& snapshots() const { return snapshots_; }
+  // The snapshots kept so far, sharing what did not change between them. A trace recorded
+  // from the world shares the store itself; the world copies it before keeping more.
+  const SnapshotStore& snapshots() const { return *snapshots_; }
+  std::shared_ptr<const SnapshotStore> shared_snapshots() const { return snapshots_; }
+  // A kept snapshot put together again from the store's parts; an error for parts that do
+  // not make a world's encoding (a corrupt trace).
+  static Result<Snapshot> assemble_snapshot(const Result<StoredState>& state, uint64_t chain_hash);
 
   // Restarts every RNG stream from (chain hash, tick, new_seed): a fork of this world.
   void reseed_for_fork(uint64_t new_seed);
@@ -214,6 +222,10 @@ class World {
   uint64_t combine_entities(uint64_t meta, uint64_t scheduler, DigestOf digest_of) const;
   void encode_state(Bytes& out) const;
   void decode_state(const Bytes& state);
+  // The encoding in the store's parts: the world's own fields, the scheduler, each slot.
+  class Parts;
+  void encode_fields(Writer& writer) const;
+  void encode_slot(const Slot& slot, Writer& writer) const;
   Slot& slot(ActorId id);
   const Slot& slot(ActorId id) const;
 
@@ -240,7 +252,7 @@ class World {
   uint64_t first_chain_tick_ = 0;
   std::vector<uint64_t> chain_;
   SnapshotPolicy snapshot_policy_;
-  std::map<uint64_t, Snapshot> snapshots_;
+  std::shared_ptr<SnapshotStore> snapshots_ = std::make_shared<SnapshotStore>();
   uint64_t events_processed_ = 0;
   uint64_t events_at_last_snapshot_ = 0;
   std::vector<Event>* event_sink_ = nullptr;

@@ -53,7 +53,7 @@ std::vector<Figure> run_trace_group() {
       {"trace_record_overhead_percent", (recorded_s / plain_s - 1) * 100,
        "% longer to run 1M ticks while recording (snapshots, chain, encoding)"},
       {"trace_bytes_per_million_ticks", static_cast<double>(file.size()), "bytes of trace per 1M ticks (demo world)"},
-      {"trace_snapshots", static_cast<double>(session.trace().snapshots.size()), "snapshots in that trace"},
+      {"trace_snapshots", static_cast<double>(session.trace().snapshots->stats().snapshots), "snapshots in that trace"},
   };
 }
 

@@ -6,7 +6,6 @@
 #include "sim/file_io.h"
 #include "sim/fmt.h"
 
-#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -27,12 +26,6 @@ sim::Status write_state(sim::World& world, const std::string& dir, const std::st
   written.push_back(json);
   written.push_back(text);
   return sim::Ok{};
-}
-
-void keep_snapshot(sim::TraceFile& trace, const sim::Snapshot& snapshot) {
-  auto at = std::lower_bound(trace.snapshots.begin(), trace.snapshots.end(), snapshot.tick,
-                             [](const sim::Snapshot& s, uint64_t tick) { return s.tick < tick; });
-  if (at == trace.snapshots.end() || at->tick != snapshot.tick) trace.snapshots.insert(at, snapshot);
 }
 
 // A snapshot check's failure: the snapshot restored (restored.snap), every difference it
@@ -59,12 +52,11 @@ sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const
   std::filesystem::create_directories(dir, error);
   if (error) return sim::Error{fmt::format("cannot create {}: {}", dir, error.message())};
   std::vector<std::string> written;
-  sim::TraceFile trace = record_trace(panel.runner());
-  // The snapshot that failed to restore faithfully goes into the trace, so that `replay
-  // --restore-at` shows the same in a process of its own.
-  if (result.snapshot_mismatch) keep_snapshot(trace, result.snapshot_mismatch->restored);
+  // With the snapshot check on, the trace keeps every batch boundary's snapshot (the panel
+  // kept them), so `replay --restore-at` shows a failure of it in a process of its own.
+  const sim::TraceFile trace = record_trace(panel.runner());
   const std::string trace_path = dir + "/run.trace";
-  if (sim::Status ok = sim::write_file(trace_path, sim::encode_trace(trace)); !ok) return ok.error();
+  if (sim::Result<uint64_t> ok = sim::write_trace(trace_path, trace); !ok) return ok.error();
   written.push_back(trace_path);
   sim::Result<TraceSession> session = TraceSession::open(trace);
   if (!session) return session.error();

@@ -18,8 +18,8 @@ struct FailureArtifacts {
 // the two checked boundaries (before.* and after.*) and where the violated condition first
 // held (first.*), as the world's JSON dump and as text: the model's per-entity tables and
 // the world's summary. The earlier states are rebuilt by replaying the trace. A failure of
-// the snapshot check leaves instead the snapshot restored (restored.snap, also kept in the
-// trace), the differences found (snapshot-differences.txt) and the state after.
+// the snapshot check leaves instead the snapshot restored (restored.snap; the trace keeps
+// it too), the differences found (snapshot-differences.txt) and the state after.
 sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const ChaosResult& result,
                                                       const std::string& dir);
 

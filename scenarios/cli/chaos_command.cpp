@@ -42,7 +42,8 @@ options:
   --check-every K     compare the world with the model every K batches (default 1)
   --profile P         the network's fault profile (default calm)
   --config FILE       a JSON config (keys as the README's "Chaos" section); flags override it
-  --trace FILE        record the run's trace
+  --trace FILE        record the run's trace, with a snapshot at every tick
+  --snapshot-every N  with --trace: a snapshot every N ticks instead
   --artifacts DIR     where a failure's trace, failure.json and states go (default
                       chaos-failure-seed-N, or chaos-failure-seed-N-2, -3, ... when that
                       folder is there already);
@@ -75,6 +76,7 @@ struct ChaosOptions {
   uint64_t seed = 1;
   dmsg::PlantedBug bug = dmsg::PlantedBug::kNone;
   std::optional<std::string> trace_path;
+  sim::SnapshotPolicy snapshot_policy = recording_snapshot_policy();
   std::optional<std::string> artifacts;
   std::optional<std::string> config_path;
   std::vector<std::string> flags;  // as given, for the reproduction command
@@ -179,6 +181,10 @@ sim::Status read_options(Args& args, ChaosOptions& o) {
     if (sim::Status writable = check_writable_file(*o.trace_path); !writable) {
       args.fail(fmt::format("--trace: {}", writable.error().message));
     }
+  }
+  if (std::optional<uint64_t> every = args.take_count("snapshot-every", 1, max_run_ticks(RunConfig{}.tick))) {
+    if (!o.trace_path) args.fail("--snapshot-every goes with --trace");
+    o.snapshot_policy = sim::SnapshotPolicy{*every, 0};
   }
   o.artifacts = args.take_value("artifacts");
   o.overwrite = args.take_flag("overwrite");
@@ -398,6 +404,7 @@ int chaos_command(Args& args, const Io& io) {
   const int64_t started = wall_now_ns();
   sim::Result<std::unique_ptr<chaos::ControlPanel>> panel = chaos::ControlPanel::create(o.config, o.seed, o.bug);
   if (!panel) return usage_error(io, "chaos", panel.error().message);
+  if (o.trace_path) (*panel)->runner().world().set_snapshot_policy(o.snapshot_policy);
   const InterruptGuard interrupts;
   ProgressLine progress(io, o.progress, (*panel)->runner().config().tick, std::nullopt);
   const ChaosResult result = (*panel)->run([&] {
@@ -406,7 +413,7 @@ int chaos_command(Args& args, const Io& io) {
   });
   const int64_t wall_ms = (wall_now_ns() - started) / 1'000'000;
   if (o.trace_path) {
-    if (sim::Status ok = sim::write_file(*o.trace_path, sim::encode_trace(record_trace((*panel)->runner()))); !ok) {
+    if (sim::Result<uint64_t> ok = sim::write_trace(*o.trace_path, record_trace((*panel)->runner())); !ok) {
       return usage_error(io, "chaos", ok.error().message);
     }
   }

@@ -45,8 +45,8 @@ hash and hash chain at the end with the scenario's checks.
   --trace FILE      record the run (configuration, inputs, hash chain, snapshots) for
                     dmsgsim replay, seek, diff, fork and debug; a failing run also
                     writes NAME.failure.json beside FILE (README, "failure.json")
-  --snapshot-every N  with --trace: a snapshot every N ticks (default: every 100000
-                    ticks and after every 50000 events)
+  --snapshot-every N  with --trace: a snapshot every N ticks (default 1: every tick, each
+                    keeping only what changed since the one before)
   --list            list the scenarios and profiles, and exit (with --json: one object)
 
 Ctrl-C (SIGINT) or SIGTERM stops the run at the next tick boundary: the trace recorded so
@@ -64,7 +64,7 @@ struct RunOptions {
   bool json = false;
   std::optional<sim::LogFilter> log_filter;
   std::optional<std::string> trace_path;
-  sim::SnapshotPolicy snapshot_policy = default_snapshot_policy();
+  sim::SnapshotPolicy snapshot_policy = recording_snapshot_policy();
   bool progress = false;  // --progress: the progress line even when stderr is no terminal
 };
 
@@ -382,11 +382,9 @@ int run_command(Args& args, const Io& io) {
   const RunReport report = run_with_progress(**runner, options, io);
   if (options.trace_path) {
     const sim::TraceFile trace = record_trace(**runner);
-    const sim::Bytes file = sim::encode_trace(trace);
-    if (sim::Status written = sim::write_file(*options.trace_path, file); !written) {
-      return usage_error(io, "run", written.error().message);
-    }
-    if (!options.json) fmt::print(io.out, "trace       {} ({} bytes)\n", *options.trace_path, file.size());
+    const sim::Result<uint64_t> written = sim::write_trace(*options.trace_path, trace);
+    if (!written) return usage_error(io, "run", written.error().message);
+    if (!options.json) fmt::print(io.out, "trace       {} ({} bytes)\n", *options.trace_path, *written);
     if (!report.outcome.passed && !report.interrupted) write_run_failure_file(options, report, trace, io);
   }
   warn_inputs_not_applied(report, io);

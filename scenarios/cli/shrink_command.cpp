@@ -127,7 +127,7 @@ sim::Result<std::string> write_and_verify(const TraceSession& original, const sh
   sim::Result<sim::TraceFile> trace =
       shrink::record_candidate(original.scenario(), result.shrunk, result.shrunk_end_tick);
   if (!trace) return trace.error();
-  if (sim::Status written = sim::write_file(out, sim::encode_trace(*trace)); !written) return written.error();
+  if (sim::Result<uint64_t> written = sim::write_trace(out, *trace); !written) return written.error();
   sim::Result<TraceSession> session = TraceSession::open(std::move(trace).value());
   if (!session) return session.error();
   sim::Result<ReplayOutcome> replayed = session->replay();

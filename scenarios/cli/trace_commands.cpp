@@ -142,10 +142,25 @@ std::string info_json(const std::string& path, size_t bytes, const TraceSession&
     json.end_object();
   }
   json.end_array();
-  json.key("snapshot_ticks");
+  const sim::SnapshotStoreStats stats = t.snapshots->stats();
+  json.key("snapshots");
+  json.begin_object();
+  json.count("ticks_kept", stats.snapshots);
+  json.count("entries", stats.entries);
+  json.count("keyframes", stats.keyframes);
+  json.count("pieces", stats.pieces);
+  json.count("piece_raw_bytes", stats.piece_raw_bytes);
+  json.count("piece_stored_bytes", stats.piece_stored_bytes);
+  json.key("ranges");
   json.begin_array();
-  for (const sim::Snapshot& s : t.snapshots) json.number(static_cast<int64_t>(s.tick));
+  for (const auto& [first, last] : t.snapshots->ranges()) {
+    json.begin_array();
+    json.number(static_cast<int64_t>(first));
+    json.number(static_cast<int64_t>(last));
+    json.end_array();
+  }
   json.end_array();
+  json.end_object();
   json.key("section_bytes");
   json.begin_object();
   for (const sim::SectionSize& section : sim::trace_section_sizes(t))
@@ -193,7 +208,10 @@ int info_command(Args& args, const Io& io) {
     fmt::print(io.out, "parameters {}\n", parsed ? parsed->to_text() : parameters);
   }
   // The profile's knobs (drawn from the seed, for swarm) live in the network's state.
-  if (sim::Result<std::unique_ptr<sim::World>> world = sim::World::restore(t.snapshots.front(), all_actor_types())) {
+  const sim::Result<sim::Snapshot> first = t.snapshot_at(t.first_tick);
+  if (sim::Result<std::unique_ptr<sim::World>> world = first
+                                                           ? sim::World::restore(*first, all_actor_types())
+                                                           : sim::Result<std::unique_ptr<sim::World>>(first.error())) {
     if (std::optional<sim::ActorId> network = find_network(**world)) {
       fmt::print(io.out, "profile {}\n", net::describe_profile((*world)->actor_as<net::Network>(*network).profile()));
     }
@@ -208,9 +226,20 @@ int info_command(Args& args, const Io& io) {
   for (const FaultInput& input : run.inputs) {
     fmt::print(io.out, "  tick {:>8}  {}\n", input_tick(input, run.config.tick), input.text);
   }
-  fmt::print(io.out, "snapshots ({}):", t.snapshots.size());
-  for (size_t i = 0; i < t.snapshots.size() && i < 12; ++i) fmt::print(io.out, " {}", t.snapshots[i].tick);
-  fmt::print(io.out, "{}\n", t.snapshots.size() > 12 ? " ..." : "");
+  const sim::SnapshotStoreStats stats = t.snapshots->stats();
+  const std::vector<std::pair<uint64_t, uint64_t>> ranges = t.snapshots->ranges();
+  fmt::print(io.out,
+             "snapshots: {} ticks kept ({} entries, {} keyframes; {} pieces, {} bytes, {} stored):", stats.snapshots,
+             stats.entries, stats.keyframes, stats.pieces, stats.piece_raw_bytes, stats.piece_stored_bytes);
+  for (size_t i = 0; i < ranges.size() && i < 12; ++i) {
+    const auto [first_kept, last_kept] = ranges[i];
+    if (first_kept == last_kept) {
+      fmt::print(io.out, " {}", first_kept);
+    } else {
+      fmt::print(io.out, " {}-{}", first_kept, last_kept);
+    }
+  }
+  fmt::print(io.out, "{}\n", ranges.size() > 12 ? " ..." : "");
   fmt::print(io.out, "sizes:");
   for (const sim::SectionSize& section : sim::trace_section_sizes(t))
     fmt::print(io.out, " {} {} bytes,", section.name, section.bytes);
@@ -519,13 +548,12 @@ int fork_command(Args& args, const Io& io) {
   sim::World& world = (*runner)->world();
   const sim::ForkOrigin origin{session->run().config.seed, world.chain_hash(), *tick, *seed};
   world.reseed_for_fork(*seed);
-  world.set_snapshot_policy(default_snapshot_policy());
+  world.set_snapshot_policy(recording_snapshot_policy());
   world.keep_snapshot_now();
   const uint64_t until = extra_ticks ? *tick + *extra_ticks : session->trace().last_tick();
   while (world.tick() < until) (*runner)->run_tick();
-  const sim::Bytes file = sim::encode_trace(record_trace(**runner, origin));
-  if (sim::Status written = sim::write_file(*out, file); !written)
-    return usage_error(io, "fork", written.error().message);
+  const sim::Result<uint64_t> written = sim::write_trace(*out, record_trace(**runner, origin));
+  if (!written) return usage_error(io, "fork", written.error().message);
   if (json) {
     std::string text;
     sim::JsonWriter w(text);
@@ -535,14 +563,14 @@ int fork_command(Args& args, const Io& io) {
     w("seed", *seed);
     w("ticks", static_cast<int64_t>(until - *tick));
     w("trace", *out);
-    w("bytes", static_cast<int64_t>(file.size()));
+    w("bytes", static_cast<int64_t>(*written));
     w("final_chain_hash", world.chain_hash());
     w.end_object();
     fmt::print(io.out, "{}\n", text);
     return kExitOk;
   }
   fmt::print(io.out, "forked {} at tick {} with seed {}: {} ticks to {} ({} bytes), final chain {}\n", path, *tick,
-             hex(*seed), until - *tick, *out, file.size(), hex(world.chain_hash()));
+             hex(*seed), until - *tick, *out, *written, hex(world.chain_hash()));
   return kExitOk;
 }
 

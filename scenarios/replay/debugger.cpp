@@ -19,9 +19,10 @@ sim::Status Debugger::go_to(uint64_t target) {
     return sim::Error{
         fmt::format("tick {} is outside the trace (ticks {} to {})", target, trace.first_tick, trace.last_tick())};
   }
-  // Forward from here unless a snapshot lies in between (then rebuilding is cheaper).
-  const sim::Snapshot* base = trace.snapshot_at_or_before(target);
-  const bool forward = target >= tick() && (base == nullptr || base->tick <= tick());
+  // A kept tick is restored directly; elsewhere forward from here unless a snapshot lies in
+  // between (then rebuilding from it is cheaper).
+  const uint64_t base = trace.snapshot_tick_at_or_before(target);
+  const bool forward = target >= tick() && base <= tick();
   if (forward) {
     if (std::optional<Divergence> d = session_.advance_verified(*runner_, target)) {
       return sim::Error{fmt::format("re-execution does not match the trace:\n{}", describe(*d))};
@@ -111,16 +112,12 @@ sim::Result<std::vector<sim::Event>> Debugger::events() {
 sim::Result<std::vector<std::string>> Debugger::log(const sim::LogFilter& filter) {
   const uint64_t here = tick();
   if (here == session_.trace().first_tick) return std::vector<std::string>{};
-  const sim::Snapshot* base = session_.trace().snapshot_at_or_before(here - 1);
   sim::Log capture(filter, nullptr, /*capture=*/true);
   const sim::Duration length = session_.run().config.tick;
   capture.set_window(sim::Instant::zero() + length * static_cast<int64_t>(here - 1),
                      sim::Instant::zero() + length * static_cast<int64_t>(here) - sim::Duration::nanoseconds(1));
   // The log is an observer: a world rebuilt with one logs what the original logged.
-  sim::Result<std::unique_ptr<ScenarioRunner>> runner =
-      base == nullptr
-          ? session_.start(&capture)
-          : ScenarioRunner::resume(session_.scenario(), session_.run().config, session_.run().inputs, *base, &capture);
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner = session_.at_tick(here - 1, &capture);
   if (!runner) return runner.error();
   if (std::optional<Divergence> d = session_.advance_verified(**runner, here)) return sim::Error{describe(*d)};
   return capture.captured();
@@ -140,7 +137,10 @@ sim::Result<std::optional<Debugger::Change>> Debugger::scan(Probe& probe, uint64
   std::optional<Change> found;
   while (tick() < to) {
     const std::string before = probe.value;
-    if (sim::Status moved = go_to(tick() + 1); !moved) return moved.error();
+    // One tick forward by running it: cheaper than restoring the next tick's snapshot.
+    if (std::optional<Divergence> d = session_.advance_verified(*runner_, tick() + 1)) {
+      return sim::Error{fmt::format("re-execution does not match the trace:\n{}", describe(*d))};
+    }
     sim::Result<std::string> now = read(world(), probe, /*force=*/false, /*absent_is_value=*/true);
     if (!now) return now.error();
     if (*now == before) continue;
@@ -149,6 +149,10 @@ sim::Result<std::optional<Debugger::Change>> Debugger::scan(Probe& probe, uint64
   }
   return found;
 }
+
+namespace {
+constexpr uint64_t kScanWindow = 1000;
+}  // namespace
 
 sim::Result<std::optional<Debugger::Change>> Debugger::watch_backward(std::string_view path) {
   sim::Result<Probe> probe = make_probe(path);
@@ -159,8 +163,10 @@ sim::Result<std::optional<Debugger::Change>> Debugger::watch_backward(std::strin
   // change that reverts before the next snapshot is still seen.
   uint64_t window_end = here;
   while (window_end > first) {
-    const sim::Snapshot* base = session_.trace().snapshot_at_or_before(window_end - 1);
-    const uint64_t window_start = base == nullptr ? first : base->tick;
+    // Windows of at least a thousand ticks: a scan runs ticks, which is cheaper than
+    // restoring one snapshot per tick when every tick has one.
+    const uint64_t window_start =
+        session_.trace().snapshot_tick_at_or_before(window_end - std::min<uint64_t>(window_end - first, kScanWindow));
     // The last change in (window_start, window_end], scanning forward from the window's start.
     if (sim::Status moved = go_to(window_start); !moved) return moved.error();
     sim::Result<std::optional<Change>> found = scan(*probe, window_end, /*stop_at_first=*/false);

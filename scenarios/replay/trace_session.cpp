@@ -17,6 +17,8 @@ constexpr size_t kPrintedDifferences = 200;
 
 sim::SnapshotPolicy default_snapshot_policy() { return sim::SnapshotPolicy{100'000, 50'000}; }
 
+sim::SnapshotPolicy recording_snapshot_policy() { return sim::SnapshotPolicy{1, 0}; }
+
 sim::TraceFile record_trace(ScenarioRunner& runner, std::optional<sim::ForkOrigin> fork) {
   sim::World& world = runner.world();
   world.start();
@@ -26,10 +28,8 @@ sim::TraceFile record_trace(ScenarioRunner& runner, std::optional<sim::ForkOrigi
   trace.run = sim::encode(RunDescription{std::string(runner.scenario().name), runner.config(), runner.inputs()});
   trace.first_tick = fork ? fork->tick : world.first_chain_tick();
   for (uint64_t t = trace.first_tick; t <= world.tick(); ++t) trace.chain.push_back(world.chain_at(t));
-  for (const auto& [tick, snapshot] : world.snapshots()) {
-    if (tick >= trace.first_tick) trace.snapshots.push_back(snapshot);
-  }
-  SIM_ASSERT_MSG(!trace.snapshots.empty() && trace.snapshots.front().tick == trace.first_tick,
+  trace.snapshots = world.shared_snapshots();
+  SIM_ASSERT_MSG(!trace.snapshots->empty() && trace.snapshots->first_tick() == trace.first_tick,
                  "a recorded run keeps a snapshot at its first tick (set a snapshot policy before it starts)");
   trace.fork = fork;
   return trace;
@@ -120,7 +120,14 @@ sim::Result<std::unique_ptr<ScenarioRunner>> TraceSession::start(sim::Log* log) 
     }
     return runner;
   }
-  return ScenarioRunner::resume(*scenario_, run_.config, run_.inputs, trace_.snapshots.front(), log);
+  return resume_at(trace_.first_tick, log);
+}
+
+sim::Result<std::unique_ptr<ScenarioRunner>> TraceSession::resume_at(uint64_t kept_tick, sim::Log* log) const {
+  sim::Result<sim::Snapshot> snapshot = trace_.snapshot_at(kept_tick);
+  if (!snapshot)
+    return sim::Error{fmt::format("corrupt trace: the snapshot of tick {}: {}", kept_tick, snapshot.error().message)};
+  return ScenarioRunner::resume(*scenario_, run_.config, run_.inputs, *snapshot, log);
 }
 
 std::optional<Divergence> TraceSession::advance_verified(ScenarioRunner& runner, uint64_t tick,
@@ -151,9 +158,9 @@ sim::Result<std::unique_ptr<ScenarioRunner>> TraceSession::at_tick(uint64_t tick
     return sim::Error{
         fmt::format("tick {} is outside the trace (ticks {} to {})", tick, trace_.first_tick, trace_.last_tick())};
   }
-  const sim::Snapshot* base = trace_.snapshot_at_or_before(tick);
-  sim::Result<std::unique_ptr<ScenarioRunner>> runner =
-      base == nullptr ? start(log) : ScenarioRunner::resume(*scenario_, run_.config, run_.inputs, *base, log);
+  const uint64_t base = trace_.snapshot_tick_at_or_before(tick);
+  // From the start, a run is built rather than restored (its world is checked against tick 0).
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner = base == 0 ? start(log) : resume_at(base, log);
   if (!runner) return runner.error();
   if (std::optional<Divergence> d = advance_verified(**runner, tick)) {
     return sim::Error{fmt::format("re-execution does not match the trace:\n{}", describe(*d))};
@@ -162,18 +169,14 @@ sim::Result<std::unique_ptr<ScenarioRunner>> TraceSession::at_tick(uint64_t tick
 }
 
 void TraceSession::add_state_diff(ScenarioRunner& runner, Divergence& divergence) const {
-  const sim::Snapshot* recorded = nullptr;
-  for (const sim::Snapshot& s : trace_.snapshots) {
-    if (s.tick > divergence.tick) {
-      recorded = &s;
-      break;
-    }
-  }
-  if (recorded == nullptr) return;
-  while (runner.world().tick() < recorded->tick) runner.run_tick();
+  const std::optional<uint64_t> kept = trace_.snapshots->after(divergence.tick);
+  if (!kept) return;
+  sim::Result<sim::Snapshot> recorded = trace_.snapshot_at(*kept);
+  if (!recorded) return;
+  while (runner.world().tick() < *kept) runner.run_tick();
   sim::Result<std::unique_ptr<sim::World>> expected = sim::World::restore(*recorded, all_actor_types());
   if (!expected) return;
-  divergence.diff_tick = recorded->tick;
+  divergence.diff_tick = *kept;
   divergence.diff = sim::diff_json(world_json(**expected), world_json(runner.world()), kMaxDifferences);
 }
 
@@ -212,16 +215,15 @@ sim::Result<ReplayOutcome> TraceSession::replay_from_snapshot(uint64_t tick, sim
     return sim::Error{
         fmt::format("tick {} is outside the trace (ticks {} to {})", tick, trace_.first_tick, trace_.last_tick())};
   }
-  const sim::Snapshot* base = trace_.snapshot_at_or_before(tick);
-  SIM_ASSERT_MSG(base != nullptr, "a trace keeps a snapshot at its first tick");
-  sim::Result<std::unique_ptr<ScenarioRunner>> runner =
-      ScenarioRunner::resume(*scenario_, run_.config, run_.inputs, *base, log);
-  if (!runner)
-    return sim::Error{fmt::format("the snapshot of tick {} does not restore: {}", base->tick, runner.error().message)};
+  const uint64_t base = trace_.snapshot_tick_at_or_before(tick);
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner = resume_at(base, log);
+  if (!runner) {
+    return sim::Error{fmt::format("the snapshot of tick {} does not restore: {}", base, runner.error().message)};
+  }
   ReplayOutcome outcome;
-  outcome.restored_at = base->tick;
+  outcome.restored_at = base;
   outcome.unjudged =
-      fmt::format("restored from the snapshot of tick {}: a verdict needs the checks from the start", base->tick);
+      fmt::format("restored from the snapshot of tick {}: a verdict needs the checks from the start", base);
   outcome.divergence = advance_verified(**runner, trace_.last_tick());
   if (outcome.divergence) add_state_diff(**runner, *outcome.divergence);
   return outcome;

@@ -29,11 +29,15 @@ struct RunDescription {
   }
 };
 
-// The snapshot policy of a recording when none is asked for: a snapshot every 100000
-// ticks and after every 50000 events. Re-executing from a snapshot then costs at most
-// about 50000 events plus idle ticks (tens of milliseconds), while traces stay small:
-// busy worlds hold large buffers, and idle ticks are cheap to re-execute.
+// The snapshot policy of a run that keeps its trace in memory only in case it fails (chaos,
+// the shrinker's candidates): a snapshot every 100000 ticks and after every 50000 events. Re-executing from a snapshot
+// then costs at most about 50000 events plus idle ticks (tens of milliseconds), while traces stay small: busy worlds
+// hold large buffers, and idle ticks are cheap to re-execute.
 sim::SnapshotPolicy default_snapshot_policy();
+// The policy of a trace a person asked for (--trace): a snapshot at every tick. The store
+// shares what did not change between them (sim/snapshot_store.h), so seek, back, step and
+// fork restore a tick directly instead of re-executing up to it.
+sim::SnapshotPolicy recording_snapshot_policy();
 
 // The trace of what `runner` ran so far. Its world must have kept snapshots by a policy
 // set before it started.
@@ -108,6 +112,8 @@ class TraceSession {
 
  private:
   TraceSession() = default;
+  // A runner restored from the snapshot kept at `kept_tick`.
+  sim::Result<std::unique_ptr<ScenarioRunner>> resume_at(uint64_t kept_tick, sim::Log* log) const;
   void add_state_diff(ScenarioRunner& runner, Divergence& divergence) const;
 
   sim::TraceFile trace_;

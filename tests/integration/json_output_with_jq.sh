@@ -46,7 +46,7 @@ expect "seek --json: the state is an object keyed by actor id" '(.actors | type 
 
 "$DMSGSIM" info "$work/demo.trace" --json > "$work/info.json"
 expect "info --json: versions, the run's configuration with a hex seed, inputs and snapshots" \
-  "(.format_version | type == \"number\") and (.config.seed | $HEX) and (.final_chain_hash | $HEX) and (.inputs | type == \"array\") and (.snapshot_ticks[0] == 0)" \
+  "(.format_version | type == \"number\") and (.config.seed | $HEX) and (.final_chain_hash | $HEX) and (.inputs | type == \"array\") and (.snapshots.ranges[0][0] == 0) and (.snapshots.ticks_kept >= 1)" \
   "$work/info.json"
 
 "$DMSGSIM" replay "$work/demo.trace" --json > "$work/replay.json"

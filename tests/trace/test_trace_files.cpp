@@ -52,7 +52,7 @@ TEST_CASE("trace: files: a valid trace decodes and re-encodes to the same bytes"
   sim::Result<sim::TraceFile> decoded = sim::decode_trace(file);
   REQUIRE(decoded.ok());
   CHECK(sim::encode_trace(*decoded) == file);
-  CHECK(decoded->snapshots.size() == 3);
+  CHECK(decoded->snapshots->stats().snapshots == 3);
 }
 
 TEST_CASE("trace: files: truncation at every section boundary and inside sections is reported") {

@@ -1,0 +1,187 @@
+// Content-defined cutting, and the compressed, content-addressed pieces.
+#include "sim/piece_store.h"
+
+#include "sim/binary.h"
+#include "sim/fmt.h"
+#include "sim/xxh3.h"
+
+#include <zstd.h>
+
+#include <array>
+
+namespace sim {
+namespace {
+
+constexpr size_t kMinPiece = 64;
+constexpr uint64_t kBoundaryMask = (uint64_t{1} << 8) - 1;  // about 256 bytes past the minimum
+constexpr int kZstdLevel = 1;                               // fast: pieces are written every tick
+
+// The gear table: 256 fixed pseudo-random words (splitmix64 from 0), the same in every build.
+constexpr std::array<uint64_t, 256> make_gear() {
+  std::array<uint64_t, 256> table{};
+  uint64_t state = 0;
+  for (uint64_t& word : table) {
+    state += 0x9e3779b97f4a7c15ULL;
+    uint64_t z = state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    word = z ^ (z >> 31);
+  }
+  return table;
+}
+constexpr std::array<uint64_t, 256> kGear = make_gear();
+
+}  // namespace
+
+PieceId PieceId::of(const uint8_t* data, size_t size) {
+  const XXH128_hash_t h = XXH3_128bits(data, size);
+  return PieceId{h.low64, h.high64};
+}
+
+std::vector<size_t> cut_pieces(const uint8_t* data, size_t size) {
+  std::vector<size_t> ends;
+  size_t start = 0;
+  while (start < size) {
+    const size_t limit = std::min(size, start + kMaxPieceBytes);
+    size_t at = std::min(limit, start + kMinPiece);
+    uint64_t hash = 0;
+    while (at < limit) {
+      hash = (hash << 1) + kGear[data[at]];
+      ++at;
+      if ((hash & kBoundaryMask) == 0) break;
+    }
+    ends.push_back(at);
+    start = at;
+  }
+  return ends;
+}
+
+struct PieceStore::Codec {
+  ZSTD_CCtx* compress = ZSTD_createCCtx();
+  ZSTD_DCtx* decompress = ZSTD_createDCtx();
+  Bytes scratch;
+  Codec() { SIM_ASSERT_MSG(compress != nullptr && decompress != nullptr, "zstd could not make its contexts"); }
+  ~Codec() {
+    ZSTD_freeCCtx(compress);
+    ZSTD_freeDCtx(decompress);
+  }
+  Codec(const Codec&) = delete;
+  Codec& operator=(const Codec&) = delete;
+};
+
+PieceStore::PieceStore() : codec_(std::make_unique<Codec>()) {}
+PieceStore::~PieceStore() = default;
+PieceStore::PieceStore(PieceStore&&) noexcept = default;
+PieceStore& PieceStore::operator=(PieceStore&&) noexcept = default;
+
+PieceStore::PieceStore(const PieceStore& other)
+    : pieces_(other.pieces_),
+      raw_bytes_(other.raw_bytes_),
+      stored_bytes_(other.stored_bytes_),
+      codec_(std::make_unique<Codec>()) {}
+
+PieceStore& PieceStore::operator=(const PieceStore& other) {
+  if (this != &other) {
+    pieces_ = other.pieces_;
+    raw_bytes_ = other.raw_bytes_;
+    stored_bytes_ = other.stored_bytes_;
+  }
+  return *this;
+}
+
+PieceId PieceStore::put(const uint8_t* data, size_t size) {
+  SIM_ASSERT_LE(size, kMaxPieceBytes);
+  const PieceId id = PieceId::of(data, size);
+  if (pieces_.count(id) != 0) return id;
+  Stored stored;
+  stored.raw_size = static_cast<uint32_t>(size);
+  Bytes& scratch = codec_->scratch;
+  scratch.resize(ZSTD_compressBound(size));
+  const size_t packed = ZSTD_compressCCtx(codec_->compress, scratch.data(), scratch.size(), data, size, kZstdLevel);
+  SIM_ASSERT_MSG(!ZSTD_isError(packed), "zstd failed to compress a piece: {}", ZSTD_getErrorName(packed));
+  if (packed < size) {
+    stored.compressed = true;
+    stored.bytes.assign(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(packed));
+  } else {
+    stored.bytes.assign(data, data + size);
+  }
+  raw_bytes_ += size;
+  stored_bytes_ += stored.bytes.size();
+  pieces_.emplace(id, std::move(stored));
+  return id;
+}
+
+Status PieceStore::append_to(const PieceId& id, Bytes& out) const {
+  auto it = pieces_.find(id);
+  if (it == pieces_.end()) return Error{"a piece is missing"};
+  const Stored& s = it->second;
+  const size_t at = out.size();
+  if (!s.compressed) {
+    out.insert(out.end(), s.bytes.begin(), s.bytes.end());
+  } else {
+    out.resize(at + s.raw_size);
+    const size_t got =
+        ZSTD_decompressDCtx(codec_->decompress, out.data() + at, s.raw_size, s.bytes.data(), s.bytes.size());
+    if (ZSTD_isError(got) || got != s.raw_size) {
+      out.resize(at);
+      return Error{"a piece does not decompress to its size"};
+    }
+  }
+  if (!s.verified) {
+    if (PieceId::of(out.data() + at, out.size() - at) != id) {
+      out.resize(at);
+      return Error{"a piece's bytes do not match its id"};
+    }
+    s.verified = true;
+  }
+  return Ok{};
+}
+
+void PieceStore::encode(Bytes& out) const {
+  const Bytes all = encode_range(pieces_.begin(), pieces_.end(), pieces_.size());
+  out.insert(out.end(), all.begin(), all.end());
+}
+
+Status PieceStore::add_stored(const PieceId& id, Stored stored) {
+  if (stored.raw_size > kMaxPieceBytes) return Error{fmt::format("a piece claims {} bytes", stored.raw_size)};
+  if (!stored.compressed && stored.bytes.size() != stored.raw_size) {
+    return Error{"an uncompressed piece is not its stated size"};
+  }
+  if (!pieces_.empty() && !(pieces_.rbegin()->first < id)) return Error{"pieces are not in id order"};
+  stored.verified = false;
+  raw_bytes_ += stored.raw_size;
+  stored_bytes_ += stored.bytes.size();
+  pieces_.emplace(id, std::move(stored));
+  return Ok{};
+}
+
+Status PieceStore::decode_chunk(const uint8_t* data, size_t size) {
+  try {
+    Reader reader(data, size);
+    // Each piece takes at least its id, size, flag and a length.
+    const size_t count = reader.read_length(kPieceIdBytes + 4 + 1 + 8);
+    for (size_t i = 0; i < count; ++i) {
+      PieceId id;
+      Stored stored;
+      reader.read(id);
+      reader.read(stored.raw_size);
+      reader.read(stored.compressed);
+      reader.read(stored.bytes);
+      if (Status added = add_stored(id, std::move(stored)); !added) {
+        return Error{fmt::format("piece {} of {}: {}", i, count, added.error().message)};
+      }
+    }
+    if (reader.remaining() != 0) return Error{"unexpected bytes after the last piece"};
+  } catch (const DecodeError& e) {
+    return Error{e.what()};
+  }
+  return Ok{};
+}
+
+Result<PieceStore> PieceStore::decode(const uint8_t* data, size_t size) {
+  PieceStore store;
+  if (Status ok = store.decode_chunk(data, size); !ok) return ok.error();
+  return store;
+}
+
+}  // namespace sim

@@ -1,0 +1,333 @@
+// Keeping changed parts as trees of shared pieces, and rebuilding any kept tick.
+#include "sim/snapshot_store.h"
+
+#include "sim/binary.h"
+#include "sim/fmt.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace sim {
+namespace {
+
+// A part's tree is never deeper than this: with pieces of at least 256 bytes a level
+// multiplies what a tree covers by 16 or more, so 6 levels cover far more than any state.
+constexpr uint8_t kMaxDepth = 6;
+// The largest part a file may describe (a forged tree could otherwise name a huge one).
+constexpr uint64_t kMaxPartBytes = uint64_t{1} << 32;
+
+Bytes ids_bytes(const std::vector<PieceId>& ids) {
+  Bytes out;
+  out.reserve(ids.size() * kPieceIdBytes);
+  for (const PieceId& id : ids) {
+    for (const uint64_t word : {id.low, id.high}) {
+      for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(word >> (8 * i)));
+    }
+  }
+  return out;
+}
+
+std::vector<PieceId> ids_of(const Bytes& bytes) {
+  SIM_ASSERT_EQ(bytes.size() % kPieceIdBytes, 0u);
+  std::vector<PieceId> ids(bytes.size() / kPieceIdBytes);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    uint64_t words[2] = {0, 0};
+    for (int w = 0; w < 2; ++w) {
+      for (int b = 0; b < 8; ++b) words[w] |= uint64_t{bytes[i * kPieceIdBytes + 8 * w + b]} << (8 * b);
+    }
+    ids[i] = PieceId{words[0], words[1]};
+  }
+  return ids;
+}
+
+}  // namespace
+
+// --- Keeping ---------------------------------------------------------------------------------------
+
+SnapshotStore::Tree SnapshotStore::store_part(const Bytes& bytes) {
+  ++parts_encoded_;
+  // Level 0: the bytes; each further level: the list of the level below's piece ids, cut
+  // the same way, so a change deep in a big part touches one piece per level.
+  Bytes level = bytes;
+  for (uint8_t depth = 0;; ++depth) {
+    SIM_ASSERT_LE(depth, kMaxDepth);
+    std::vector<PieceId> ids;
+    size_t start = 0;
+    for (const size_t end : cut_pieces(level.data(), level.size())) {
+      ids.push_back(pieces_.put(level.data() + start, end - start));
+      start = end;
+    }
+    if (level.empty()) ids.push_back(pieces_.put(level.data(), 0));
+    if (ids.size() == 1) return Tree{ids.front(), depth};
+    level = ids_bytes(ids);
+  }
+}
+
+void SnapshotStore::keep(const StateParts& world) {
+  const uint64_t tick = world.tick();
+  SIM_ASSERT_MSG(entries_.empty() || tick > entries_.back().last_tick, "snapshots are kept in tick order");
+  const size_t count = world.part_count();
+  SIM_ASSERT_GE(count, current_trees_.size());  // a world's parts only grow (actors are never removed)
+  std::vector<uint32_t> changed;
+  for (size_t i = 0; i < count; ++i) {
+    if (i >= current_digests_.size() || world.part_digest(i) != current_digests_[i]) changed.push_back(i);
+  }
+  // Nothing but the clock moved since the last tick kept: the same entry holds this one.
+  if (changed.empty() && !entries_.empty() && entries_.back().last_tick + 1 == tick) {
+    SIM_ASSERT_EQ(entries_.back().state_hash, world.state_hash());
+    entries_.back().last_tick = tick;
+    return;
+  }
+  current_trees_.resize(count);
+  current_digests_.resize(count);
+  Bytes scratch;
+  for (const uint32_t i : changed) {
+    scratch.clear();
+    world.encode_part(i, scratch);
+    current_trees_[i] = store_part(scratch);
+    current_digests_[i] = world.part_digest(i);
+  }
+  Entry entry;
+  entry.first_tick = tick;
+  entry.last_tick = tick;
+  entry.state_hash = world.state_hash();
+  entry.part_count = static_cast<uint32_t>(count);
+  entry.keyframe = entries_.empty() || since_keyframe_ + 1 >= kKeyframeSpacing;
+  if (entry.keyframe) {
+    for (uint32_t i = 0; i < count; ++i) entry.changes.push_back(Change{i, current_trees_[i]});
+    since_keyframe_ = 0;
+  } else {
+    for (const uint32_t i : changed) entry.changes.push_back(Change{i, current_trees_[i]});
+    ++since_keyframe_;
+  }
+  entries_.push_back(std::move(entry));
+}
+
+// --- Finding ticks --------------------------------------------------------------------------------
+
+std::optional<size_t> SnapshotStore::entry_of(uint64_t tick) const {
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), tick,
+                             [](uint64_t t, const Entry& e) { return t < e.first_tick; });
+  if (it == entries_.begin()) return std::nullopt;
+  --it;
+  if (tick > it->last_tick) return std::nullopt;
+  return static_cast<size_t>(it - entries_.begin());
+}
+
+bool SnapshotStore::has(uint64_t tick) const { return entry_of(tick).has_value(); }
+
+uint64_t SnapshotStore::first_tick() const {
+  SIM_ASSERT(!entries_.empty());
+  return entries_.front().first_tick;
+}
+
+uint64_t SnapshotStore::last_tick() const {
+  SIM_ASSERT(!entries_.empty());
+  return entries_.back().last_tick;
+}
+
+std::optional<uint64_t> SnapshotStore::at_or_before(uint64_t tick) const {
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), tick,
+                             [](uint64_t t, const Entry& e) { return t < e.first_tick; });
+  if (it == entries_.begin()) return std::nullopt;
+  --it;
+  return std::min(tick, it->last_tick);
+}
+
+std::optional<uint64_t> SnapshotStore::after(uint64_t tick) const {
+  if (std::optional<size_t> e = entry_of(tick); e && entries_[*e].last_tick > tick) return tick + 1;
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), tick,
+                             [](uint64_t t, const Entry& e) { return t < e.first_tick; });
+  if (it == entries_.end()) return std::nullopt;
+  return it->first_tick;
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> SnapshotStore::ranges() const {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  for (const Entry& e : entries_) {
+    if (!out.empty() && out.back().second + 1 == e.first_tick) {
+      out.back().second = e.last_tick;
+    } else {
+      out.emplace_back(e.first_tick, e.last_tick);
+    }
+  }
+  return out;
+}
+
+// --- Rebuilding -----------------------------------------------------------------------------------
+
+std::vector<SnapshotStore::Tree> SnapshotStore::trees_at(size_t index) const {
+  size_t keyframe = index;
+  while (!entries_[keyframe].keyframe) {
+    SIM_ASSERT_GT(keyframe, 0u);  // the first entry is a keyframe (checked on decode)
+    --keyframe;
+  }
+  std::vector<Tree> trees(entries_[index].part_count);
+  for (size_t e = keyframe; e <= index; ++e) {
+    for (const Change& c : entries_[e].changes) {
+      if (c.part < trees.size()) trees[c.part] = c.tree;
+    }
+  }
+  return trees;
+}
+
+// Level d of a part's tree is the byte list of level d-1's piece ids (level 0: the part's
+// bytes). The root is the one piece of the top level; each step down reads the ids of the
+// level below and puts their pieces together.
+Status SnapshotStore::load_tree(const Tree& tree, Bytes& out) const {
+  Bytes level;
+  if (Status read = pieces_.append_to(tree.root, level); !read) return read;
+  for (uint8_t depth = tree.depth; depth > 0; --depth) {
+    if (level.size() % kPieceIdBytes != 0) return Error{"a piece list is not a whole number of ids"};
+    Bytes below;
+    for (const PieceId& id : ids_of(level)) {
+      if (Status read = pieces_.append_to(id, depth == 1 ? out : below); !read) return read;
+    }
+    if (depth == 1) return Ok{};
+    level = std::move(below);
+  }
+  out.insert(out.end(), level.begin(), level.end());
+  return Ok{};
+}
+
+Result<StoredState> SnapshotStore::parts_at(uint64_t tick) const {
+  const std::optional<size_t> index = entry_of(tick);
+  SIM_ASSERT_MSG(index.has_value(), "no snapshot is kept at tick {}", tick);
+  StoredState state;
+  state.tick = tick;
+  state.state_hash = entries_[*index].state_hash;
+  for (const Tree& tree : trees_at(*index)) {
+    if (Status loaded = load_tree(tree, state.parts.emplace_back()); !loaded) {
+      return Error{fmt::format("the snapshot of tick {}: {}", tick, loaded.error().message)};
+    }
+  }
+  return state;
+}
+
+SnapshotStoreStats SnapshotStore::stats() const {
+  SnapshotStoreStats s;
+  for (const Entry& e : entries_) {
+    s.snapshots += e.last_tick - e.first_tick + 1;
+    s.keyframes += e.keyframe ? 1 : 0;
+  }
+  s.entries = entries_.size();
+  s.parts_encoded = parts_encoded_;
+  s.pieces = pieces_.count();
+  s.piece_raw_bytes = pieces_.raw_bytes();
+  s.piece_stored_bytes = pieces_.stored_bytes();
+  s.index_bytes = sim::encode(entries_).size();
+  return s;
+}
+
+// --- The file form --------------------------------------------------------------------------------
+
+void SnapshotStore::encode_index(Bytes& out) const {
+  const Bytes index = sim::encode(entries_);
+  out.insert(out.end(), index.begin(), index.end());
+}
+
+void SnapshotStore::encode(Bytes& out) const {
+  Bytes index;
+  encode_index(index);
+  Bytes pieces;
+  pieces_.encode(pieces);
+  Writer writer(out, Encoding::kSnapshot);
+  writer.write(index);
+  writer.write(pieces);
+}
+
+Result<uint64_t> SnapshotStore::checked_size(const Tree& tree, std::map<Tree, uint64_t>& sizes) const {
+  if (auto known = sizes.find(tree); known != sizes.end()) return known->second;
+  if (tree.depth > kMaxDepth) return Error{fmt::format("a part's tree is {} levels deep", tree.depth)};
+  const std::optional<size_t> root = pieces_.size_of(tree.root);
+  if (!root) return Error{"a part names a piece the file does not hold"};
+  uint64_t size = *root;
+  Bytes level;
+  if (tree.depth > 0) {
+    if (Status read = pieces_.append_to(tree.root, level); !read) return read.error();
+  }
+  // Down to level 1 by reading id lists; level 0's size from its pieces' sizes alone.
+  for (uint8_t depth = tree.depth; depth > 0; --depth) {
+    if (level.size() % kPieceIdBytes != 0) return Error{"a piece list is not a whole number of ids"};
+    Bytes below;
+    size = 0;
+    for (const PieceId& id : ids_of(level)) {
+      const std::optional<size_t> piece = pieces_.size_of(id);
+      if (!piece) return Error{"a part names a piece the file does not hold"};
+      size += *piece;
+      if (size > kMaxPartBytes) return Error{"a part's tree describes more than 4 GiB"};
+      if (depth > 1) {
+        if (Status read = pieces_.append_to(id, below); !read) return read.error();
+      }
+    }
+    level = std::move(below);
+  }
+  sizes[tree] = size;
+  return size;
+}
+
+Status SnapshotStore::check() const {
+  if (!entries_.empty() && !entries_.front().keyframe) return Error{"the first snapshot is not a keyframe"};
+  std::vector<bool> known;
+  std::map<Tree, uint64_t> sizes;
+  uint32_t since_keyframe = 0;
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    const Entry& e = entries_[i];
+    if (e.first_tick > e.last_tick || (i > 0 && e.first_tick <= entries_[i - 1].last_tick)) {
+      return Error{fmt::format("snapshot entry {} is out of tick order", i)};
+    }
+    since_keyframe = e.keyframe ? 0 : since_keyframe + 1;
+    if (since_keyframe >= kKeyframeSpacing) return Error{"keyframes are further apart than their spacing"};
+    if (e.keyframe) known.assign(e.part_count, false);
+    if (e.part_count < known.size()) return Error{fmt::format("snapshot entry {} has fewer parts than before", i)};
+    known.resize(e.part_count, false);
+    for (size_t c = 0; c < e.changes.size(); ++c) {
+      const Change& change = e.changes[c];
+      if (change.part >= e.part_count || (c > 0 && change.part <= e.changes[c - 1].part)) {
+        return Error{fmt::format("snapshot entry {} names its parts out of order", i)};
+      }
+      known[change.part] = true;
+      if (Result<uint64_t> size = checked_size(change.tree, sizes); !size) {
+        return Error{fmt::format("snapshot entry {}: {}", i, size.error().message)};
+      }
+    }
+    if (std::find(known.begin(), known.end(), false) != known.end()) {
+      return Error{fmt::format("snapshot entry {} leaves a part without its bytes", i)};
+    }
+  }
+  return Ok{};
+}
+
+Result<SnapshotStore> SnapshotStore::decode(Span index, const std::vector<Span>& piece_chunks) {
+  SnapshotStore store;
+  try {
+    Reader entries(index.data, index.size);
+    entries.read(store.entries_);
+    if (entries.remaining() != 0) return Error{"unexpected bytes after the snapshot entries"};
+  } catch (const DecodeError& e) {
+    return Error{fmt::format("the snapshot index: {}", e.what())};
+  }
+  for (size_t i = 0; i < piece_chunks.size(); ++i) {
+    if (Status ok = store.pieces_.decode_chunk(piece_chunks[i].data, piece_chunks[i].size); !ok) {
+      return Error{fmt::format("the snapshot pieces, chunk {}: {}", i, ok.error().message)};
+    }
+  }
+  if (Status ok = store.check(); !ok) return Error{fmt::format("the snapshot store: {}", ok.error().message)};
+  return store;
+}
+
+Result<SnapshotStore> SnapshotStore::decode(const uint8_t* data, size_t size) {
+  Bytes index;
+  Bytes pieces;
+  try {
+    Reader reader(data, size);
+    reader.read(index);
+    reader.read(pieces);
+    if (reader.remaining() != 0) return Error{"unexpected bytes after the snapshot store"};
+  } catch (const DecodeError& e) {
+    return Error{fmt::format("the snapshot store: {}", e.what())};
+  }
+  return decode(Span{index.data(), index.size()}, {Span{pieces.data(), pieces.size()}});
+}
+
+}  // namespace sim

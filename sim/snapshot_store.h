@@ -1,0 +1,157 @@
+// Snapshots that share structure: each keeps only what changed since the one before it.
+//
+// A world's encoding is a sequence of parts (its own fields, the scheduler, one part per
+// actor slot), each with a digest that changes exactly when its bytes do. A snapshot is
+// the list of its parts; an unchanged part is the previous snapshot's, and is not even
+// encoded. A changed part is cut into content-defined pieces (sim/piece_store.h), which
+// are kept once however many snapshots hold them; the list of a part's piece ids is cut
+// and kept the same way, so an append to a 256 KiB buffer in an actor adds the piece it
+// landed in and a node or two of its list, not the buffer. A run of ticks over which
+// nothing changed but the clock is one entry.
+//
+// Entries keep only the parts that changed since the entry before, and every
+// kKeyframeSpacing-th entry keeps them all (a keyframe), so rebuilding any snapshot reads
+// at most that many entries and never re-executes anything.
+#pragma once
+
+#include "sim/piece_store.h"
+#include "sim/result.h"
+#include "sim/snapshot.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace sim {
+
+// What the store needs of a world at a tick boundary (World implements it).
+class StateParts {
+ public:
+  virtual ~StateParts() = default;
+  virtual uint64_t tick() const = 0;
+  virtual uint64_t state_hash() const = 0;
+  virtual size_t part_count() const = 0;
+  // Equal digests, equal bytes (the world's own per-entity digests).
+  virtual uint64_t part_digest(size_t part) const = 0;
+  // Appends the part's bytes (a piece of World::snapshot()'s state encoding) to `out`.
+  virtual void encode_part(size_t part, Bytes& out) const = 0;
+};
+
+// A kept tick's parts, as World::assemble_snapshot() puts them together again.
+struct StoredState {
+  uint64_t tick = 0;
+  uint64_t state_hash = 0;
+  std::vector<Bytes> parts;
+};
+
+// Entries between keyframes: rebuilding a snapshot applies at most this many.
+constexpr uint32_t kKeyframeSpacing = 64;
+
+struct SnapshotStoreStats {
+  uint64_t snapshots = 0;  // ticks that can be restored
+  uint64_t entries = 0;    // runs of ticks that share a state
+  uint64_t keyframes = 0;
+  uint64_t parts_encoded = 0;  // parts that changed and were cut into pieces
+  uint64_t pieces = 0;
+  uint64_t piece_raw_bytes = 0;
+  uint64_t piece_stored_bytes = 0;  // compressed
+  uint64_t index_bytes = 0;         // the entries' own encoding
+};
+
+class SnapshotStore {
+ public:
+  // Keeps the world's state at its current boundary (a tick after the last one kept).
+  void keep(const StateParts& world);
+
+  bool empty() const { return entries_.empty(); }
+  bool has(uint64_t tick) const;
+  uint64_t first_tick() const;
+  uint64_t last_tick() const;
+  // The latest kept tick at or before `tick`, and the first one after it.
+  std::optional<uint64_t> at_or_before(uint64_t tick) const;
+  std::optional<uint64_t> after(uint64_t tick) const;
+  // The kept ticks as maximal runs [first, last], increasing (for people: `info`).
+  std::vector<std::pair<uint64_t, uint64_t>> ranges() const;
+
+  // The parts of a kept tick; an error for a piece of a file that turns out corrupt.
+  Result<StoredState> parts_at(uint64_t tick) const;
+
+  SnapshotStoreStats stats() const;
+
+  // File form: the index (the entries), and the pieces in chunks of about `chunk_bytes`
+  // given to `emit` one by one. decode() checks every count, reference and tick order
+  // before use. encode() puts both in one buffer, for tests.
+  void encode_index(Bytes& out) const;
+  template <class Emit>
+  void encode_pieces(size_t chunk_bytes, Emit&& emit) const {
+    pieces_.encode_chunks(chunk_bytes, emit);
+  }
+  struct Span {
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+  };
+  static Result<SnapshotStore> decode(Span index, const std::vector<Span>& piece_chunks);
+  void encode(Bytes& out) const;
+  static Result<SnapshotStore> decode(const uint8_t* data, size_t size);
+
+ private:
+  // A part's bytes as a tree of pieces: at depth 0 the root is the bytes' one piece; at
+  // depth d it is a piece listing the ids of depth d-1 trees, whose bytes follow each other.
+  struct Tree {
+    PieceId root;
+    uint8_t depth = 0;
+    friend bool operator==(const Tree&, const Tree&) = default;
+    friend auto operator<=>(const Tree&, const Tree&) = default;
+    template <class Visitor>
+    void visit(Visitor& v) {
+      v("root", root);
+      v("depth", depth);
+    }
+  };
+  struct Change {
+    uint32_t part = 0;
+    Tree tree;
+    template <class Visitor>
+    void visit(Visitor& v) {
+      v("part", part);
+      v("tree", tree);
+    }
+  };
+  struct Entry {
+    uint64_t first_tick = 0;
+    uint64_t last_tick = 0;  // the same state through these ticks (but for the clock)
+    uint64_t state_hash = 0;
+    uint32_t part_count = 0;
+    bool keyframe = false;
+    std::vector<Change> changes;  // every part for a keyframe
+    template <class Visitor>
+    void visit(Visitor& v) {
+      v("first_tick", first_tick);
+      v("last_tick", last_tick);
+      v("state_hash", state_hash);
+      v("part_count", part_count);
+      v("keyframe", keyframe);
+      v("changes", changes);
+    }
+  };
+  Tree store_part(const Bytes& bytes);
+  Status load_tree(const Tree& tree, Bytes& out) const;
+  // The entry holding `tick`, if any (by index).
+  std::optional<size_t> entry_of(uint64_t tick) const;
+  std::vector<Tree> trees_at(size_t entry) const;
+  // For decode: ticks in order, keyframes close enough, every part known, every tree
+  // complete and of a bounded size.
+  Status check() const;
+  Result<uint64_t> checked_size(const Tree& tree, std::map<Tree, uint64_t>& sizes) const;
+
+  PieceStore pieces_;
+  std::vector<Entry> entries_;
+  // The parts of the last entry, and their digests, so an unchanged part is not encoded.
+  std::vector<Tree> current_trees_;
+  std::vector<uint64_t> current_digests_;
+  uint32_t since_keyframe_ = 0;
+  uint64_t parts_encoded_ = 0;
+};
+
+}  // namespace sim

@@ -7,7 +7,9 @@
 
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
+#include <bit>
 
 namespace sim {
 namespace {
@@ -76,6 +78,7 @@ PieceStore& PieceStore::operator=(PieceStore&&) noexcept = default;
 
 PieceStore::PieceStore(const PieceStore& other)
     : pieces_(other.pieces_),
+      table_(other.table_),
       raw_bytes_(other.raw_bytes_),
       stored_bytes_(other.stored_bytes_),
       codec_(std::make_unique<Codec>()) {}
@@ -83,22 +86,70 @@ PieceStore::PieceStore(const PieceStore& other)
 PieceStore& PieceStore::operator=(const PieceStore& other) {
   if (this != &other) {
     pieces_ = other.pieces_;
+    table_ = other.table_;
     raw_bytes_ = other.raw_bytes_;
     stored_bytes_ = other.stored_bytes_;
   }
   return *this;
 }
 
-PieceId PieceStore::put(const uint8_t* data, size_t size) {
+const PieceStore::Stored* PieceStore::find(const PieceId& id) const {
+  if (table_.empty()) return nullptr;
+  const size_t mask = table_.size() - 1;
+  for (size_t slot = id.low & mask;; slot = (slot + 1) & mask) {
+    const uint32_t position = table_[slot];
+    if (position == 0) return nullptr;
+    if (pieces_[position - 1].id == id) return &pieces_[position - 1];
+  }
+}
+
+// Records pieces_[position] in the table, growing it to keep it at most half full.
+void PieceStore::index(uint32_t position) {
+  if ((pieces_.size()) * 2 > table_.size()) {
+    std::vector<uint32_t> grown(std::max<size_t>(1024, table_.size() * 2), 0);
+    table_.swap(grown);
+    for (uint32_t p = 0; p < position; ++p) index(p);
+  }
+  const size_t mask = table_.size() - 1;
+  size_t slot = pieces_[position].id.low & mask;
+  while (table_[slot] != 0) slot = (slot + 1) & mask;
+  table_[slot] = position + 1;
+}
+
+void PieceStore::retain(const std::set<PieceId>& reached) {
+  std::vector<Stored> kept;
+  kept.reserve(reached.size());
+  raw_bytes_ = 0;
+  stored_bytes_ = 0;
+  for (Stored& s : pieces_) {
+    if (reached.count(s.id) == 0) continue;
+    raw_bytes_ += s.raw_size;
+    stored_bytes_ += s.bytes.size();
+    kept.push_back(std::move(s));
+  }
+  pieces_ = std::move(kept);
+  table_.assign(std::max<size_t>(1024, std::bit_ceil(pieces_.size() * 2 + 1)), 0);
+  for (uint32_t p = 0; p < pieces_.size(); ++p) index(p);
+}
+
+PieceId PieceStore::put(const uint8_t* data, size_t size) { return add(data, size, /*try_compress=*/true); }
+
+PieceId PieceStore::put_raw(const uint8_t* data, size_t size) { return add(data, size, /*try_compress=*/false); }
+
+PieceId PieceStore::add(const uint8_t* data, size_t size, bool try_compress) {
   SIM_ASSERT_LE(size, kMaxPieceBytes);
   const PieceId id = PieceId::of(data, size);
-  if (pieces_.count(id) != 0) return id;
+  if (find(id) != nullptr) return id;
   Stored stored;
+  stored.id = id;
   stored.raw_size = static_cast<uint32_t>(size);
+  size_t packed = size;
   Bytes& scratch = codec_->scratch;
-  scratch.resize(ZSTD_compressBound(size));
-  const size_t packed = ZSTD_compressCCtx(codec_->compress, scratch.data(), scratch.size(), data, size, kZstdLevel);
-  SIM_ASSERT_MSG(!ZSTD_isError(packed), "zstd failed to compress a piece: {}", ZSTD_getErrorName(packed));
+  if (try_compress) {
+    scratch.resize(ZSTD_compressBound(size));
+    packed = ZSTD_compressCCtx(codec_->compress, scratch.data(), scratch.size(), data, size, kZstdLevel);
+    SIM_ASSERT_MSG(!ZSTD_isError(packed), "zstd failed to compress a piece: {}", ZSTD_getErrorName(packed));
+  }
   if (packed < size) {
     stored.compressed = true;
     stored.bytes.assign(scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(packed));
@@ -107,14 +158,16 @@ PieceId PieceStore::put(const uint8_t* data, size_t size) {
   }
   raw_bytes_ += size;
   stored_bytes_ += stored.bytes.size();
-  pieces_.emplace(id, std::move(stored));
+  SIM_ASSERT_LT(pieces_.size(), size_t{UINT32_MAX});
+  pieces_.push_back(std::move(stored));
+  index(static_cast<uint32_t>(pieces_.size() - 1));
   return id;
 }
 
 Status PieceStore::append_to(const PieceId& id, Bytes& out) const {
-  auto it = pieces_.find(id);
-  if (it == pieces_.end()) return Error{"a piece is missing"};
-  const Stored& s = it->second;
+  const Stored* found = find(id);
+  if (found == nullptr) return Error{"a piece is missing"};
+  const Stored& s = *found;
   const size_t at = out.size();
   if (!s.compressed) {
     out.insert(out.end(), s.bytes.begin(), s.bytes.end());
@@ -137,21 +190,37 @@ Status PieceStore::append_to(const PieceId& id, Bytes& out) const {
   return Ok{};
 }
 
+Bytes PieceStore::encode_range(size_t from, size_t to) const {
+  Bytes out;
+  Writer writer(out, Encoding::kSnapshot);
+  writer.write(static_cast<uint64_t>(to - from));
+  for (size_t i = from; i < to; ++i) {
+    const Stored& s = pieces_[i];
+    writer.write(s.id);
+    writer.write(s.raw_size);
+    writer.write(s.compressed);
+    writer.write(s.bytes);
+  }
+  return out;
+}
+
 void PieceStore::encode(Bytes& out) const {
-  const Bytes all = encode_range(pieces_.begin(), pieces_.end(), pieces_.size());
+  const Bytes all = encode_range(0, pieces_.size());
   out.insert(out.end(), all.begin(), all.end());
 }
 
-Status PieceStore::add_stored(const PieceId& id, Stored stored) {
+Status PieceStore::add_stored(Stored stored) {
   if (stored.raw_size > kMaxPieceBytes) return Error{fmt::format("a piece claims {} bytes", stored.raw_size)};
   if (!stored.compressed && stored.bytes.size() != stored.raw_size) {
     return Error{"an uncompressed piece is not its stated size"};
   }
-  if (!pieces_.empty() && !(pieces_.rbegin()->first < id)) return Error{"pieces are not in id order"};
+  if (find(stored.id) != nullptr) return Error{"a piece is stored twice"};
+  if (pieces_.size() >= UINT32_MAX - 1) return Error{"too many pieces"};
   stored.verified = false;
   raw_bytes_ += stored.raw_size;
   stored_bytes_ += stored.bytes.size();
-  pieces_.emplace(id, std::move(stored));
+  pieces_.push_back(std::move(stored));
+  index(static_cast<uint32_t>(pieces_.size() - 1));
   return Ok{};
 }
 
@@ -161,13 +230,12 @@ Status PieceStore::decode_chunk(const uint8_t* data, size_t size) {
     // Each piece takes at least its id, size, flag and a length.
     const size_t count = reader.read_length(kPieceIdBytes + 4 + 1 + 8);
     for (size_t i = 0; i < count; ++i) {
-      PieceId id;
       Stored stored;
-      reader.read(id);
+      reader.read(stored.id);
       reader.read(stored.raw_size);
       reader.read(stored.compressed);
       reader.read(stored.bytes);
-      if (Status added = add_stored(id, std::move(stored)); !added) {
+      if (Status added = add_stored(std::move(stored)); !added) {
         return Error{fmt::format("piece {} of {}: {}", i, count, added.error().message)};
       }
     }

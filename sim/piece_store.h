@@ -8,9 +8,9 @@
 
 #include <compare>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <vector>
 
 namespace sim {
@@ -55,12 +55,14 @@ class PieceStore {
 
   // Adds the piece if it is new; its id either way.
   PieceId put(const uint8_t* data, size_t size);
-  bool contains(const PieceId& id) const { return pieces_.count(id) != 0; }
+  // For pieces that do not compress (lists of ids): kept as they are, without trying.
+  PieceId put_raw(const uint8_t* data, size_t size);
+  bool contains(const PieceId& id) const { return find(id) != nullptr; }
   // The piece's size in bytes, if it is here.
   std::optional<size_t> size_of(const PieceId& id) const {
-    auto it = pieces_.find(id);
-    if (it == pieces_.end()) return std::nullopt;
-    return it->second.raw_size;
+    const Stored* stored = find(id);
+    if (stored == nullptr) return std::nullopt;
+    return stored->raw_size;
   }
   // Appends the piece's bytes to `out`; an error for an unknown id, or for a piece read from
   // a file whose bytes do not decompress to its size or do not hash to its id (checked at
@@ -68,13 +70,15 @@ class PieceStore {
   Status append_to(const PieceId& id, Bytes& out) const;
 
   size_t count() const { return pieces_.size(); }
+  // Drops every piece `reached` does not hold (the store's garbage collection).
+  void retain(const std::set<PieceId>& reached);
   uint64_t raw_bytes() const { return raw_bytes_; }
   uint64_t stored_bytes() const { return stored_bytes_; }
 
   // The file form: chunks of pieces, each (id, raw size, compressed flag, stored bytes),
-  // in id order; `emit` gets each chunk as it is full (about `chunk_bytes`). decode_chunk()
-  // checks every size against its bound and every id against the bytes it names, so a
-  // corrupt file is an error, never a crash or a forged allocation.
+  // in the order they were added (a run adds them in the same order every time); `emit` gets each chunk as it is full
+  // (about `chunk_bytes`). decode_chunk() checks every size against its bound and every id against the bytes it names,
+  // so a corrupt file is an error, never a crash or a forged allocation.
   void encode(Bytes& out) const;
   template <class Emit>
   void encode_chunks(size_t chunk_bytes, Emit&& emit) const;
@@ -83,6 +87,7 @@ class PieceStore {
 
  private:
   struct Stored {
+    PieceId id;
     uint32_t raw_size = 0;
     bool compressed = false;
     Bytes bytes;
@@ -90,47 +95,36 @@ class PieceStore {
   };
   struct Codec;  // zstd contexts, reused
 
-  Status add_stored(const PieceId& id, Stored stored);
+  PieceId add(const uint8_t* data, size_t size, bool try_compress);
+  Status add_stored(Stored stored);
+  const Stored* find(const PieceId& id) const;
+  void index(uint32_t position);
   // One chunk's encoding of the pieces in [from, to).
-  template <class It>
-  static Bytes encode_range(It from, It to, size_t count);
+  Bytes encode_range(size_t from, size_t to) const;
 
-  std::map<PieceId, Stored> pieces_;
+  // The pieces in the order they came, and an open-addressing table of their positions
+  // (+1; 0 is empty) by the id's low bits: ids are hashes already, and a tree of a
+  // million 128-bit keys cost a third of a recording's time in lookups. Never iterated.
+  std::vector<Stored> pieces_;
+  std::vector<uint32_t> table_;
   uint64_t raw_bytes_ = 0;
   uint64_t stored_bytes_ = 0;
   std::unique_ptr<Codec> codec_;
 };
 
-template <class It>
-Bytes PieceStore::encode_range(It from, It to, size_t count) {
-  Bytes out;
-  Writer writer(out, Encoding::kSnapshot);
-  writer.write(static_cast<uint64_t>(count));
-  for (It it = from; it != to; ++it) {
-    writer.write(it->first);
-    writer.write(it->second.raw_size);
-    writer.write(it->second.compressed);
-    writer.write(it->second.bytes);
-  }
-  return out;
-}
-
 template <class Emit>
 void PieceStore::encode_chunks(size_t chunk_bytes, Emit&& emit) const {
-  auto from = pieces_.begin();
+  size_t from = 0;
   size_t bytes = 0;
-  size_t count = 0;
-  for (auto it = pieces_.begin(); it != pieces_.end(); ++it) {
-    bytes += it->second.bytes.size() + kPieceIdBytes + 13;
-    ++count;
+  for (size_t i = 0; i < pieces_.size(); ++i) {
+    bytes += pieces_[i].bytes.size() + kPieceIdBytes + 13;
     if (bytes >= chunk_bytes) {
-      emit(encode_range(from, std::next(it), count));
-      from = std::next(it);
+      emit(encode_range(from, i + 1));
+      from = i + 1;
       bytes = 0;
-      count = 0;
     }
   }
-  if (count > 0) emit(encode_range(from, pieces_.end(), count));
+  if (from < pieces_.size()) emit(encode_range(from, pieces_.size()));
 }
 
 }  // namespace sim

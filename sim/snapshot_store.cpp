@@ -5,7 +5,9 @@
 #include "sim/fmt.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
+#include <set>
 
 namespace sim {
 namespace {
@@ -53,8 +55,12 @@ SnapshotStore::Tree SnapshotStore::store_part(const Bytes& bytes) {
     SIM_ASSERT_LE(depth, kMaxDepth);
     std::vector<PieceId> ids;
     size_t start = 0;
+    // Above level 0 the bytes are ids, hashes that do not compress.
+    const auto put = [&](const uint8_t* data, size_t size) {
+      return depth == 0 ? pieces_.put(data, size) : pieces_.put_raw(data, size);
+    };
     for (const size_t end : cut_pieces(level.data(), level.size())) {
-      ids.push_back(pieces_.put(level.data() + start, end - start));
+      ids.push_back(put(level.data() + start, end - start));
       start = end;
     }
     if (level.empty()) ids.push_back(pieces_.put(level.data(), 0));
@@ -100,7 +106,91 @@ void SnapshotStore::keep(const StateParts& world) {
     for (const uint32_t i : changed) entry.changes.push_back(Change{i, current_trees_[i]});
     ++since_keyframe_;
   }
+  change_count_ += entry.changes.size();
   entries_.push_back(std::move(entry));
+  if (budget_ != 0 && stored_bytes() > budget_) thin();
+}
+
+// --- The budget ------------------------------------------------------------------------------------
+
+uint64_t SnapshotStore::stored_bytes() const {
+  // An entry's own fields, and 21 bytes a change (a part index and a tree), as encoded.
+  return pieces_.stored_bytes() + entries_.size() * 41 + change_count_ * 21;
+}
+
+void SnapshotStore::thin() {
+  ++thinning_passes_;
+  while (stored_bytes() > budget_ / 4 * 3 && entries_.size() > 2) {
+    const size_t n = entries_.size();
+    const size_t dense = std::max<size_t>(1, n / 4);
+    std::vector<size_t> kept;
+    for (size_t i = 0; i < n; ++i) {
+      const size_t age = n - 1 - i;
+      if (i == 0 || age < dense) {
+        kept.push_back(i);
+        continue;
+      }
+      // Ages in [dense * 2^(L-1), dense * 2^L) keep one entry in 2^L.
+      const size_t level = std::bit_width(age / dense);
+      if (age % (size_t{1} << level) == 0) kept.push_back(i);
+    }
+    if (kept.size() == n) break;  // nothing more to drop: the newest entries alone are over
+    keep_only(kept);
+  }
+}
+
+void SnapshotStore::keep_only(const std::vector<size_t>& kept) {
+  std::vector<std::vector<Tree>> trees;
+  trees.reserve(kept.size());
+  for (const size_t i : kept) trees.push_back(trees_at(i));
+  std::vector<Entry> entries;
+  entries.reserve(kept.size());
+  change_count_ = 0;
+  uint32_t since_keyframe = 0;
+  for (size_t k = 0; k < kept.size(); ++k) {
+    Entry e = entries_[kept[k]];
+    e.changes.clear();
+    e.keyframe = k == 0 || since_keyframe + 1 >= kKeyframeSpacing;
+    since_keyframe = e.keyframe ? 0 : since_keyframe + 1;
+    for (uint32_t part = 0; part < trees[k].size(); ++part) {
+      const bool changed = e.keyframe || part >= trees[k - 1].size() || trees[k - 1][part] != trees[k][part];
+      if (changed) e.changes.push_back(Change{part, trees[k][part]});
+    }
+    change_count_ += e.changes.size();
+    entries.push_back(std::move(e));
+  }
+  for (size_t i = 0, k = 0; i < entries_.size(); ++i) {
+    if (k < kept.size() && kept[k] == i) {
+      ++k;
+    } else {
+      thinned_ticks_ += entries_[i].last_tick - entries_[i].first_tick + 1;
+    }
+  }
+  entries_ = std::move(entries);
+  since_keyframe_ = since_keyframe;
+  // What the kept entries reach: every tree's root and its lists' ids, level by level.
+  std::set<PieceId> reached;
+  std::set<Tree> visited;
+  for (const std::vector<Tree>& list : trees) {
+    for (const Tree& tree : list) {
+      if (!visited.insert(tree).second) continue;
+      reached.insert(tree.root);
+      if (tree.depth == 0) continue;
+      Bytes level;
+      Status read = pieces_.append_to(tree.root, level);
+      for (uint8_t depth = tree.depth; depth > 0; --depth) {
+        Bytes below;
+        for (const PieceId& id : ids_of(level)) {
+          reached.insert(id);
+          if (depth > 1 && read) read = pieces_.append_to(id, below);
+        }
+        level = std::move(below);
+      }
+      // The store made these lists itself (or checked them on decode): they read back.
+      SIM_ASSERT_MSG(read.ok(), "a kept tree's list cannot be read: {}", read.ok() ? "" : read.error().message);
+    }
+  }
+  pieces_.retain(reached);
 }
 
 // --- Finding ticks --------------------------------------------------------------------------------
@@ -211,6 +301,8 @@ SnapshotStoreStats SnapshotStore::stats() const {
     s.keyframes += e.keyframe ? 1 : 0;
   }
   s.entries = entries_.size();
+  s.thinning_passes = thinning_passes_;
+  s.thinned_ticks = thinned_ticks_;
   s.parts_encoded = parts_encoded_;
   s.pieces = pieces_.count();
   s.piece_raw_bytes = pieces_.raw_bytes();
@@ -222,8 +314,10 @@ SnapshotStoreStats SnapshotStore::stats() const {
 // --- The file form --------------------------------------------------------------------------------
 
 void SnapshotStore::encode_index(Bytes& out) const {
-  const Bytes index = sim::encode(entries_);
-  out.insert(out.end(), index.begin(), index.end());
+  Writer writer(out, Encoding::kSnapshot);
+  writer.write(entries_);
+  writer.write(thinning_passes_);
+  writer.write(thinned_ticks_);
 }
 
 void SnapshotStore::encode(Bytes& out) const {
@@ -303,6 +397,8 @@ Result<SnapshotStore> SnapshotStore::decode(Span index, const std::vector<Span>&
   try {
     Reader entries(index.data, index.size);
     entries.read(store.entries_);
+    entries.read(store.thinning_passes_);
+    entries.read(store.thinned_ticks_);
     if (entries.remaining() != 0) return Error{"unexpected bytes after the snapshot entries"};
   } catch (const DecodeError& e) {
     return Error{fmt::format("the snapshot index: {}", e.what())};
@@ -313,6 +409,7 @@ Result<SnapshotStore> SnapshotStore::decode(Span index, const std::vector<Span>&
     }
   }
   if (Status ok = store.check(); !ok) return Error{fmt::format("the snapshot store: {}", ok.error().message)};
+  for (const Entry& e : store.entries_) store.change_count_ += e.changes.size();
   return store;
 }
 

@@ -49,8 +49,10 @@ struct StoredState {
 constexpr uint32_t kKeyframeSpacing = 64;
 
 struct SnapshotStoreStats {
-  uint64_t snapshots = 0;  // ticks that can be restored
-  uint64_t entries = 0;    // runs of ticks that share a state
+  uint64_t snapshots = 0;        // ticks that can be restored
+  uint64_t thinning_passes = 0;  // times the budget made the store drop older snapshots
+  uint64_t thinned_ticks = 0;    // kept ticks dropped by them
+  uint64_t entries = 0;          // runs of ticks that share a state
   uint64_t keyframes = 0;
   uint64_t parts_encoded = 0;  // parts that changed and were cut into pieces
   uint64_t pieces = 0;
@@ -63,6 +65,16 @@ class SnapshotStore {
  public:
   // Keeps the world's state at its current boundary (a tick after the last one kept).
   void keep(const StateParts& world);
+  // The most the store may hold, in stored bytes (0: no limit). Past it, older snapshots
+  // are thinned like rr's checkpoints: the newest quarter of the entries stays, and further
+  // back ever fewer (every 2nd, 4th, 8th, ...), until the store is under three quarters of
+  // the budget; the first and the last tick always stay (so a budget smaller than one
+  // snapshot leaves those two, over it). A seek between kept ticks re-executes from the one
+  // before.
+  void set_budget(uint64_t bytes) { budget_ = bytes; }
+  uint64_t budget() const { return budget_; }
+  // What the budget counts: the stored pieces and the entries.
+  uint64_t stored_bytes() const;
 
   bool empty() const { return entries_.empty(); }
   bool has(uint64_t tick) const;
@@ -145,8 +157,17 @@ class SnapshotStore {
   Status check() const;
   Result<uint64_t> checked_size(const Tree& tree, std::map<Tree, uint64_t>& sizes) const;
 
+  void thin();
+  // Rebuilds the entries as `kept` (indices into entries_, increasing), each a keyframe or
+  // a delta against the one before it, and drops the pieces no kept entry reaches.
+  void keep_only(const std::vector<size_t>& kept);
+
   PieceStore pieces_;
   std::vector<Entry> entries_;
+  uint64_t budget_ = 0;
+  uint64_t change_count_ = 0;  // changes in all entries, for stored_bytes()
+  uint64_t thinning_passes_ = 0;
+  uint64_t thinned_ticks_ = 0;
   // The parts of the last entry, and their digests, so an unchanged part is not encoded.
   std::vector<Tree> current_trees_;
   std::vector<uint64_t> current_digests_;

@@ -170,6 +170,8 @@ class World {
   static Result<std::unique_ptr<World>> restore(const Snapshot& snapshot, const ActorRegistry& registry,
                                                 Log* log = nullptr);
   void set_snapshot_policy(SnapshotPolicy policy) { snapshot_policy_ = policy; }
+  // The most the kept snapshots may take (SnapshotStore::set_budget; 0: no limit).
+  void set_snapshot_budget(uint64_t bytes) { snapshots_->set_budget(bytes); }
   // Keeps a snapshot of the current boundary whatever the policy (a fork's start); nothing
   // if it is kept already.
   void keep_snapshot_now();

@@ -141,6 +141,29 @@ std::optional<sim::Duration> Args::take_duration_in(std::string_view name, sim::
   return value;
 }
 
+std::optional<uint64_t> Args::take_size(std::string_view name, uint64_t min, uint64_t max) {
+  std::optional<std::string> text = take_value(name);
+  if (!text) return std::nullopt;
+  constexpr std::pair<std::string_view, uint64_t> kUnits[] = {
+      {"GiB", uint64_t{1} << 30}, {"MiB", uint64_t{1} << 20}, {"KiB", uint64_t{1} << 10}, {"B", 1}};
+  std::string_view digits = *text;
+  uint64_t unit = 1;
+  for (const auto& [suffix, scale] : kUnits) {
+    if (digits.ends_with(suffix)) {
+      digits.remove_suffix(suffix.size());
+      unit = scale;
+      break;
+    }
+  }
+  const std::optional<uint64_t> count = parse_u64(std::string(digits));
+  if (!count || *count > max / unit || *count * unit < min) {
+    fail(fmt::format("--{} takes a size from {} to {} bytes with a unit (B, KiB, MiB, GiB), got '{}'", name, min, max,
+                     *text));
+    return std::nullopt;
+  }
+  return *count * unit;
+}
+
 void Args::fail(std::string message) {
   if (!error_) error_ = std::move(message);
 }

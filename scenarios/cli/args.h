@@ -33,6 +33,8 @@ class Args {
   // Range-checked variants: a value outside [min, max] records an error naming the range.
   std::optional<uint64_t> take_count(std::string_view name, uint64_t min, uint64_t max);
   std::optional<sim::Duration> take_duration_in(std::string_view name, sim::Duration min, sim::Duration max);
+  // A size in bytes with a binary unit (512MiB, 64KiB, 2GiB, or plain bytes), in [min, max].
+  std::optional<uint64_t> take_size(std::string_view name, uint64_t min, uint64_t max);
 
   // Records a problem found by the command itself.
   void fail(std::string message);

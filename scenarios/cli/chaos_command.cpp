@@ -44,6 +44,8 @@ options:
   --config FILE       a JSON config (keys as the README's "Chaos" section); flags override it
   --trace FILE        record the run's trace, with a snapshot at every tick
   --snapshot-every N  with --trace: a snapshot every N ticks instead
+  --snapshot-budget SIZE  with --trace: the most the snapshots may take in memory
+                      (default 512MiB); past it older ones are thinned
   --artifacts DIR     where a failure's trace, failure.json and states go (default
                       chaos-failure-seed-N, or chaos-failure-seed-N-2, -3, ... when that
                       folder is there already);
@@ -77,6 +79,7 @@ struct ChaosOptions {
   dmsg::PlantedBug bug = dmsg::PlantedBug::kNone;
   std::optional<std::string> trace_path;
   sim::SnapshotPolicy snapshot_policy = recording_snapshot_policy();
+  uint64_t snapshot_budget = kDefaultSnapshotBudget;
   std::optional<std::string> artifacts;
   std::optional<std::string> config_path;
   std::vector<std::string> flags;  // as given, for the reproduction command
@@ -185,6 +188,10 @@ sim::Status read_options(Args& args, ChaosOptions& o) {
   if (std::optional<uint64_t> every = args.take_count("snapshot-every", 1, max_run_ticks(RunConfig{}.tick))) {
     if (!o.trace_path) args.fail("--snapshot-every goes with --trace");
     o.snapshot_policy = sim::SnapshotPolicy{*every, 0};
+  }
+  if (std::optional<uint64_t> budget = args.take_size("snapshot-budget", 1 << 20, uint64_t{1} << 50)) {
+    if (!o.trace_path) args.fail("--snapshot-budget goes with --trace");
+    o.snapshot_budget = *budget;
   }
   o.artifacts = args.take_value("artifacts");
   o.overwrite = args.take_flag("overwrite");
@@ -404,7 +411,10 @@ int chaos_command(Args& args, const Io& io) {
   const int64_t started = wall_now_ns();
   sim::Result<std::unique_ptr<chaos::ControlPanel>> panel = chaos::ControlPanel::create(o.config, o.seed, o.bug);
   if (!panel) return usage_error(io, "chaos", panel.error().message);
-  if (o.trace_path) (*panel)->runner().world().set_snapshot_policy(o.snapshot_policy);
+  if (o.trace_path) {
+    (*panel)->runner().world().set_snapshot_policy(o.snapshot_policy);
+    (*panel)->runner().world().set_snapshot_budget(o.snapshot_budget);
+  }
   const InterruptGuard interrupts;
   ProgressLine progress(io, o.progress, (*panel)->runner().config().tick, std::nullopt);
   const ChaosResult result = (*panel)->run([&] {

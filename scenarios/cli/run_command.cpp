@@ -47,6 +47,9 @@ hash and hash chain at the end with the scenario's checks.
                     writes NAME.failure.json beside FILE (README, "failure.json")
   --snapshot-every N  with --trace: a snapshot every N ticks (default 1: every tick, each
                     keeping only what changed since the one before)
+  --snapshot-budget SIZE  with --trace: the most the snapshots may take in memory (default
+                    512MiB); past it older ones are thinned, dense near the end and
+                    sparse further back (dmsgsim info says how many)
   --list            list the scenarios and profiles, and exit (with --json: one object)
 
 Ctrl-C (SIGINT) or SIGTERM stops the run at the next tick boundary: the trace recorded so
@@ -65,6 +68,7 @@ struct RunOptions {
   std::optional<sim::LogFilter> log_filter;
   std::optional<std::string> trace_path;
   sim::SnapshotPolicy snapshot_policy = recording_snapshot_policy();
+  uint64_t snapshot_budget = kDefaultSnapshotBudget;
   bool progress = false;  // --progress: the progress line even when stderr is no terminal
 };
 
@@ -356,6 +360,10 @@ int run_command(Args& args, const Io& io) {
     if (!options.trace_path) args.fail("--snapshot-every goes with --trace");
     options.snapshot_policy = sim::SnapshotPolicy{*every, 0};
   }
+  if (std::optional<uint64_t> budget = args.take_size("snapshot-budget", 1 << 20, uint64_t{1} << 50)) {
+    if (!options.trace_path) args.fail("--snapshot-budget goes with --trace");
+    options.snapshot_budget = *budget;
+  }
   if (std::optional<std::string> filter = args.take_value("log")) {
     sim::Result<sim::LogFilter> parsed = sim::LogFilter::parse(*filter);
     if (parsed) {
@@ -378,7 +386,10 @@ int run_command(Args& args, const Io& io) {
   sim::Result<std::unique_ptr<ScenarioRunner>> runner =
       ScenarioRunner::create(*options.scenario, options.config, options.faults, log.get());
   if (!runner) return usage_error(io, "run", runner.error().message);
-  if (options.trace_path) (*runner)->world().set_snapshot_policy(options.snapshot_policy);
+  if (options.trace_path) {
+    (*runner)->world().set_snapshot_policy(options.snapshot_policy);
+    (*runner)->world().set_snapshot_budget(options.snapshot_budget);
+  }
   const RunReport report = run_with_progress(**runner, options, io);
   if (options.trace_path) {
     const sim::TraceFile trace = record_trace(**runner);

@@ -151,6 +151,8 @@ std::string info_json(const std::string& path, size_t bytes, const TraceSession&
   json.count("pieces", stats.pieces);
   json.count("piece_raw_bytes", stats.piece_raw_bytes);
   json.count("piece_stored_bytes", stats.piece_stored_bytes);
+  json.count("thinning_passes", stats.thinning_passes);
+  json.count("thinned_ticks", stats.thinned_ticks);
   json.key("ranges");
   json.begin_array();
   for (const auto& [first, last] : t.snapshots->ranges()) {
@@ -240,6 +242,10 @@ int info_command(Args& args, const Io& io) {
     }
   }
   fmt::print(io.out, "{}\n", ranges.size() > 12 ? " ..." : "");
+  if (stats.thinning_passes != 0) {
+    fmt::print(io.out, "thinned by the snapshot budget: {} passes dropped {} kept ticks (older ones sparser)\n",
+               stats.thinning_passes, stats.thinned_ticks);
+  }
   fmt::print(io.out, "sizes:");
   for (const sim::SectionSize& section : sim::trace_section_sizes(t))
     fmt::print(io.out, " {} {} bytes,", section.name, section.bytes);

@@ -38,6 +38,8 @@ sim::SnapshotPolicy default_snapshot_policy();
 // shares what did not change between them (sim/snapshot_store.h), so seek, back, step and
 // fork restore a tick directly instead of re-executing up to it.
 sim::SnapshotPolicy recording_snapshot_policy();
+// The memory a recording's snapshots may take before older ones are thinned (512 MiB).
+inline constexpr uint64_t kDefaultSnapshotBudget = uint64_t{512} << 20;
 
 // The trace of what `runner` ran so far. Its world must have kept snapshots by a policy
 // set before it started.

@@ -22,5 +22,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)scenarios::TraceSession::open(as_run);
   const sim::Snapshot as_state{0, 0, 0, bytes};
   (void)sim::World::restore(as_state, scenarios::all_actor_types());
+  // ... and as a snapshot store (index and pieces), every kept tick of it rebuilt.
+  if (sim::Result<sim::SnapshotStore> store = sim::SnapshotStore::decode(data, size)) {
+    for (const auto& [first, last] : store->ranges()) {
+      for (const uint64_t tick : {first, last}) {
+        if (sim::Result<sim::Snapshot> snapshot = sim::World::assemble_snapshot(store->parts_at(tick), 0)) {
+          (void)sim::World::restore(*snapshot, scenarios::all_actor_types());
+        }
+      }
+    }
+  }
   return 0;
 }

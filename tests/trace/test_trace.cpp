@@ -217,6 +217,48 @@ TEST_CASE("trace: snapshots at every tick: every tick of a lossy transfer restor
   }
 }
 
+TEST_CASE("trace: snapshots at every tick: a budget too small for the run thins them and every tick still seeks") {
+  constexpr uint64_t kTicks = 900;
+  const std::vector<FaultInput> inputs = faults({"300ms partition a0|b0", "340ms heal"});
+  scenarios::RunConfig config;
+  config.seed = 5;
+  config.profile = "lossy";
+  const auto recorded = [&](uint64_t budget) {
+    auto runner = scenarios::ScenarioRunner::create(*scenarios::find_scenario("transfer"), config, inputs);
+    REQUIRE(runner.ok());
+    (*runner)->world().set_snapshot_policy(scenarios::recording_snapshot_policy());
+    (*runner)->world().set_snapshot_budget(budget);
+    (*runner)->run(kTicks);
+    return scenarios::record_trace(**runner);
+  };
+  const sim::TraceFile full = recorded(0);
+  const uint64_t unthinned = full.snapshots->stored_bytes();
+  const uint64_t budget = unthinned / 2;
+  const TraceSession session = session_of(recorded(budget));
+  const sim::SnapshotStoreStats stats = session.trace().snapshots->stats();
+  INFO("unthinned " << unthinned << " bytes; thinned to " << session.trace().snapshots->stored_bytes());
+  CHECK(stats.thinning_passes > 0);
+  CHECK(stats.thinned_ticks > 0);
+  CHECK(stats.snapshots + stats.thinned_ticks == kTicks + 1);
+  CHECK(session.trace().snapshots->stored_bytes() <= budget);
+  CHECK(session.trace().snapshots->has(0));
+  CHECK(session.trace().snapshots->has(kTicks));
+  // Dense near the end, sparse further back.
+  uint64_t recent = 0;
+  uint64_t early = 0;
+  for (uint64_t t = 0; t <= kTicks; ++t) {
+    if (!session.trace().snapshots->has(t)) continue;
+    (t > kTicks / 2 ? recent : early) += 1;
+  }
+  CHECK(recent > early);
+  for (uint64_t t = 0; t <= kTicks; t += 7) {
+    INFO("tick " << t);
+    auto sought = session.at_tick(t);
+    REQUIRE(sought.ok());
+    CHECK((*sought)->world().chain_hash() == full.chain[t]);
+  }
+}
+
 TEST_CASE("trace: debug: back 1 shows tick t-1's recorded hash and step 1 tick t's") {
   const TraceSession session = session_of(record("transfer", 6, {}, sim::SnapshotPolicy{100, 0}, 350));
   sim::Result<scenarios::Debugger> debugger = scenarios::Debugger::open(session);

@@ -294,6 +294,43 @@ Result<StoredState> SnapshotStore::parts_at(uint64_t tick) const {
   return state;
 }
 
+Result<Bytes> SnapshotStore::part_at(uint64_t tick, size_t part) const {
+  const std::optional<size_t> index = entry_of(tick);
+  SIM_ASSERT_MSG(index.has_value(), "no snapshot is kept at tick {}", tick);
+  const std::vector<Tree> trees = trees_at(*index);
+  SIM_ASSERT_LT(part, trees.size());
+  Bytes bytes;
+  if (Status loaded = load_tree(trees[part], bytes); !loaded) return loaded.error();
+  return bytes;
+}
+
+std::vector<uint64_t> SnapshotStore::part_changes(size_t part, uint64_t from, uint64_t to) const {
+  std::vector<uint64_t> ticks;
+  const std::optional<size_t> start = entry_of(from);
+  SIM_ASSERT_MSG(start.has_value(), "part changes are read from a kept tick");
+  std::optional<Tree> current;
+  if (part < entries_[*start].part_count) current = trees_at(*start)[part];
+  for (size_t e = *start + 1; e < entries_.size() && entries_[e].first_tick <= to; ++e) {
+    const std::vector<Change>& changes = entries_[e].changes;
+    auto it =
+        std::lower_bound(changes.begin(), changes.end(), part, [](const Change& c, size_t p) { return c.part < p; });
+    if (it == changes.end() || it->part != part || (current && it->tree == *current)) continue;
+    current = it->tree;
+    ticks.push_back(entries_[e].first_tick);
+  }
+  return ticks;
+}
+
+bool SnapshotStore::keeps_every_tick(uint64_t from, uint64_t to) const {
+  std::optional<size_t> e = entry_of(from);
+  if (!e) return false;
+  while (entries_[*e].last_tick < to) {
+    if (*e + 1 >= entries_.size() || entries_[*e + 1].first_tick != entries_[*e].last_tick + 1) return false;
+    ++*e;
+  }
+  return true;
+}
+
 SnapshotStoreStats SnapshotStore::stats() const {
   SnapshotStoreStats s;
   for (const Entry& e : entries_) {

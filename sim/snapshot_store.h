@@ -88,6 +88,15 @@ class SnapshotStore {
 
   // The parts of a kept tick; an error for a piece of a file that turns out corrupt.
   Result<StoredState> parts_at(uint64_t tick) const;
+  // One part of a kept tick.
+  Result<Bytes> part_at(uint64_t tick, size_t part) const;
+
+  // The change index, for watch: the kept ticks in (from, to] at which `part` differs from
+  // the kept tick before (an entry that changed it; the first tick with the part at all).
+  // Between two kept ticks that follow each other, a part cannot change unseen.
+  std::vector<uint64_t> part_changes(size_t part, uint64_t from, uint64_t to) const;
+  // Whether every tick in [from, to] is kept (no change can hide between kept ticks).
+  bool keeps_every_tick(uint64_t from, uint64_t to) const;
 
   SnapshotStoreStats stats() const;
 

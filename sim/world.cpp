@@ -362,6 +362,38 @@ void World::keep_snapshot_now() {
   snapshots_->keep(Parts(*this));
 }
 
+size_t World::slot_part(ActorId id) { return Parts::kFirstSlotPart + to_index(id); }
+
+Result<std::string> World::dump_slot_part_state(const Bytes& part, const ActorRegistry& registry) {
+  // A slot part continues an encoding: the reader wants the opening marker first.
+  Bytes bytes;
+  bytes.reserve(part.size() + 1);
+  bytes.push_back(1);
+  bytes.insert(bytes.end(), part.begin(), part.end());
+  std::string out;
+  try {
+    Reader reader(bytes);
+    std::string type;
+    uint32_t incarnation = 0;
+    bool up = false;
+    reader("type", type);
+    reader("incarnation", incarnation);
+    reader("up", up);
+    JsonWriter json(out);
+    if (!up) {
+      json.null();
+      return out;
+    }
+    if (!registry.contains(type)) return Error{fmt::format("unknown actor type '{}'", type)};
+    std::unique_ptr<Actor> actor = registry.create(type);
+    actor->load(reader);
+    actor->dump(json);
+  } catch (const DecodeError& e) {
+    return Error{fmt::format("corrupt actor state: {}", e.what())};
+  }
+  return out;
+}
+
 Result<Snapshot> World::assemble_snapshot(const Result<StoredState>& stored, uint64_t chain_hash) {
   if (!stored) return stored.error();
   const StoredState& state = *stored;

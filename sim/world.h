@@ -182,6 +182,12 @@ class World {
   // A kept snapshot put together again from the store's parts; an error for parts that do
   // not make a world's encoding (a corrupt trace).
   static Result<Snapshot> assemble_snapshot(const Result<StoredState>& state, uint64_t chain_hash);
+  // The state of the actor a store's slot part holds, as dump_json() shows it under
+  // /actors/ID/state (null for an actor that is down): for watching one actor's field
+  // without restoring a world.
+  static Result<std::string> dump_slot_part_state(const Bytes& part, const ActorRegistry& registry);
+  // The store's part of the slot of actor `id`.
+  static size_t slot_part(ActorId id);
 
   // Restarts every RNG stream from (chain hash, tick, new_seed): a fork of this world.
   void reseed_for_fork(uint64_t new_seed);

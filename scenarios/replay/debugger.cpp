@@ -1,6 +1,7 @@
 // The time-travel debugger.
 #include "scenarios/replay/debugger.h"
 
+#include "scenarios/run/actor_types.h"
 #include "sim/fmt.h"
 
 namespace scenarios {
@@ -126,7 +127,9 @@ sim::Result<std::vector<std::string>> Debugger::log(const sim::LogFilter& filter
 sim::Result<std::optional<Debugger::Change>> Debugger::watch_forward(std::string_view path) {
   sim::Result<Probe> probe = make_probe(path);
   if (!probe) return probe.error();
-  return scan(*probe, session_.trace().last_tick(), /*stop_at_first=*/true);
+  const uint64_t last = session_.trace().last_tick();
+  if (auto found = indexed(*probe, tick(), last, /*stop_at_first=*/true)) return *found;
+  return scan(*probe, last, /*stop_at_first=*/true);
 }
 
 // Steps the cursor tick by tick up to `to` and reports the first (or the last) tick whose
@@ -154,11 +157,60 @@ namespace {
 constexpr uint64_t kScanWindow = 1000;
 }  // namespace
 
+sim::Result<std::string> Debugger::value_in_part(const Probe& probe, uint64_t at) const {
+  const sim::SnapshotStore& store = *session_.trace().snapshots;
+  const size_t part = sim::World::slot_part(sim::ActorId{*probe.actor});
+  sim::Result<sim::Bytes> bytes = store.part_at(at, part);
+  if (!bytes) return bytes.error();
+  sim::Result<std::string> state = sim::World::dump_slot_part_state(*bytes, all_actor_types());
+  if (!state) return state.error();
+  sim::Result<sim::JsonValue> json = sim::parse_json(*state);
+  if (!json) return json.error();
+  const std::string prefix = fmt::format("/actors/{}/state", *probe.actor);
+  sim::Result<const sim::JsonValue*> found = json->at_pointer(std::string_view(probe.pointer).substr(prefix.size()));
+  return found ? (*found)->to_text() : std::string(kAbsent);
+}
+
+std::optional<sim::Result<std::optional<Debugger::Change>>> Debugger::indexed(Probe& probe, uint64_t from, uint64_t to,
+                                                                              bool stop_at_first) {
+  const sim::SnapshotStore& store = *session_.trace().snapshots;
+  if (!probe.actor) return std::nullopt;
+  const std::string prefix = fmt::format("/actors/{}/state", *probe.actor);
+  const std::string_view rest = std::string_view(probe.pointer).substr(std::min(prefix.size(), probe.pointer.size()));
+  if (!probe.pointer.starts_with(prefix) || !(rest.empty() || rest.front() == '/')) return std::nullopt;
+  if (from > to || !store.keeps_every_tick(from, to)) return std::nullopt;
+  const size_t part = sim::World::slot_part(sim::ActorId{*probe.actor});
+  sim::Result<std::string> value = value_in_part(probe, from);
+  if (!value) return sim::Result<std::optional<Change>>(value.error());
+  std::optional<Change> found;
+  for (const uint64_t at : store.part_changes(part, from, to)) {
+    sim::Result<std::string> now = value_in_part(probe, at);
+    if (!now) return sim::Result<std::optional<Change>>(now.error());
+    if (*now == *value) continue;
+    found = Change{at, *value, *now};
+    value = now;
+    if (stop_at_first) break;
+  }
+  // The cursor goes where a scan would leave it: the change found, or the end for none.
+  if (sim::Status moved = go_to(found ? found->tick : stop_at_first ? to : from); !moved) {
+    return sim::Result<std::optional<Change>>(moved.error());
+  }
+  if (found) {
+    // Confirmed in the restored world, as a scan would have read it.
+    sim::Result<std::string> confirmed = read(world(), probe, /*force=*/true, /*absent_is_value=*/true);
+    if (!confirmed) return sim::Result<std::optional<Change>>(confirmed.error());
+    SIM_ASSERT_MSG(*confirmed == found->after, "the change index and the restored world disagree at tick {}",
+                   found->tick);
+  }
+  return sim::Result<std::optional<Change>>(found);
+}
+
 sim::Result<std::optional<Debugger::Change>> Debugger::watch_backward(std::string_view path) {
   sim::Result<Probe> probe = make_probe(path);
   if (!probe) return probe.error();
   const uint64_t here = tick();
   const uint64_t first = session_.trace().first_tick;
+  if (auto found = indexed(*probe, first, here, /*stop_at_first=*/false)) return *found;
   // Scan windows between snapshots, latest first: each is re-executed tick by tick, so a
   // change that reverts before the next snapshot is still seen.
   uint64_t window_end = here;

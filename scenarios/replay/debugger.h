@@ -74,6 +74,13 @@ class Debugger {
   // From the cursor to tick `to`: the first (or last) tick whose value differs from the
   // tick before's. Leaves the cursor there (first) or at `to` (last).
   sim::Result<std::optional<Change>> scan(Probe& probe, uint64_t to, bool stop_at_first);
+  // The same from the store's change index, when every tick in [from, to] is kept and the
+  // pointer lies in one actor's state: only the ticks at which that actor changed are read,
+  // from their stored part alone, and the change found is confirmed by restoring its tick.
+  // nullopt when the index cannot answer (the caller scans instead).
+  std::optional<sim::Result<std::optional<Change>>> indexed(Probe& probe, uint64_t from, uint64_t to,
+                                                            bool stop_at_first);
+  sim::Result<std::string> value_in_part(const Probe& probe, uint64_t tick) const;
 
   TraceSession session_;
   std::unique_ptr<ScenarioRunner> runner_;

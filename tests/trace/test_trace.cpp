@@ -259,6 +259,39 @@ TEST_CASE("trace: snapshots at every tick: a budget too small for the run thins 
   }
 }
 
+TEST_CASE("trace: debug: watch from the change index finds what a tick-by-tick scan finds") {
+  // The same run twice: every tick kept (watch reads the store's change index) and one
+  // snapshot in 1000 ticks (watch re-executes tick by tick).
+  const std::vector<FaultInput> inputs = faults({"150ms partition a0|b0", "180ms heal", "250ms clog a1 20ms"});
+  const TraceSession dense = session_of(record("transfer", 7, inputs, scenarios::recording_snapshot_policy(), 400));
+  const TraceSession sparse = session_of(record("transfer", 7, inputs, sim::SnapshotPolicy{1000, 0}, 400));
+  for (const char* pointer : {"/actors/0/state/blocked", "/nodes/a0/state", "/nodes/b1/state/no_such_field"}) {
+    INFO(pointer);
+    sim::Result<scenarios::Debugger> a = scenarios::Debugger::open(dense);
+    sim::Result<scenarios::Debugger> b = scenarios::Debugger::open(sparse);
+    REQUIRE((a.ok() && b.ok()));
+    REQUIRE((a->go_to(5).ok() && b->go_to(5).ok()));
+    for (int step = 0; step < 6; ++step) {
+      auto from_index = a->watch_forward(pointer);
+      auto from_scan = b->watch_forward(pointer);
+      REQUIRE((from_index.ok() && from_scan.ok()));
+      REQUIRE(from_index->has_value() == from_scan->has_value());
+      CHECK(a->tick() == b->tick());
+      if (!from_index->has_value()) break;
+      CHECK((*from_index)->tick == (*from_scan)->tick);
+      CHECK((*from_index)->before == (*from_scan)->before);
+      CHECK((*from_index)->after == (*from_scan)->after);
+    }
+    REQUIRE((a->go_to(400).ok() && b->go_to(400).ok()));
+    auto last_index = a->watch_backward(pointer);
+    auto last_scan = b->watch_backward(pointer);
+    REQUIRE((last_index.ok() && last_scan.ok()));
+    REQUIRE(last_index->has_value() == last_scan->has_value());
+    CHECK(a->tick() == b->tick());
+    if (last_index->has_value()) CHECK((*last_index)->tick == (*last_scan)->tick);
+  }
+}
+
 TEST_CASE("trace: debug: back 1 shows tick t-1's recorded hash and step 1 tick t's") {
   const TraceSession session = session_of(record("transfer", 6, {}, sim::SnapshotPolicy{100, 0}, 350));
   sim::Result<scenarios::Debugger> debugger = scenarios::Debugger::open(session);

@@ -93,6 +93,9 @@ TEST_CASE("trace: files: foreign, future and oversized files get clear errors") 
   CHECK_THAT(error_of(newer),
              Catch::Contains(fmt::format("version {} is not supported", sim::kTraceFormatVersion + 1)) &&
                  Catch::Contains("newer"));
+  sim::Bytes older = file;
+  older[8] = 2;  // full snapshot copies, before the snapshot store
+  CHECK_THAT(error_of(older), Catch::Contains("version 2 is not supported") && Catch::Contains("record the run again"));
   sim::Bytes huge = file;
   const size_t first = section_starts(file).front();
   for (int i = 0; i < 8; ++i) huge[first + 4 + static_cast<size_t>(i)] = 0xff;

@@ -12,9 +12,10 @@
 namespace sim {
 namespace {
 
-// A part's tree is never deeper than this: with pieces of at least 256 bytes a level
-// multiplies what a tree covers by 16 or more, so 6 levels cover far more than any state.
-constexpr uint8_t kMaxDepth = 6;
+// A part's tree is never deeper than this: with pieces of at least 64 bytes a level covers
+// at least 4 times the pieces of the one below (ids are 16 bytes), so 16 levels reach past
+// any part (even one whose bytes repeat, which cuts into pieces of the minimum size).
+constexpr uint8_t kMaxDepth = 16;
 // The largest part a file may describe (a forged tree could otherwise name a huge one).
 constexpr uint64_t kMaxPartBytes = uint64_t{1} << 32;
 

@@ -17,6 +17,16 @@ namespace sim {
 // exists to check them.
 enum class Encoding { kSnapshot, kDigest, kDigestFromScratch };
 
+// Where a snapshot writer that shares pieces (the snapshot store's) hands bytes whose piece
+// id a structure already knows (a ByteQueue's full chunks): the bytes written so far go
+// first, then the piece by its id, so neither is cut or hashed again.
+class PieceSink {
+ public:
+  virtual ~PieceSink() = default;
+  // `written`: the encoding since the last piece (the sink takes and clears it).
+  virtual void known_piece(Bytes& written, const uint8_t* data, size_t size, uint64_t id_low, uint64_t id_high) = 0;
+};
+
 // Canonical little-endian encoding: fixed-width integers, u64 lengths before containers,
 // maps and sets in key order, optionals as a presence byte. Deterministic by construction.
 //
@@ -38,6 +48,16 @@ class Writer {
   Writer& operator=(const Writer&) = delete;
 
   Encoding encoding() const { return encoding_; }
+
+  // A snapshot writer for the snapshot store: structures that know their pieces' ids hand
+  // them over instead of writing their bytes (PieceSink).
+  void set_piece_sink(PieceSink* sink) { sink_ = sink; }
+  bool shares_pieces() const { return sink_ != nullptr; }
+  // `size` bytes whose XXH3-128 is (id_low, id_high): to the sink, or written as bytes.
+  void write_known_piece(const uint8_t* data, size_t size, uint64_t id_low, uint64_t id_high) {
+    if (sink_ == nullptr) return write_bytes(data, size);
+    sink_->known_piece(*out_, data, size, id_low, id_high);
+  }
 
   template <class T>
   requires(std::is_integral_v<T> || std::is_enum_v<T>) [[gnu::always_inline]] void operator()(const char* /*name*/,
@@ -123,6 +143,7 @@ class Writer {
   Encoding encoding_;
   Bytes* out_ = nullptr;
   Hasher* hasher_ = nullptr;
+  PieceSink* sink_ = nullptr;
 };
 
 // Decodes what a Writer wrote, trusting nothing: every length is bounded by the bytes

@@ -56,6 +56,7 @@ void ByteQueue::append(const uint8_t* data, size_t size) {
     const size_t take = std::min(room, size);
     chunk.data.insert(chunk.data.end(), data, data + take);
     chunk.digest_valid = false;
+    chunk.id_valid = false;
     data += take;
     size -= take;
     size_ += take;
@@ -71,6 +72,7 @@ void ByteQueue::consume(size_t count) {
     const size_t take = std::min(held, count);
     chunk.skip += take;
     chunk.digest_valid = false;
+    chunk.id_valid = false;
     count -= take;
     size_ -= take;
     head_offset_ += take;
@@ -166,7 +168,23 @@ void ByteQueue::save(Writer& out) const {
       out.write(digest_uncached());
       return;
     case Encoding::kSnapshot:
-      for_each_span([&out](const uint8_t* data, size_t size) { out.write_bytes(data, size); });
+      for (const Chunk& chunk : chunks_) {
+        const uint8_t* data = chunk.data.data() + chunk.skip;
+        const size_t size = chunk.data.size() - chunk.skip;
+        // A full chunk no longer changes until it is consumed: the store keeps it as one
+        // piece, by an id computed once. Partial chunks change with every append or read.
+        if (out.shares_pieces() && chunk.skip == 0 && size == kChunkBytes) {
+          if (!chunk.id_valid) {
+            const XXH128_hash_t id = XXH3_128bits(data, size);
+            chunk.id_low = id.low64;
+            chunk.id_high = id.high64;
+            chunk.id_valid = true;
+          }
+          out.write_known_piece(data, size, chunk.id_low, chunk.id_high);
+        } else {
+          out.write_bytes(data, size);
+        }
+      }
       return;
   }
 }

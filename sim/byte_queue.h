@@ -70,6 +70,10 @@ class ByteQueue {
     Bytes data;          // data[0] is the byte at index * kChunkBytes
     mutable uint64_t digest = 0;
     mutable bool digest_valid = false;
+    // XXH3-128 of a full chunk's bytes, for the snapshot store (a cache, like the digest).
+    mutable uint64_t id_low = 0;
+    mutable uint64_t id_high = 0;
+    mutable bool id_valid = false;
   };
 
   uint64_t chunk_digest(const Chunk& chunk) const;

@@ -136,10 +136,19 @@ PieceId PieceStore::put(const uint8_t* data, size_t size) { return add(data, siz
 
 PieceId PieceStore::put_raw(const uint8_t* data, size_t size) { return add(data, size, /*try_compress=*/false); }
 
+void PieceStore::put_known(const PieceId& id, const uint8_t* data, size_t size) {
+  SIM_ASSERT_LE(size, kMaxPieceBytes);
+  if (find(id) == nullptr) add_new(id, data, size, /*try_compress=*/true);
+}
+
 PieceId PieceStore::add(const uint8_t* data, size_t size, bool try_compress) {
   SIM_ASSERT_LE(size, kMaxPieceBytes);
   const PieceId id = PieceId::of(data, size);
-  if (find(id) != nullptr) return id;
+  if (find(id) == nullptr) add_new(id, data, size, try_compress);
+  return id;
+}
+
+void PieceStore::add_new(const PieceId& id, const uint8_t* data, size_t size, bool try_compress) {
   Stored stored;
   stored.id = id;
   stored.raw_size = static_cast<uint32_t>(size);
@@ -161,7 +170,6 @@ PieceId PieceStore::add(const uint8_t* data, size_t size, bool try_compress) {
   SIM_ASSERT_LT(pieces_.size(), size_t{UINT32_MAX});
   pieces_.push_back(std::move(stored));
   index(static_cast<uint32_t>(pieces_.size() - 1));
-  return id;
 }
 
 Status PieceStore::append_to(const PieceId& id, Bytes& out) const {

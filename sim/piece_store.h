@@ -57,6 +57,8 @@ class PieceStore {
   PieceId put(const uint8_t* data, size_t size);
   // For pieces that do not compress (lists of ids): kept as they are, without trying.
   PieceId put_raw(const uint8_t* data, size_t size);
+  // A piece whose id its owner computed already (a ByteQueue's full chunk): no hashing.
+  void put_known(const PieceId& id, const uint8_t* data, size_t size);
   bool contains(const PieceId& id) const { return find(id) != nullptr; }
   // The piece's size in bytes, if it is here.
   std::optional<size_t> size_of(const PieceId& id) const {
@@ -96,6 +98,7 @@ class PieceStore {
   struct Codec;  // zstd contexts, reused
 
   PieceId add(const uint8_t* data, size_t size, bool try_compress);
+  void add_new(const PieceId& id, const uint8_t* data, size_t size, bool try_compress);
   Status add_stored(Stored stored);
   const Stored* find(const PieceId& id) const;
   void index(uint32_t position);

@@ -47,26 +47,53 @@ std::vector<PieceId> ids_of(const Bytes& bytes) {
 
 // --- Keeping ---------------------------------------------------------------------------------------
 
-SnapshotStore::Tree SnapshotStore::store_part(const Bytes& bytes) {
-  ++parts_encoded_;
-  // Level 0: the bytes; each further level: the list of the level below's piece ids, cut
-  // the same way, so a change deep in a big part touches one piece per level.
-  Bytes level = bytes;
-  for (uint8_t depth = 0;; ++depth) {
-    SIM_ASSERT_LE(depth, kMaxDepth);
-    std::vector<PieceId> ids;
+// Collects a part's level-0 pieces as its writer goes: what it wrote is cut at content-
+// defined boundaries, and what a structure names (a full chunk) is one piece by its id.
+class SnapshotStore::PartBuilder final : public PieceSink {
+ public:
+  explicit PartBuilder(PieceStore& pieces) : pieces_(pieces) {}
+
+  void known_piece(Bytes& written, const uint8_t* data, size_t size, uint64_t id_low, uint64_t id_high) override {
+    cut(written);
+    written.clear();
+    const PieceId id{id_low, id_high};
+    pieces_.put_known(id, data, size);
+    ids_.push_back(id);
+  }
+  // The rest of the part's bytes; the level-0 ids.
+  std::vector<PieceId> finish(const Bytes& written) {
+    cut(written);
+    if (ids_.empty()) ids_.push_back(pieces_.put(written.data(), 0));  // an empty part
+    return std::move(ids_);
+  }
+
+ private:
+  void cut(const Bytes& bytes) {
     size_t start = 0;
-    // Above level 0 the bytes are ids, hashes that do not compress.
-    const auto put = [&](const uint8_t* data, size_t size) {
-      return depth == 0 ? pieces_.put(data, size) : pieces_.put_raw(data, size);
-    };
-    for (const size_t end : cut_pieces(level.data(), level.size())) {
-      ids.push_back(put(level.data() + start, end - start));
+    for (const size_t end : cut_pieces(bytes.data(), bytes.size())) {
+      ids_.push_back(pieces_.put(bytes.data() + start, end - start));
       start = end;
     }
-    if (level.empty()) ids.push_back(pieces_.put(level.data(), 0));
-    if (ids.size() == 1) return Tree{ids.front(), depth};
-    level = ids_bytes(ids);
+  }
+
+  PieceStore& pieces_;
+  std::vector<PieceId> ids_;
+};
+
+SnapshotStore::Tree SnapshotStore::store_tree(std::vector<PieceId> ids) {
+  ++parts_encoded_;
+  // Each level above 0 is the list of the level below's piece ids, cut the same way (and
+  // kept raw: ids do not compress), so a change deep in a big part touches one piece a level.
+  for (uint8_t depth = 1;; ++depth) {
+    if (ids.size() == 1) return Tree{ids.front(), static_cast<uint8_t>(depth - 1)};
+    SIM_ASSERT_LE(depth, kMaxDepth);
+    const Bytes level = ids_bytes(ids);
+    ids.clear();
+    size_t start = 0;
+    for (const size_t end : cut_pieces(level.data(), level.size())) {
+      ids.push_back(pieces_.put_raw(level.data() + start, end - start));
+      start = end;
+    }
   }
 }
 
@@ -90,8 +117,9 @@ void SnapshotStore::keep(const StateParts& world) {
   Bytes scratch;
   for (const uint32_t i : changed) {
     scratch.clear();
-    world.encode_part(i, scratch);
-    current_trees_[i] = store_part(scratch);
+    PartBuilder builder(pieces_);
+    world.encode_part(i, scratch, &builder);
+    current_trees_[i] = store_tree(builder.finish(scratch));
     current_digests_[i] = world.part_digest(i);
   }
   Entry entry;

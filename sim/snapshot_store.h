@@ -14,6 +14,7 @@
 // at most that many entries and never re-executes anything.
 #pragma once
 
+#include "sim/binary.h"
 #include "sim/piece_store.h"
 #include "sim/result.h"
 #include "sim/snapshot.h"
@@ -34,8 +35,9 @@ class StateParts {
   virtual size_t part_count() const = 0;
   // Equal digests, equal bytes (the world's own per-entity digests).
   virtual uint64_t part_digest(size_t part) const = 0;
-  // Appends the part's bytes (a piece of World::snapshot()'s state encoding) to `out`.
-  virtual void encode_part(size_t part, Bytes& out) const = 0;
+  // Appends the part's bytes (a piece of World::snapshot()'s state encoding) to `out`,
+  // through a writer with `sink` (Writer::set_piece_sink), which takes what it can name.
+  virtual void encode_part(size_t part, Bytes& out, PieceSink* sink) const = 0;
 };
 
 // A kept tick's parts, as World::assemble_snapshot() puts them together again.
@@ -156,7 +158,9 @@ class SnapshotStore {
       v("changes", changes);
     }
   };
-  Tree store_part(const Bytes& bytes);
+  class PartBuilder;
+  // The tree over a part's level-0 pieces.
+  Tree store_tree(std::vector<PieceId> ids);
   Status load_tree(const Tree& tree, Bytes& out) const;
   // The entry holding `tick`, if any (by index).
   std::optional<size_t> entry_of(uint64_t tick) const;

@@ -332,8 +332,9 @@ class World::Parts final : public StateParts {
     if (part == kSchedulerPart) return world_.scheduler_digest_;
     return world_.slots_[part - kFirstSlotPart].digest;
   }
-  void encode_part(size_t part, Bytes& out) const override {
+  void encode_part(size_t part, Bytes& out, PieceSink* sink) const override {
     Writer writer(out, Writer::Continuing{});
+    writer.set_piece_sink(sink);
     if (part == kFieldsPart) {
       world_.encode_fields(writer);
     } else if (part == kSchedulerPart) {

@@ -125,7 +125,7 @@ struct FakeParts final : sim::StateParts {
   uint64_t state_hash() const override { return 7; }
   size_t part_count() const override { return parts.size(); }
   uint64_t part_digest(size_t part) const override { return sim::hash_bytes(parts[part].data(), parts[part].size()); }
-  void encode_part(size_t part, sim::Bytes& out) const override {
+  void encode_part(size_t part, sim::Bytes& out, sim::PieceSink* /*sink*/) const override {
     out.insert(out.end(), parts[part].begin(), parts[part].end());
   }
 };

@@ -72,17 +72,13 @@ struct PieceStore::Codec {
   Codec& operator=(const Codec&) = delete;
 };
 
-PieceStore::PieceStore() : codec_(std::make_unique<Codec>()) {}
+PieceStore::PieceStore() = default;
 PieceStore::~PieceStore() = default;
 PieceStore::PieceStore(PieceStore&&) noexcept = default;
 PieceStore& PieceStore::operator=(PieceStore&&) noexcept = default;
 
 PieceStore::PieceStore(const PieceStore& other)
-    : pieces_(other.pieces_),
-      table_(other.table_),
-      raw_bytes_(other.raw_bytes_),
-      stored_bytes_(other.stored_bytes_),
-      codec_(std::make_unique<Codec>()) {}
+    : pieces_(other.pieces_), table_(other.table_), raw_bytes_(other.raw_bytes_), stored_bytes_(other.stored_bytes_) {}
 
 PieceStore& PieceStore::operator=(const PieceStore& other) {
   if (this != &other) {
@@ -92,6 +88,11 @@ PieceStore& PieceStore::operator=(const PieceStore& other) {
     stored_bytes_ = other.stored_bytes_;
   }
   return *this;
+}
+
+PieceStore::Codec& PieceStore::codec() const {
+  if (codec_ == nullptr) codec_ = std::make_unique<Codec>();
+  return *codec_;
 }
 
 const PieceStore::Stored* PieceStore::find(const PieceId& id) const {
@@ -154,10 +155,11 @@ void PieceStore::add_new(const PieceId& id, const uint8_t* data, size_t size, bo
   stored.id = id;
   stored.raw_size = static_cast<uint32_t>(size);
   size_t packed = size;
-  Bytes& scratch = codec_->scratch;
+  Codec& codec = this->codec();
+  Bytes& scratch = codec.scratch;
   if (try_compress) {
     scratch.resize(ZSTD_compressBound(size));
-    packed = ZSTD_compressCCtx(codec_->compress, scratch.data(), scratch.size(), data, size, kZstdLevel);
+    packed = ZSTD_compressCCtx(codec.compress, scratch.data(), scratch.size(), data, size, kZstdLevel);
     SIM_ASSERT_MSG(!ZSTD_isError(packed), "zstd failed to compress a piece: {}", ZSTD_getErrorName(packed));
   }
   if (packed < size) {
@@ -183,7 +185,7 @@ Status PieceStore::append_to(const PieceId& id, Bytes& out) const {
   } else {
     out.resize(at + s.raw_size);
     const size_t got =
-        ZSTD_decompressDCtx(codec_->decompress, out.data() + at, s.raw_size, s.bytes.data(), s.bytes.size());
+        ZSTD_decompressDCtx(codec().decompress, out.data() + at, s.raw_size, s.bytes.data(), s.bytes.size());
     if (ZSTD_isError(got) || got != s.raw_size) {
       out.resize(at);
       return Error{"a piece does not decompress to its size"};

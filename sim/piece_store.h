@@ -112,7 +112,10 @@ class PieceStore {
   std::vector<uint32_t> table_;
   uint64_t raw_bytes_ = 0;
   uint64_t stored_bytes_ = 0;
-  std::unique_ptr<Codec> codec_;
+  // Made at the first compression or decompression: every world has a store, and most
+  // (restored, re-run) never keep a snapshot.
+  Codec& codec() const;
+  mutable std::unique_ptr<Codec> codec_;
 };
 
 template <class Emit>

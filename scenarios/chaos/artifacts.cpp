@@ -28,6 +28,23 @@ sim::Status write_state(sim::World& world, const std::string& dir, const std::st
   return sim::Ok{};
 }
 
+// The trace again with a snapshot kept at `tick` too, so that `replay --restore-at` shows a
+// snapshot check's failure in a process of its own: re-executed from the start (which the
+// escape does not change, so the chain is checked all the way) with a snapshot kept there.
+sim::Result<sim::TraceFile> keeping_tick(const sim::TraceFile& trace, uint64_t tick) {
+  sim::Result<TraceSession> session = TraceSession::open(trace);
+  if (!session) return session.error();
+  sim::Result<std::unique_ptr<ScenarioRunner>> runner = session->start();
+  if (!runner) return runner.error();
+  ScenarioRunner& r = **runner;
+  r.world().set_snapshot_policy(default_snapshot_policy());
+  r.world().keep_snapshot_now();  // the first tick, which every trace keeps
+  if (std::optional<Divergence> d = session->advance_verified(r, tick)) return sim::Error{describe(*d)};
+  r.world().keep_snapshot_now();
+  if (std::optional<Divergence> d = session->advance_verified(r, trace.last_tick())) return sim::Error{describe(*d)};
+  return record_trace(r);
+}
+
 // A snapshot check's failure: the snapshot restored (restored.snap), every difference it
 // ran into (snapshot-differences.txt) and the run's own state at the boundary compared.
 sim::Status write_snapshot_failure(ControlPanel& panel, const SnapshotMismatch& m, const std::string& dir,
@@ -52,9 +69,12 @@ sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const
   std::filesystem::create_directories(dir, error);
   if (error) return sim::Error{fmt::format("cannot create {}: {}", dir, error.message())};
   std::vector<std::string> written;
-  // With the snapshot check on, the trace keeps every batch boundary's snapshot (the panel
-  // kept them), so `replay --restore-at` shows a failure of it in a process of its own.
-  const sim::TraceFile trace = record_trace(panel.runner());
+  sim::TraceFile trace = record_trace(panel.runner());
+  if (result.snapshot_mismatch) {
+    sim::Result<sim::TraceFile> kept = keeping_tick(trace, result.snapshot_mismatch->from_tick);
+    if (!kept) return kept.error();
+    trace = std::move(kept).value();
+  }
   const std::string trace_path = dir + "/run.trace";
   if (sim::Result<uint64_t> ok = sim::write_trace(trace_path, trace); !ok) return ok.error();
   written.push_back(trace_path);

@@ -108,8 +108,6 @@ Verdict snapshot_verdict(const SnapshotMismatch& m, dmsg::PlantedBug bug) {
 
 bool ControlPanel::snapshot_boundary(ChaosResult& result) {
   if (!snapshot_check_) return true;
-  // The trace of a failure keeps the boundaries checked, for `replay --restore-at`.
-  runner_->world().keep_snapshot_now();
   std::optional<SnapshotMismatch> mismatch = snapshot_check_->at_boundary(*runner_);
   result.snapshot_checks = snapshot_check_->intervals_checked();
   if (!mismatch) return true;

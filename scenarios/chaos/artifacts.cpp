@@ -70,7 +70,7 @@ sim::Result<FailureArtifacts> write_failure_artifacts(ControlPanel& panel, const
   if (error) return sim::Error{fmt::format("cannot create {}: {}", dir, error.message())};
   std::vector<std::string> written;
   sim::TraceFile trace = record_trace(panel.runner());
-  if (result.snapshot_mismatch) {
+  if (result.snapshot_mismatch && !trace.snapshots->has(result.snapshot_mismatch->from_tick)) {
     sim::Result<sim::TraceFile> kept = keeping_tick(trace, result.snapshot_mismatch->from_tick);
     if (!kept) return kept.error();
     trace = std::move(kept).value();

@@ -153,6 +153,8 @@ class Reader {
  public:
   Reader(const uint8_t* data, size_t size);
   explicit Reader(const Bytes& data) : Reader(data.data(), data.size()) {}
+  // Reads what a Writer made with Writer::Continuing: no opening marker.
+  Reader(const uint8_t* data, size_t size, Writer::Continuing) : data_(data), size_(size) {}
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
 

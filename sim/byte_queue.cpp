@@ -55,8 +55,7 @@ void ByteQueue::append(const uint8_t* data, size_t size) {
     const size_t room = kChunkBytes - chunk.data.size();
     const size_t take = std::min(room, size);
     chunk.data.insert(chunk.data.end(), data, data + take);
-    chunk.digest_valid = false;
-    chunk.id_valid = false;
+    chunk.invalidate();
     data += take;
     size -= take;
     size_ += take;
@@ -71,8 +70,7 @@ void ByteQueue::consume(size_t count) {
     const size_t held = chunk.data.size() - chunk.skip;
     const size_t take = std::min(held, count);
     chunk.skip += take;
-    chunk.digest_valid = false;
-    chunk.id_valid = false;
+    chunk.invalidate();
     count -= take;
     size_ -= take;
     head_offset_ += take;

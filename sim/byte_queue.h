@@ -74,6 +74,12 @@ class ByteQueue {
     mutable uint64_t id_low = 0;
     mutable uint64_t id_high = 0;
     mutable bool id_valid = false;
+
+    // After its bytes or its skip changed: both caches are stale.
+    void invalidate() {
+      digest_valid = false;
+      id_valid = false;
+    }
   };
 
   uint64_t chunk_digest(const Chunk& chunk) const;

@@ -16,8 +16,8 @@ namespace {
 
 constexpr size_t kMinPiece = 64;
 constexpr uint64_t kBoundaryMask = (uint64_t{1} << 8) - 1;  // about 256 bytes past the minimum
-constexpr int kZstdLevel =
-    -1;  // zstd's fast mode: pieces are written every tick (level 1 took 10 % longer, the same size)
+// zstd's fast mode: pieces are written every tick (level 1 took 10 % longer, for the same size).
+constexpr int kZstdLevel = -1;
 
 // The gear table: 256 fixed pseudo-random words (splitmix64 from 0), the same in every build.
 constexpr std::array<uint64_t, 256> make_gear() {
@@ -105,48 +105,55 @@ const PieceStore::Stored* PieceStore::find(const PieceId& id) const {
   }
 }
 
-// Records pieces_[position] in the table, growing it to keep it at most half full.
-void PieceStore::index(uint32_t position) {
-  if ((pieces_.size()) * 2 > table_.size()) {
-    std::vector<uint32_t> grown(std::max<size_t>(1024, table_.size() * 2), 0);
-    table_.swap(grown);
-    for (uint32_t p = 0; p < position; ++p) index(p);
-  }
+void PieceStore::place(uint32_t position) {
   const size_t mask = table_.size() - 1;
   size_t slot = pieces_[position].id.low & mask;
   while (table_[slot] != 0) slot = (slot + 1) & mask;
   table_[slot] = position + 1;
 }
 
+void PieceStore::rebuild_table() {
+  table_.assign(std::max<size_t>(1024, std::bit_ceil(pieces_.size() * 2 + 1)), 0);
+  for (uint32_t p = 0; p < pieces_.size(); ++p) place(p);
+}
+
+void PieceStore::push(Stored stored) {
+  SIM_ASSERT_LT(pieces_.size(), size_t{UINT32_MAX - 1});
+  raw_bytes_ += stored.raw_size;
+  stored_bytes_ += stored.bytes.size();
+  pieces_.push_back(std::move(stored));
+  // At most half full, so that probes stay short.
+  if (pieces_.size() * 2 > table_.size()) {
+    rebuild_table();
+  } else {
+    place(static_cast<uint32_t>(pieces_.size() - 1));
+  }
+}
+
 void PieceStore::retain(const std::set<PieceId>& reached) {
   std::vector<Stored> kept;
   kept.reserve(reached.size());
-  raw_bytes_ = 0;
-  stored_bytes_ = 0;
   for (Stored& s : pieces_) {
-    if (reached.count(s.id) == 0) continue;
-    raw_bytes_ += s.raw_size;
-    stored_bytes_ += s.bytes.size();
+    if (reached.count(s.id) == 0) {
+      raw_bytes_ -= s.raw_size;
+      stored_bytes_ -= s.bytes.size();
+      continue;
+    }
     kept.push_back(std::move(s));
   }
   pieces_ = std::move(kept);
-  table_.assign(std::max<size_t>(1024, std::bit_ceil(pieces_.size() * 2 + 1)), 0);
-  for (uint32_t p = 0; p < pieces_.size(); ++p) index(p);
+  rebuild_table();
 }
-
-PieceId PieceStore::put(const uint8_t* data, size_t size) { return add(data, size, /*try_compress=*/true); }
-
-PieceId PieceStore::put_raw(const uint8_t* data, size_t size) { return add(data, size, /*try_compress=*/false); }
 
 void PieceStore::put_known(const PieceId& id, const uint8_t* data, size_t size) {
   SIM_ASSERT_LE(size, kMaxPieceBytes);
   if (find(id) == nullptr) add_new(id, data, size, /*try_compress=*/true);
 }
 
-PieceId PieceStore::add(const uint8_t* data, size_t size, bool try_compress) {
+PieceId PieceStore::put(const uint8_t* data, size_t size, bool compress) {
   SIM_ASSERT_LE(size, kMaxPieceBytes);
   const PieceId id = PieceId::of(data, size);
-  if (find(id) == nullptr) add_new(id, data, size, try_compress);
+  if (find(id) == nullptr) add_new(id, data, size, compress);
   return id;
 }
 
@@ -168,11 +175,7 @@ void PieceStore::add_new(const PieceId& id, const uint8_t* data, size_t size, bo
   } else {
     stored.bytes.assign(data, data + size);
   }
-  raw_bytes_ += size;
-  stored_bytes_ += stored.bytes.size();
-  SIM_ASSERT_LT(pieces_.size(), size_t{UINT32_MAX});
-  pieces_.push_back(std::move(stored));
-  index(static_cast<uint32_t>(pieces_.size() - 1));
+  push(std::move(stored));
 }
 
 Status PieceStore::append_to(const PieceId& id, Bytes& out) const {
@@ -228,10 +231,7 @@ Status PieceStore::add_stored(Stored stored) {
   if (find(stored.id) != nullptr) return Error{"a piece is stored twice"};
   if (pieces_.size() >= UINT32_MAX - 1) return Error{"too many pieces"};
   stored.verified = false;
-  raw_bytes_ += stored.raw_size;
-  stored_bytes_ += stored.bytes.size();
-  pieces_.push_back(std::move(stored));
-  index(static_cast<uint32_t>(pieces_.size() - 1));
+  push(std::move(stored));
   return Ok{};
 }
 

@@ -36,8 +36,8 @@ constexpr size_t kPieceIdBytes = 16;
 constexpr size_t kMaxPieceBytes = 8192;
 
 // Where to cut `size` bytes into pieces (end offsets, increasing, the last one `size`):
-// at content-defined boundaries (a gear hash of the last bytes), 256 to 8192 bytes apart
-// and about 1 KiB on average. Bytes inserted or removed move only the boundaries near
+// at content-defined boundaries (a gear hash of the last bytes), 64 to 8192 bytes apart
+// and about 320 on average. Bytes inserted or removed move only the boundaries near
 // them, so an append to a buffer in the middle of an actor's state leaves the pieces
 // before and after it as they were.
 std::vector<size_t> cut_pieces(const uint8_t* data, size_t size);
@@ -53,13 +53,11 @@ class PieceStore {
   PieceStore(const PieceStore& other);
   PieceStore& operator=(const PieceStore& other);
 
-  // Adds the piece if it is new; its id either way.
-  PieceId put(const uint8_t* data, size_t size);
-  // For pieces that do not compress (lists of ids): kept as they are, without trying.
-  PieceId put_raw(const uint8_t* data, size_t size);
+  // Adds the piece if it is new; its id either way. `compress` false: kept as it is,
+  // without trying (lists of ids, which do not compress).
+  PieceId put(const uint8_t* data, size_t size, bool compress = true);
   // A piece whose id its owner computed already (a ByteQueue's full chunk): no hashing.
   void put_known(const PieceId& id, const uint8_t* data, size_t size);
-  bool contains(const PieceId& id) const { return find(id) != nullptr; }
   // The piece's size in bytes, if it is here.
   std::optional<size_t> size_of(const PieceId& id) const {
     const Stored* stored = find(id);
@@ -97,11 +95,14 @@ class PieceStore {
   };
   struct Codec;  // zstd contexts, reused
 
-  PieceId add(const uint8_t* data, size_t size, bool try_compress);
   void add_new(const PieceId& id, const uint8_t* data, size_t size, bool try_compress);
   Status add_stored(Stored stored);
   const Stored* find(const PieceId& id) const;
-  void index(uint32_t position);
+  // Appends a piece (its sizes counted) and indexes it.
+  void push(Stored stored);
+  // The table for pieces_, sized to keep it at most half full; one entry into it.
+  void rebuild_table();
+  void place(uint32_t position);
   // One chunk's encoding of the pieces in [from, to).
   Bytes encode_range(size_t from, size_t to) const;
 

@@ -43,6 +43,15 @@ std::vector<PieceId> ids_of(const Bytes& bytes) {
   return ids;
 }
 
+// Cuts `bytes` at content-defined boundaries, keeps each piece and appends its id.
+void put_cut(PieceStore& pieces, const Bytes& bytes, bool compress, std::vector<PieceId>& ids) {
+  size_t start = 0;
+  for (const size_t end : cut_pieces(bytes.data(), bytes.size())) {
+    ids.push_back(pieces.put(bytes.data() + start, end - start, compress));
+    start = end;
+  }
+}
+
 }  // namespace
 
 // --- Keeping ---------------------------------------------------------------------------------------
@@ -54,7 +63,7 @@ class SnapshotStore::PartBuilder final : public PieceSink {
   explicit PartBuilder(PieceStore& pieces) : pieces_(pieces) {}
 
   void known_piece(Bytes& written, const uint8_t* data, size_t size, uint64_t id_low, uint64_t id_high) override {
-    cut(written);
+    put_cut(pieces_, written, /*compress=*/true, ids_);
     written.clear();
     const PieceId id{id_low, id_high};
     pieces_.put_known(id, data, size);
@@ -62,26 +71,17 @@ class SnapshotStore::PartBuilder final : public PieceSink {
   }
   // The rest of the part's bytes; the level-0 ids.
   std::vector<PieceId> finish(const Bytes& written) {
-    cut(written);
+    put_cut(pieces_, written, /*compress=*/true, ids_);
     if (ids_.empty()) ids_.push_back(pieces_.put(written.data(), 0));  // an empty part
     return std::move(ids_);
   }
 
  private:
-  void cut(const Bytes& bytes) {
-    size_t start = 0;
-    for (const size_t end : cut_pieces(bytes.data(), bytes.size())) {
-      ids_.push_back(pieces_.put(bytes.data() + start, end - start));
-      start = end;
-    }
-  }
-
   PieceStore& pieces_;
   std::vector<PieceId> ids_;
 };
 
 SnapshotStore::Tree SnapshotStore::store_tree(std::vector<PieceId> ids) {
-  ++parts_encoded_;
   // Each level above 0 is the list of the level below's piece ids, cut the same way (and
   // kept raw: ids do not compress), so a change deep in a big part touches one piece a level.
   for (uint8_t depth = 1;; ++depth) {
@@ -89,11 +89,7 @@ SnapshotStore::Tree SnapshotStore::store_tree(std::vector<PieceId> ids) {
     SIM_ASSERT_LE(depth, kMaxDepth);
     const Bytes level = ids_bytes(ids);
     ids.clear();
-    size_t start = 0;
-    for (const size_t end : cut_pieces(level.data(), level.size())) {
-      ids.push_back(pieces_.put_raw(level.data() + start, end - start));
-      start = end;
-    }
+    put_cut(pieces_, level, /*compress=*/false, ids);
   }
 }
 
@@ -203,18 +199,10 @@ void SnapshotStore::keep_only(const std::vector<size_t>& kept) {
   for (const std::vector<Tree>& list : trees) {
     for (const Tree& tree : list) {
       if (!visited.insert(tree).second) continue;
-      reached.insert(tree.root);
-      if (tree.depth == 0) continue;
-      Bytes level;
-      Status read = pieces_.append_to(tree.root, level);
-      for (uint8_t depth = tree.depth; depth > 0; --depth) {
-        Bytes below;
-        for (const PieceId& id : ids_of(level)) {
-          reached.insert(id);
-          if (depth > 1 && read) read = pieces_.append_to(id, below);
-        }
-        level = std::move(below);
-      }
+      const Status read = walk_tree(tree, nullptr, [&](const PieceId& id, uint8_t) {
+        reached.insert(id);
+        return Status(Ok{});
+      });
       // The store made these lists itself (or checked them on decode): they read back.
       SIM_ASSERT_MSG(read.ok(), "a kept tree's list cannot be read: {}", read.ok() ? "" : read.error().message);
     }
@@ -292,21 +280,31 @@ std::vector<SnapshotStore::Tree> SnapshotStore::trees_at(size_t index) const {
 
 // Level d of a part's tree is the byte list of level d-1's piece ids (level 0: the part's
 // bytes). The root is the one piece of the top level; each step down reads the ids of the
-// level below and puts their pieces together.
-Status SnapshotStore::load_tree(const Tree& tree, Bytes& out) const {
+// level below and puts their pieces together. `visit(id, level)` sees every id on the way
+// (the root first); level 0's pieces are read only into `leaves`, when given.
+template <class Visit>
+Status SnapshotStore::walk_tree(const Tree& tree, Bytes* leaves, Visit&& visit) const {
+  if (Status seen = visit(tree.root, tree.depth); !seen) return seen;
+  if (tree.depth == 0) return leaves == nullptr ? Status(Ok{}) : pieces_.append_to(tree.root, *leaves);
   Bytes level;
   if (Status read = pieces_.append_to(tree.root, level); !read) return read;
   for (uint8_t depth = tree.depth; depth > 0; --depth) {
     if (level.size() % kPieceIdBytes != 0) return Error{"a piece list is not a whole number of ids"};
+    const auto below_level = static_cast<uint8_t>(depth - 1);
     Bytes below;
     for (const PieceId& id : ids_of(level)) {
-      if (Status read = pieces_.append_to(id, depth == 1 ? out : below); !read) return read;
+      if (Status seen = visit(id, below_level); !seen) return seen;
+      Bytes* into = below_level > 0 ? &below : leaves;
+      if (into == nullptr) continue;
+      if (Status read = pieces_.append_to(id, *into); !read) return read;
     }
-    if (depth == 1) return Ok{};
     level = std::move(below);
   }
-  out.insert(out.end(), level.begin(), level.end());
   return Ok{};
+}
+
+Status SnapshotStore::load_tree(const Tree& tree, Bytes& out) const {
+  return walk_tree(tree, &out, [](const PieceId&, uint8_t) { return Status(Ok{}); });
 }
 
 Result<StoredState> SnapshotStore::parts_at(uint64_t tick) const {
@@ -369,7 +367,6 @@ SnapshotStoreStats SnapshotStore::stats() const {
   s.entries = entries_.size();
   s.thinning_passes = thinning_passes_;
   s.thinned_ticks = thinned_ticks_;
-  s.parts_encoded = parts_encoded_;
   s.pieces = pieces_.count();
   s.piece_raw_bytes = pieces_.raw_bytes();
   s.piece_stored_bytes = pieces_.stored_bytes();
@@ -399,29 +396,16 @@ void SnapshotStore::encode(Bytes& out) const {
 Result<uint64_t> SnapshotStore::checked_size(const Tree& tree, std::map<Tree, uint64_t>& sizes) const {
   if (auto known = sizes.find(tree); known != sizes.end()) return known->second;
   if (tree.depth > kMaxDepth) return Error{fmt::format("a part's tree is {} levels deep", tree.depth)};
-  const std::optional<size_t> root = pieces_.size_of(tree.root);
-  if (!root) return Error{"a part names a piece the file does not hold"};
-  uint64_t size = *root;
-  Bytes level;
-  if (tree.depth > 0) {
-    if (Status read = pieces_.append_to(tree.root, level); !read) return read.error();
-  }
-  // Down to level 1 by reading id lists; level 0's size from its pieces' sizes alone.
-  for (uint8_t depth = tree.depth; depth > 0; --depth) {
-    if (level.size() % kPieceIdBytes != 0) return Error{"a piece list is not a whole number of ids"};
-    Bytes below;
-    size = 0;
-    for (const PieceId& id : ids_of(level)) {
-      const std::optional<size_t> piece = pieces_.size_of(id);
-      if (!piece) return Error{"a part names a piece the file does not hold"};
-      size += *piece;
-      if (size > kMaxPartBytes) return Error{"a part's tree describes more than 4 GiB"};
-      if (depth > 1) {
-        if (Status read = pieces_.append_to(id, below); !read) return read.error();
-      }
-    }
-    level = std::move(below);
-  }
+  // Every id present; level 0's size from its pieces' sizes alone (lists are read).
+  uint64_t size = 0;
+  const Status walked = walk_tree(tree, nullptr, [&](const PieceId& id, uint8_t level) -> Status {
+    const std::optional<size_t> piece = pieces_.size_of(id);
+    if (!piece) return Error{"a part names a piece the file does not hold"};
+    if (level == 0) size += *piece;
+    if (size > kMaxPartBytes) return Error{"a part's tree describes more than 4 GiB"};
+    return Ok{};
+  });
+  if (!walked) return walked.error();
   sizes[tree] = size;
   return size;
 }

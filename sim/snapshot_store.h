@@ -56,7 +56,6 @@ struct SnapshotStoreStats {
   uint64_t thinned_ticks = 0;    // kept ticks dropped by them
   uint64_t entries = 0;          // runs of ticks that share a state
   uint64_t keyframes = 0;
-  uint64_t parts_encoded = 0;  // parts that changed and were cut into pieces
   uint64_t pieces = 0;
   uint64_t piece_raw_bytes = 0;
   uint64_t piece_stored_bytes = 0;  // compressed
@@ -74,7 +73,6 @@ class SnapshotStore {
   // snapshot leaves those two, over it). A seek between kept ticks re-executes from the one
   // before.
   void set_budget(uint64_t bytes) { budget_ = bytes; }
-  uint64_t budget() const { return budget_; }
   // What the budget counts: the stored pieces and the entries.
   uint64_t stored_bytes() const;
 
@@ -120,7 +118,8 @@ class SnapshotStore {
 
  private:
   // A part's bytes as a tree of pieces: at depth 0 the root is the bytes' one piece; at
-  // depth d it is a piece listing the ids of depth d-1 trees, whose bytes follow each other.
+  // depth d the root holds level d, the ids of the pieces that make level d-1 (see
+  // walk_tree).
   struct Tree {
     PieceId root;
     uint8_t depth = 0;
@@ -162,6 +161,8 @@ class SnapshotStore {
   // The tree over a part's level-0 pieces.
   Tree store_tree(std::vector<PieceId> ids);
   Status load_tree(const Tree& tree, Bytes& out) const;
+  template <class Visit>
+  Status walk_tree(const Tree& tree, Bytes* leaves, Visit&& visit) const;
   // The entry holding `tick`, if any (by index).
   std::optional<size_t> entry_of(uint64_t tick) const;
   std::vector<Tree> trees_at(size_t entry) const;
@@ -185,7 +186,6 @@ class SnapshotStore {
   std::vector<Tree> current_trees_;
   std::vector<uint64_t> current_digests_;
   uint32_t since_keyframe_ = 0;
-  uint64_t parts_encoded_ = 0;
 };
 
 }  // namespace sim

@@ -366,14 +366,10 @@ void World::keep_snapshot_now() {
 size_t World::slot_part(ActorId id) { return Parts::kFirstSlotPart + to_index(id); }
 
 Result<std::string> World::dump_slot_part_state(const Bytes& part, const ActorRegistry& registry) {
-  // A slot part continues an encoding: the reader wants the opening marker first.
-  Bytes bytes;
-  bytes.reserve(part.size() + 1);
-  bytes.push_back(1);
-  bytes.insert(bytes.end(), part.begin(), part.end());
   std::string out;
   try {
-    Reader reader(bytes);
+    // A slot part continues an encoding: it has no opening marker.
+    Reader reader(part.data(), part.size(), Writer::Continuing{});
     std::string type;
     uint32_t incarnation = 0;
     bool up = false;

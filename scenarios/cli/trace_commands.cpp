@@ -210,12 +210,10 @@ int info_command(Args& args, const Io& io) {
     fmt::print(io.out, "parameters {}\n", parsed ? parsed->to_text() : parameters);
   }
   // The profile's knobs (drawn from the seed, for swarm) live in the network's state.
-  const sim::Result<sim::Snapshot> first = t.snapshot_at(t.first_tick);
-  if (sim::Result<std::unique_ptr<sim::World>> world = first
-                                                           ? sim::World::restore(*first, all_actor_types())
-                                                           : sim::Result<std::unique_ptr<sim::World>>(first.error())) {
-    if (std::optional<sim::ActorId> network = find_network(**world)) {
-      fmt::print(io.out, "profile {}\n", net::describe_profile((*world)->actor_as<net::Network>(*network).profile()));
+  if (sim::Result<std::unique_ptr<ScenarioRunner>> runner = session->start()) {
+    const sim::World& world = (*runner)->world();
+    if (std::optional<sim::ActorId> network = find_network(world)) {
+      fmt::print(io.out, "profile {}\n", net::describe_profile(world.actor_as<net::Network>(*network).profile()));
     }
   }
   if (t.fork) {

@@ -24,15 +24,17 @@ sim::Status Debugger::go_to(uint64_t target) {
   // between (then rebuilding from it is cheaper).
   const uint64_t base = trace.snapshot_tick_at_or_before(target);
   const bool forward = target >= tick() && base <= tick();
-  if (forward) {
-    if (std::optional<Divergence> d = session_.advance_verified(*runner_, target)) {
-      return sim::Error{fmt::format("re-execution does not match the trace:\n{}", describe(*d))};
-    }
-    return sim::Ok{};
-  }
+  if (forward) return advance_to(target);
   sim::Result<std::unique_ptr<ScenarioRunner>> runner = session_.at_tick(target);
   if (!runner) return runner.error();
   runner_ = std::move(runner).value();
+  return sim::Ok{};
+}
+
+sim::Status Debugger::advance_to(uint64_t target) {
+  if (std::optional<Divergence> d = session_.advance_verified(*runner_, target)) {
+    return sim::Error{fmt::format("re-execution does not match the trace:\n{}", describe(*d))};
+  }
   return sim::Ok{};
 }
 
@@ -60,6 +62,11 @@ sim::Result<Debugger::Probe> Debugger::make_probe(std::string_view path) {
     const std::string index(rest.substr(0, rest.find('/')));
     if (!index.empty() && index.find_first_not_of("0123456789") == std::string::npos) {
       probe.actor = static_cast<uint32_t>(std::stoul(index));
+      const std::string prefix = fmt::format("/actors/{}/state", index);
+      const std::string_view in_state = pointer.substr(std::min(prefix.size(), pointer.size()));
+      if (pointer.starts_with(prefix) && (in_state.empty() || in_state.front() == '/')) {
+        probe.in_state = std::string(in_state);
+      }
     }
   }
   return probe;
@@ -141,9 +148,7 @@ sim::Result<std::optional<Debugger::Change>> Debugger::scan(Probe& probe, uint64
   while (tick() < to) {
     const std::string before = probe.value;
     // One tick forward by running it: cheaper than restoring the next tick's snapshot.
-    if (std::optional<Divergence> d = session_.advance_verified(*runner_, tick() + 1)) {
-      return sim::Error{fmt::format("re-execution does not match the trace:\n{}", describe(*d))};
-    }
+    if (sim::Status moved = advance_to(tick() + 1); !moved) return moved.error();
     sim::Result<std::string> now = read(world(), probe, /*force=*/false, /*absent_is_value=*/true);
     if (!now) return now.error();
     if (*now == before) continue;
@@ -166,18 +171,14 @@ sim::Result<std::string> Debugger::value_in_part(const Probe& probe, uint64_t at
   if (!state) return state.error();
   sim::Result<sim::JsonValue> json = sim::parse_json(*state);
   if (!json) return json.error();
-  const std::string prefix = fmt::format("/actors/{}/state", *probe.actor);
-  sim::Result<const sim::JsonValue*> found = json->at_pointer(std::string_view(probe.pointer).substr(prefix.size()));
+  sim::Result<const sim::JsonValue*> found = json->at_pointer(*probe.in_state);
   return found ? (*found)->to_text() : std::string(kAbsent);
 }
 
 std::optional<sim::Result<std::optional<Debugger::Change>>> Debugger::indexed(Probe& probe, uint64_t from, uint64_t to,
                                                                               bool stop_at_first) {
   const sim::SnapshotStore& store = *session_.trace().snapshots;
-  if (!probe.actor) return std::nullopt;
-  const std::string prefix = fmt::format("/actors/{}/state", *probe.actor);
-  const std::string_view rest = std::string_view(probe.pointer).substr(std::min(prefix.size(), probe.pointer.size()));
-  if (!probe.pointer.starts_with(prefix) || !(rest.empty() || rest.front() == '/')) return std::nullopt;
+  if (!probe.in_state) return std::nullopt;
   if (from > to || !store.keeps_every_tick(from, to)) return std::nullopt;
   const size_t part = sim::World::slot_part(sim::ActorId{*probe.actor});
   sim::Result<std::string> value = value_in_part(probe, from);

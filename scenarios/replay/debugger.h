@@ -61,6 +61,9 @@ class Debugger {
   struct Probe {
     std::string pointer;
     std::optional<uint32_t> actor;  // the actor the pointer lies in, for pruning
+    // The pointer within that actor's state ("/actors/ID/state" stripped), when it lies
+    // there: what the store's change index can answer for.
+    std::optional<std::string> in_state;
     uint64_t last_state_hash = 0;
     uint64_t last_actor_digest = 0;
     std::string value;
@@ -74,6 +77,8 @@ class Debugger {
   // From the cursor to tick `to`: the first (or last) tick whose value differs from the
   // tick before's. Leaves the cursor there (first) or at `to` (last).
   sim::Result<std::optional<Change>> scan(Probe& probe, uint64_t to, bool stop_at_first);
+  // Runs the cursor forward to `target`, checking the chain.
+  sim::Status advance_to(uint64_t target);
   // The same from the store's change index, when every tick in [from, to] is kept and the
   // pointer lies in one actor's state: only the ticks at which that actor changed are read,
   // from their stored part alone, and the change found is confirmed by restoring its tick.

@@ -28,13 +28,15 @@ std::vector<FaultInput> faults(std::initializer_list<const char*> texts) {
 // Runs a scenario for `ticks` ticks (or until it finishes) and records it.
 sim::TraceFile record(std::string_view scenario, uint64_t seed, std::vector<FaultInput> inputs,
                       sim::SnapshotPolicy policy = scenarios::default_snapshot_policy(),
-                      std::optional<uint64_t> ticks = std::nullopt, std::string profile = "calm") {
+                      std::optional<uint64_t> ticks = std::nullopt, std::string profile = "calm",
+                      uint64_t snapshot_budget = 0) {
   scenarios::RunConfig config;
   config.seed = seed;
   config.profile = profile;
   auto runner = scenarios::ScenarioRunner::create(*scenarios::find_scenario(scenario), config, std::move(inputs));
   REQUIRE(runner.ok());
   (*runner)->world().set_snapshot_policy(policy);
+  (*runner)->world().set_snapshot_budget(snapshot_budget);
   (*runner)->run(ticks);
   return scenarios::record_trace(**runner);
 }
@@ -220,16 +222,8 @@ TEST_CASE("trace: snapshots at every tick: every tick of a lossy transfer restor
 TEST_CASE("trace: snapshots at every tick: a budget too small for the run thins them and every tick still seeks") {
   constexpr uint64_t kTicks = 900;
   const std::vector<FaultInput> inputs = faults({"300ms partition a0|b0", "340ms heal"});
-  scenarios::RunConfig config;
-  config.seed = 5;
-  config.profile = "lossy";
   const auto recorded = [&](uint64_t budget) {
-    auto runner = scenarios::ScenarioRunner::create(*scenarios::find_scenario("transfer"), config, inputs);
-    REQUIRE(runner.ok());
-    (*runner)->world().set_snapshot_policy(scenarios::recording_snapshot_policy());
-    (*runner)->world().set_snapshot_budget(budget);
-    (*runner)->run(kTicks);
-    return scenarios::record_trace(**runner);
+    return record("transfer", 5, inputs, scenarios::recording_snapshot_policy(), kTicks, "lossy", budget);
   };
   const sim::TraceFile full = recorded(0);
   const uint64_t unthinned = full.snapshots->stored_bytes();

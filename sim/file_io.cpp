@@ -51,6 +51,12 @@ Status FileWriter::append(const uint8_t* data, size_t size) {
   return Ok{};
 }
 
+Status FileWriter::flush() {
+  SIM_ASSERT(file_ != nullptr);
+  if (std::fflush(file_) != 0) return Error{fmt::format("cannot write '{}': {}", path_, std::strerror(errno))};
+  return Ok{};
+}
+
 Status FileWriter::finish() {
   SIM_ASSERT(file_ != nullptr);
   const bool closed = std::fclose(file_) == 0;

@@ -23,6 +23,8 @@ class FileWriter {
 
   Status append(const uint8_t* data, size_t size);
   Status append(const Bytes& bytes) { return append(bytes.data(), bytes.size()); }
+  // Hands what was appended to the operating system, so that it outlives this process.
+  Status flush();
   // Closes the file; an error if anything could not be written.
   Status finish();
 

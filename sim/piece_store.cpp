@@ -77,8 +77,7 @@ PieceStore::~PieceStore() = default;
 PieceStore::PieceStore(PieceStore&&) noexcept = default;
 PieceStore& PieceStore::operator=(PieceStore&&) noexcept = default;
 
-PieceStore::PieceStore(const PieceStore& other)
-    : pieces_(other.pieces_), table_(other.table_), raw_bytes_(other.raw_bytes_), stored_bytes_(other.stored_bytes_) {}
+PieceStore::PieceStore(const PieceStore& other) { *this = other; }
 
 PieceStore& PieceStore::operator=(const PieceStore& other) {
   if (this != &other) {
@@ -86,6 +85,9 @@ PieceStore& PieceStore::operator=(const PieceStore& other) {
     table_ = other.table_;
     raw_bytes_ = other.raw_bytes_;
     stored_bytes_ = other.stored_bytes_;
+    tracking_unwritten_ = other.tracking_unwritten_;
+    unwritten_from_ = other.unwritten_from_;
+    unwritten_stored_bytes_ = other.unwritten_stored_bytes_;
   }
   return *this;
 }
@@ -121,6 +123,7 @@ void PieceStore::push(Stored stored) {
   SIM_ASSERT_LT(pieces_.size(), size_t{UINT32_MAX - 1});
   raw_bytes_ += stored.raw_size;
   stored_bytes_ += stored.bytes.size();
+  if (tracking_unwritten_) unwritten_stored_bytes_ += stored.bytes.size();
   pieces_.push_back(std::move(stored));
   // At most half full, so that probes stay short.
   if (pieces_.size() * 2 > table_.size()) {
@@ -133,15 +136,20 @@ void PieceStore::push(Stored stored) {
 void PieceStore::retain(const std::set<PieceId>& reached) {
   std::vector<Stored> kept;
   kept.reserve(reached.size());
-  for (Stored& s : pieces_) {
-    if (reached.count(s.id) == 0) {
+  size_t kept_written = 0;
+  for (size_t p = 0; p < pieces_.size(); ++p) {
+    Stored& s = pieces_[p];
+    const bool unwritten = tracking_unwritten_ && p >= unwritten_from_;
+    if (!unwritten && reached.count(s.id) == 0) {
       raw_bytes_ -= s.raw_size;
       stored_bytes_ -= s.bytes.size();
       continue;
     }
+    if (!unwritten) ++kept_written;
     kept.push_back(std::move(s));
   }
   pieces_ = std::move(kept);
+  if (tracking_unwritten_) unwritten_from_ = kept_written;
   rebuild_table();
 }
 
@@ -228,8 +236,8 @@ Status PieceStore::add_stored(Stored stored) {
   if (!stored.compressed && stored.bytes.size() != stored.raw_size) {
     return Error{"an uncompressed piece is not its stated size"};
   }
-  if (find(stored.id) != nullptr) return Error{"a piece is stored twice"};
   if (pieces_.size() >= UINT32_MAX - 1) return Error{"too many pieces"};
+  if (find(stored.id) != nullptr) return Ok{};  // written again by a streamed trace: the same bytes
   stored.verified = false;
   push(std::move(stored));
   return Ok{};

@@ -70,15 +70,30 @@ class PieceStore {
   Status append_to(const PieceId& id, Bytes& out) const;
 
   size_t count() const { return pieces_.size(); }
-  // Drops every piece `reached` does not hold (the store's garbage collection).
+  // Drops every piece `reached` does not hold (the store's garbage collection), but for
+  // pieces not yet written out while writing is tracked (a file that streams them names
+  // them already, or will).
   void retain(const std::set<PieceId>& reached);
+
+  // Writing out as a run goes (a trace streamed to its file): from now on, every piece is
+  // "unwritten" until take_unwritten() hands it out, and retain() keeps it until then.
+  // The pieces held already count as unwritten.
+  void track_unwritten() { tracking_unwritten_ = true; }
+  uint64_t unwritten_stored_bytes() const { return unwritten_stored_bytes_; }
+  // Gives `emit` the unwritten pieces in chunks of about `chunk_bytes` (the file form), and
+  // counts them written.
+  template <class Emit>
+  void take_unwritten(size_t chunk_bytes, Emit&& emit);
   uint64_t raw_bytes() const { return raw_bytes_; }
   uint64_t stored_bytes() const { return stored_bytes_; }
 
   // The file form: chunks of pieces, each (id, raw size, compressed flag, stored bytes),
-  // in the order they were added (a run adds them in the same order every time); `emit` gets each chunk as it is full
-  // (about `chunk_bytes`). decode_chunk() checks every size against its bound and every id against the bytes it names,
-  // so a corrupt file is an error, never a crash or a forged allocation.
+  // in the order they were added (a run adds them in the same order every time); `emit`
+  // gets each chunk as it is full (about `chunk_bytes`). decode_chunk() checks every size
+  // against its bound and every id against the bytes it names, so a corrupt file is an
+  // error, never a crash or a forged allocation. A piece a file holds twice (a streamed
+  // trace writes a piece again when the budget dropped it and the run made it again) is
+  // kept once.
   void encode(Bytes& out) const;
   template <class Emit>
   void encode_chunks(size_t chunk_bytes, Emit&& emit) const;
@@ -105,6 +120,9 @@ class PieceStore {
   void place(uint32_t position);
   // One chunk's encoding of the pieces in [from, to).
   Bytes encode_range(size_t from, size_t to) const;
+  // Chunks of about `chunk_bytes` over the pieces in [from, to).
+  template <class Emit>
+  void encode_chunks_of(size_t from, size_t to, size_t chunk_bytes, Emit&& emit) const;
 
   // The pieces in the order they came, and an open-addressing table of their positions
   // (+1; 0 is empty) by the id's low bits: ids are hashes already, and a tree of a
@@ -113,6 +131,10 @@ class PieceStore {
   std::vector<uint32_t> table_;
   uint64_t raw_bytes_ = 0;
   uint64_t stored_bytes_ = 0;
+  // Pieces at positions from unwritten_from_ on are not written out yet (when tracked).
+  bool tracking_unwritten_ = false;
+  size_t unwritten_from_ = 0;
+  uint64_t unwritten_stored_bytes_ = 0;
   // Made at the first compression or decompression: every world has a store, and most
   // (restored, re-run) never keep a snapshot.
   Codec& codec() const;
@@ -120,10 +142,9 @@ class PieceStore {
 };
 
 template <class Emit>
-void PieceStore::encode_chunks(size_t chunk_bytes, Emit&& emit) const {
-  size_t from = 0;
+void PieceStore::encode_chunks_of(size_t from, size_t to, size_t chunk_bytes, Emit&& emit) const {
   size_t bytes = 0;
-  for (size_t i = 0; i < pieces_.size(); ++i) {
+  for (size_t i = from; i < to; ++i) {
     bytes += pieces_[i].bytes.size() + kPieceIdBytes + 13;
     if (bytes >= chunk_bytes) {
       emit(encode_range(from, i + 1));
@@ -131,7 +152,20 @@ void PieceStore::encode_chunks(size_t chunk_bytes, Emit&& emit) const {
       bytes = 0;
     }
   }
-  if (from < pieces_.size()) emit(encode_range(from, pieces_.size()));
+  if (from < to) emit(encode_range(from, to));
+}
+
+template <class Emit>
+void PieceStore::encode_chunks(size_t chunk_bytes, Emit&& emit) const {
+  encode_chunks_of(0, pieces_.size(), chunk_bytes, emit);
+}
+
+template <class Emit>
+void PieceStore::take_unwritten(size_t chunk_bytes, Emit&& emit) {
+  SIM_ASSERT(tracking_unwritten_);
+  encode_chunks_of(unwritten_from_, pieces_.size(), chunk_bytes, emit);
+  unwritten_from_ = pieces_.size();
+  unwritten_stored_bytes_ = 0;
 }
 
 }  // namespace sim

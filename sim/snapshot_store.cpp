@@ -106,6 +106,12 @@ void SnapshotStore::keep(const StateParts& world) {
   if (changed.empty() && !entries_.empty() && entries_.back().last_tick + 1 == tick) {
     SIM_ASSERT_EQ(entries_.back().state_hash, world.state_hash());
     entries_.back().last_tick = tick;
+    if (journal_.on && !journal_.entries.empty()) {
+      journal_.entries.back().last_tick = tick;
+    } else if (journal_.on) {
+      journal_.written_last_tick = tick;
+      journal_.written_last_grew = true;
+    }
     return;
   }
   current_trees_.resize(count);
@@ -132,11 +138,55 @@ void SnapshotStore::keep(const StateParts& world) {
     ++since_keyframe_;
   }
   change_count_ += entry.changes.size();
+  if (journal_.on) journal_entry(entry);
   entries_.push_back(std::move(entry));
   if (budget_ != 0 && stored_bytes() > budget_) thin();
 }
 
+// --- The journal -----------------------------------------------------------------------------------
+
+void SnapshotStore::start_journal() {
+  SIM_ASSERT_MSG(!journal_.on, "the store's journal is started once");
+  journal_ = Journal{};
+  journal_.on = true;
+  journal_.entries = entries_;  // a valid sequence, thinned or not
+  journal_.since_keyframe = since_keyframe_;
+  pieces_.track_unwritten();
+}
+
+void SnapshotStore::journal_entry(const Entry& entry) {
+  const bool needs_keyframe =
+      (!journal_.wrote_any && journal_.entries.empty()) || journal_.since_keyframe + 1 >= kKeyframeSpacing;
+  if (entry.keyframe || !needs_keyframe) {
+    journal_.entries.push_back(entry);
+  } else {
+    Entry full = entry;
+    full.keyframe = true;
+    full.changes.clear();
+    for (uint32_t i = 0; i < current_trees_.size(); ++i) full.changes.push_back(Change{i, current_trees_[i]});
+    journal_.entries.push_back(std::move(full));
+  }
+  journal_.since_keyframe = journal_.entries.back().keyframe ? 0 : journal_.since_keyframe + 1;
+}
+
+void SnapshotStore::take_journal_entries(Bytes& out) {
+  std::optional<uint64_t> extends;
+  if (journal_.written_last_grew) extends = journal_.written_last_tick;
+  encode_entry_section(extends, journal_.entries, out);
+  if (!journal_.entries.empty()) {
+    journal_.wrote_any = true;
+    journal_.written_last_tick = journal_.entries.back().last_tick;
+  }
+  journal_.written_last_grew = false;
+  journal_.entries.clear();
+}
+
 // --- The budget ------------------------------------------------------------------------------------
+
+void SnapshotStore::set_budget(uint64_t bytes) {
+  budget_ = bytes;
+  if (budget_ != 0 && stored_bytes() > budget_) thin();
+}
 
 uint64_t SnapshotStore::stored_bytes() const {
   // An entry's own fields, and 21 bytes a change (a part index and a tree), as encoded.
@@ -376,21 +426,46 @@ SnapshotStoreStats SnapshotStore::stats() const {
 
 // --- The file form --------------------------------------------------------------------------------
 
-void SnapshotStore::encode_index(Bytes& out) const {
+void SnapshotStore::encode_entry_section(std::optional<uint64_t> extends_last_tick, const std::vector<Entry>& entries,
+                                         Bytes& out) {
   Writer writer(out, Encoding::kSnapshot);
-  writer.write(entries_);
-  writer.write(thinning_passes_);
-  writer.write(thinned_ticks_);
+  writer.write(extends_last_tick);
+  writer.write(entries);
 }
 
+Status SnapshotStore::decode_entry_section(Span section, std::vector<Entry>& entries) {
+  try {
+    Reader reader(section.data, section.size);
+    std::optional<uint64_t> extends;
+    reader.read(extends);
+    std::vector<Entry> more;
+    reader.read(more);
+    if (reader.remaining() != 0) return Error{"unexpected bytes after the snapshot entries"};
+    if (extends) {
+      if (entries.empty() || *extends < entries.back().last_tick) {
+        return Error{"an entry section extends an entry that is not there, or shortens it"};
+      }
+      entries.back().last_tick = *extends;
+    }
+    entries.insert(entries.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  } catch (const DecodeError& e) {
+    return Error{fmt::format("the snapshot entries: {}", e.what())};
+  }
+  return Ok{};
+}
+
+void SnapshotStore::encode_entries(Bytes& out) const { encode_entry_section(std::nullopt, entries_, out); }
+
 void SnapshotStore::encode(Bytes& out) const {
-  Bytes index;
-  encode_index(index);
+  Bytes entries;
+  encode_entries(entries);
   Bytes pieces;
   pieces_.encode(pieces);
   Writer writer(out, Encoding::kSnapshot);
-  writer.write(index);
+  writer.write(entries);
   writer.write(pieces);
+  writer.write(thinning_passes_);
+  writer.write(thinned_ticks_);
 }
 
 Result<uint64_t> SnapshotStore::checked_size(const Tree& tree, std::map<Tree, uint64_t>& sizes) const {
@@ -442,17 +517,16 @@ Status SnapshotStore::check() const {
   return Ok{};
 }
 
-Result<SnapshotStore> SnapshotStore::decode(Span index, const std::vector<Span>& piece_chunks) {
+Result<SnapshotStore> SnapshotStore::decode(const std::vector<Span>& entry_sections,
+                                            const std::vector<Span>& piece_chunks, Thinning thinning) {
   SnapshotStore store;
-  try {
-    Reader entries(index.data, index.size);
-    entries.read(store.entries_);
-    entries.read(store.thinning_passes_);
-    entries.read(store.thinned_ticks_);
-    if (entries.remaining() != 0) return Error{"unexpected bytes after the snapshot entries"};
-  } catch (const DecodeError& e) {
-    return Error{fmt::format("the snapshot index: {}", e.what())};
+  for (size_t i = 0; i < entry_sections.size(); ++i) {
+    if (Status ok = decode_entry_section(entry_sections[i], store.entries_); !ok) {
+      return Error{fmt::format("entry section {}: {}", i, ok.error().message)};
+    }
   }
+  store.thinning_passes_ = thinning.passes;
+  store.thinned_ticks_ = thinning.ticks;
   for (size_t i = 0; i < piece_chunks.size(); ++i) {
     if (Status ok = store.pieces_.decode_chunk(piece_chunks[i].data, piece_chunks[i].size); !ok) {
       return Error{fmt::format("the snapshot pieces, chunk {}: {}", i, ok.error().message)};
@@ -464,17 +538,20 @@ Result<SnapshotStore> SnapshotStore::decode(Span index, const std::vector<Span>&
 }
 
 Result<SnapshotStore> SnapshotStore::decode(const uint8_t* data, size_t size) {
-  Bytes index;
+  Bytes entries;
   Bytes pieces;
+  Thinning thinning;
   try {
     Reader reader(data, size);
-    reader.read(index);
+    reader.read(entries);
     reader.read(pieces);
+    reader.read(thinning.passes);
+    reader.read(thinning.ticks);
     if (reader.remaining() != 0) return Error{"unexpected bytes after the snapshot store"};
   } catch (const DecodeError& e) {
     return Error{fmt::format("the snapshot store: {}", e.what())};
   }
-  return decode(Span{index.data(), index.size()}, {Span{pieces.data(), pieces.size()}});
+  return decode({Span{entries.data(), entries.size()}}, {Span{pieces.data(), pieces.size()}}, thinning);
 }
 
 }  // namespace sim

@@ -71,8 +71,8 @@ class SnapshotStore {
   // back ever fewer (every 2nd, 4th, 8th, ...), until the store is under three quarters of
   // the budget; the first and the last tick always stay (so a budget smaller than one
   // snapshot leaves those two, over it). A seek between kept ticks re-executes from the one
-  // before.
-  void set_budget(uint64_t bytes) { budget_ = bytes; }
+  // before. A store over a budget it is given thins at once.
+  void set_budget(uint64_t bytes);
   // What the budget counts: the stored pieces and the entries.
   uint64_t stored_bytes() const;
 
@@ -100,10 +100,11 @@ class SnapshotStore {
 
   SnapshotStoreStats stats() const;
 
-  // File form: the index (the entries), and the pieces in chunks of about `chunk_bytes`
-  // given to `emit` one by one. decode() checks every count, reference and tick order
-  // before use. encode() puts both in one buffer, for tests.
-  void encode_index(Bytes& out) const;
+  // File form: the entries, in one or more entry sections, and the pieces in chunks of
+  // about `chunk_bytes` given to `emit` one by one; the thinning figures go with them.
+  // decode() checks every count, reference and tick order before use. encode() puts all
+  // of it in one buffer, for tests.
+  void encode_entries(Bytes& out) const;
   template <class Emit>
   void encode_pieces(size_t chunk_bytes, Emit&& emit) const {
     pieces_.encode_chunks(chunk_bytes, emit);
@@ -112,9 +113,34 @@ class SnapshotStore {
     const uint8_t* data = nullptr;
     size_t size = 0;
   };
-  static Result<SnapshotStore> decode(Span index, const std::vector<Span>& piece_chunks);
+  struct Thinning {
+    uint64_t passes = 0;
+    uint64_t ticks = 0;
+  };
+  Thinning thinning() const { return Thinning{thinning_passes_, thinned_ticks_}; }
+  static Result<SnapshotStore> decode(const std::vector<Span>& entry_sections, const std::vector<Span>& piece_chunks,
+                                      Thinning thinning);
   void encode(Bytes& out) const;
   static Result<SnapshotStore> decode(const uint8_t* data, size_t size);
+
+  // Streaming to a file as the run goes (sim::TraceRecorder). From now on the store keeps
+  // a journal of what it gains, as it gained it, whatever the budget then drops: the
+  // journal is a file form of its own (entries in order, keyframes within their spacing,
+  // every piece they name), handed out piecemeal by take_journal(). What the store holds
+  // already is the journal's start.
+  void start_journal();
+  bool journaling() const { return journal_.on; }
+  // Stored bytes of the pieces the journal holds (what the next take writes, nearly).
+  uint64_t journal_bytes() const { return pieces_.unwritten_stored_bytes(); }
+  // Gives `emit_pieces` the journal's pieces in chunks, then puts its entries into
+  // `entries` (an entry section: what decode() reads after the sections before it), and
+  // empties the journal. Pieces come first: the entries name them.
+  template <class Emit>
+  void take_journal(size_t chunk_bytes, Emit&& emit_pieces, Bytes& entries) {
+    SIM_ASSERT(journal_.on);
+    pieces_.take_unwritten(chunk_bytes, emit_pieces);
+    take_journal_entries(entries);
+  }
 
  private:
   // A part's bytes as a tree of pieces: at depth 0 the root is the bytes' one piece; at
@@ -171,6 +197,16 @@ class SnapshotStore {
   Status check() const;
   Result<uint64_t> checked_size(const Tree& tree, std::map<Tree, uint64_t>& sizes) const;
 
+  // An entry section: the new last tick of the entry written before it, if that grew (an
+  // idle tick extends the latest entry), then entries.
+  static void encode_entry_section(std::optional<uint64_t> extends_last_tick, const std::vector<Entry>& entries,
+                                   Bytes& out);
+  static Status decode_entry_section(Span section, std::vector<Entry>& entries);
+  // The journal's copy of a new entry: a keyframe where the journal's own spacing needs
+  // one (the budget's thinning resets the store's count, not the file's).
+  void journal_entry(const Entry& entry);
+  void take_journal_entries(Bytes& out);
+
   void thin();
   // Rebuilds the entries as `kept` (indices into entries_, increasing), each a keyframe or
   // a delta against the one before it, and drops the pieces no kept entry reaches.
@@ -186,6 +222,15 @@ class SnapshotStore {
   std::vector<Tree> current_trees_;
   std::vector<uint64_t> current_digests_;
   uint32_t since_keyframe_ = 0;
+  struct Journal {
+    bool on = false;
+    std::vector<Entry> entries;  // kept since the last take, as kept
+    bool wrote_any = false;      // an entry went out already: the last one may grow
+    uint64_t written_last_tick = 0;
+    bool written_last_grew = false;
+    uint32_t since_keyframe = 0;  // entries since the journal's own last keyframe
+  };
+  Journal journal_;
 };
 
 }  // namespace sim

@@ -15,12 +15,13 @@ namespace {
 constexpr char kMagic[8] = {'D', 'M', 'S', 'G', 'T', 'R', 'C', 'E'};
 
 enum SectionKind : uint32_t {
-  kHeader = 1,          // semantics version, build id, first tick, fork origin
-  kRun = 2,             // the run description (opaque here)
-  kChain = 3,           // u64 chain hashes
-  kSnapshotIndex = 4,   // the snapshot store's entries
-  kEnd = 5,             // empty; a file without it was truncated
-  kSnapshotPieces = 6,  // a chunk of the snapshot store's pieces (any number of them)
+  kHeader = 1,           // semantics version, build id, first tick, fork origin
+  kRun = 2,              // the run description (opaque here)
+  kChain = 3,            // the chain's next u64 hashes; closes a segment
+  kSnapshotEntries = 4,  // the snapshot store's next entries
+  kEnd = 5,              // the thinning figures; a file without it stopped recording
+  kSnapshotPieces = 6,   // a chunk of the snapshot store's pieces (any number of them)
+  kRunAddition = 7,      // what the run added to its description (opaque here)
 };
 
 // Pieces go to the file in chunks of about this size, so a writer holds one at a time.
@@ -34,10 +35,12 @@ std::string_view section_name(uint32_t kind) {
       return "run";
     case kChain:
       return "chain";
-    case kSnapshotIndex:
-      return "snapshot index";
+    case kSnapshotEntries:
+      return "snapshot entries";
     case kSnapshotPieces:
       return "snapshot pieces";
+    case kRunAddition:
+      return "run addition";
     case kEnd:
       return "end";
     default:
@@ -74,20 +77,6 @@ uint64_t get_le(const uint8_t* data, int bytes) {
   return value;
 }
 
-// A section's frame: kind and length before the body, its checksum after.
-Bytes section_head(uint32_t kind, const Bytes& body) {
-  Bytes head;
-  put_u32(head, kind);
-  put_u64(head, body.size());
-  return head;
-}
-
-Bytes section_tail(const Bytes& body) {
-  Bytes tail;
-  put_u64(tail, hash_bytes(body.data(), body.size()));
-  return tail;
-}
-
 struct RawSection {
   uint32_t kind = 0;
   const uint8_t* data = nullptr;
@@ -95,9 +84,17 @@ struct RawSection {
   size_t offset = 0;  // of the section's start in the file, for messages
 };
 
-// Splits the file into sections, checking every length against what remains and every
-// checksum, before anything inside a section is decoded.
-Result<std::vector<RawSection>> split_sections(const Bytes& file) {
+// The file's sections, each length checked against what remains and each checksum
+// checked, before anything inside a section is decoded. A file that ends inside a
+// section, or after a whole one but without the end section, stopped recording: its
+// sections up to the last chain (the last closed segment) are the trace.
+struct SplitFile {
+  std::vector<RawSection> sections;
+  bool interrupted = false;
+  std::string stopped_at;  // for an interrupted file: where and how it ends
+};
+
+Status check_preamble(const Bytes& file) {
   constexpr size_t kPreamble = sizeof kMagic + 4;
   if (file.size() < sizeof kMagic || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0) {
     return Error{"not a dmsgsim trace: the file does not start with the trace magic"};
@@ -110,23 +107,42 @@ Result<std::vector<RawSection>> split_sections(const Bytes& file) {
         version > kTraceFormatVersion ? " (the file is newer)"
                                       : " (the file is older: record the run again with this build)")};
   }
+  return Ok{};
+}
+
+// Drops the sections after the last chain section: a segment the recording did not close.
+Result<SplitFile> interrupted_at(std::vector<RawSection> sections, std::string stopped_at) {
+  while (!sections.empty() && sections.back().kind != kChain) sections.pop_back();
+  if (sections.empty()) {
+    return Error{
+        fmt::format("truncated trace: the recording stopped before its first segment was written ({})", stopped_at)};
+  }
+  return SplitFile{std::move(sections), true, std::move(stopped_at)};
+}
+
+Result<SplitFile> split_sections(const Bytes& file) {
+  if (Status ok = check_preamble(file); !ok) return ok.error();
   std::vector<RawSection> sections;
-  size_t at = kPreamble;
+  size_t at = sizeof kMagic + 4;
   while (true) {
     constexpr size_t kFrame = 4 + 8;
+    if (at == file.size()) return interrupted_at(std::move(sections), fmt::format("no end section after byte {}", at));
     if (file.size() - at < kFrame) {
-      return Error{fmt::format("truncated trace: the file ends at byte {} inside a section header (after {} sections)",
-                               file.size(), sections.size())};
+      return interrupted_at(std::move(sections),
+                            fmt::format("the file ends at byte {} inside a section's frame", file.size()));
     }
     RawSection section;
     section.offset = at;
     section.kind = static_cast<uint32_t>(get_le(file.data() + at, 4));
+    if (section.kind < kHeader || section.kind > kRunAddition) {
+      return Error{fmt::format("corrupt trace: unknown section kind {} at byte {}", section.kind, section.offset)};
+    }
     const uint64_t length = get_le(file.data() + at + 4, 8);
     at += kFrame;
     if (length > file.size() - at || file.size() - at - length < 8) {
-      return Error{
-          fmt::format("truncated or corrupt trace: the {} section at byte {} claims {} bytes, but only {} remain",
-                      section_name(section.kind), section.offset, length, file.size() - at)};
+      return interrupted_at(std::move(sections),
+                            fmt::format("the {} section at byte {} claims {} bytes, but only {} remain",
+                                        section_name(section.kind), section.offset, length, file.size() - at));
     }
     section.data = file.data() + at;
     section.size = static_cast<size_t>(length);
@@ -137,15 +153,12 @@ Result<std::vector<RawSection>> split_sections(const Bytes& file) {
       return Error{fmt::format("corrupt trace: checksum mismatch in the {} section at byte {}",
                                section_name(section.kind), section.offset)};
     }
+    sections.push_back(section);
     if (section.kind == kEnd) {
       if (at != file.size())
         return Error{fmt::format("corrupt trace: {} bytes after the end section", file.size() - at)};
-      return sections;
+      return SplitFile{std::move(sections), false, ""};
     }
-    if (section.kind < kHeader || section.kind > kSnapshotPieces) {
-      return Error{fmt::format("corrupt trace: unknown section kind {} at byte {}", section.kind, section.offset)};
-    }
-    sections.push_back(section);
   }
 }
 
@@ -194,107 +207,204 @@ std::string this_build_id() {
 #endif
 }
 
-// The file, section by section: `emit` gets each frame and body in order (a buffer or a file).
-template <class Emit>
-void emit_trace(const TraceFile& trace, Emit&& emit) {
-  SIM_ASSERT(!trace.chain.empty());
-  SIM_ASSERT(trace.snapshots != nullptr);
+Result<TraceFileWriter> TraceFileWriter::create(const std::string& path, const TraceHead& head) {
+  Result<FileWriter> file = FileWriter::create(path);
+  if (!file) return file.error();
+  TraceFileWriter writer(std::move(file).value(), nullptr);
+  if (Status ok = writer.start(head); !ok) return ok.error();
+  return writer;
+}
+
+TraceFileWriter TraceFileWriter::in_memory(Bytes& out, const TraceHead& head) {
+  TraceFileWriter writer(std::nullopt, &out);
+  const Status started = writer.start(head);
+  SIM_ASSERT(started.ok());  // memory takes every byte
+  return writer;
+}
+
+Status TraceFileWriter::start(const TraceHead& head) {
   Bytes preamble(kMagic, kMagic + sizeof kMagic);
   put_u32(preamble, kTraceFormatVersion);
-  emit(preamble);
-  const auto section = [&](uint32_t kind, const Bytes& body) {
-    emit(section_head(kind, body));
-    emit(body);
-    emit(section_tail(body));
-  };
-  section(kHeader, encode(Header{trace.semantics_version, trace.build_id, trace.first_tick, trace.fork}));
-  section(kRun, encode(trace.run));
-  section(kChain, encode(trace.chain));
-  Bytes index;
-  trace.snapshots->encode_index(index);
-  section(kSnapshotIndex, index);
-  trace.snapshots->encode_pieces(kPieceChunkBytes, [&](const Bytes& chunk) { section(kSnapshotPieces, chunk); });
-  section(kEnd, {});
+  if (Status ok = append(preamble); !ok) return ok;
+  const Header header{head.semantics_version, head.build_id, head.first_tick, head.fork};
+  if (Status ok = section(kHeader, encode(header)); !ok) return ok;
+  return section(kRun, encode(head.run));
+}
+
+Status TraceFileWriter::append(const Bytes& bytes) {
+  size_ += bytes.size();
+  if (memory_ != nullptr) {
+    memory_->insert(memory_->end(), bytes.begin(), bytes.end());
+    return Ok{};
+  }
+  return file_->append(bytes);
+}
+
+Status TraceFileWriter::section(uint32_t kind, const Bytes& body) {
+  Bytes frame;
+  put_u32(frame, kind);
+  put_u64(frame, body.size());
+  Bytes tail;
+  put_u64(tail, hash_bytes(body.data(), body.size()));
+  for (const Bytes* part : std::initializer_list<const Bytes*>{&frame, &body, &tail}) {
+    if (Status ok = append(*part); !ok) return ok;
+  }
+  return Ok{};
+}
+
+Status TraceFileWriter::add_pieces(const Bytes& chunk) { return section(kSnapshotPieces, chunk); }
+
+Status TraceFileWriter::add_entries(const Bytes& entries) { return section(kSnapshotEntries, entries); }
+
+Status TraceFileWriter::add_run_addition(const Bytes& addition) { return section(kRunAddition, encode(addition)); }
+
+Status TraceFileWriter::close_segment(const uint64_t* hashes, size_t count) {
+  if (Status ok = section(kChain, encode(std::vector<uint64_t>(hashes, hashes + count))); !ok) return ok;
+  return file_ ? file_->flush() : Status(Ok{});
+}
+
+Result<uint64_t> TraceFileWriter::finish(SnapshotStore::Thinning thinning) {
+  Bytes end;
+  put_u64(end, thinning.passes);
+  put_u64(end, thinning.ticks);
+  if (Status ok = section(kEnd, end); !ok) return ok.error();
+  if (file_) {
+    if (Status ok = file_->finish(); !ok) return ok.error();
+  }
+  return size_;
+}
+
+namespace {
+
+// The whole trace as one segment.
+Status write_whole(const TraceFile& trace, TraceFileWriter& writer) {
+  SIM_ASSERT(!trace.chain.empty());
+  SIM_ASSERT(trace.snapshots != nullptr);
+  Status written = Ok{};
+  trace.snapshots->encode_pieces(kPieceChunkBytes, [&](const Bytes& chunk) {
+    if (written) written = writer.add_pieces(chunk);
+  });
+  if (!written) return written;
+  Bytes entries;
+  trace.snapshots->encode_entries(entries);
+  if (Status ok = writer.add_entries(entries); !ok) return ok;
+  for (const Bytes& addition : trace.run_additions) {
+    if (Status ok = writer.add_run_addition(addition); !ok) return ok;
+  }
+  return writer.close_segment(trace.chain.data(), trace.chain.size());
+}
+
+TraceHead head_of(const TraceFile& trace) {
+  return TraceHead{trace.semantics_version, trace.build_id, trace.first_tick, trace.fork, trace.run};
+}
+
+}  // namespace
+
+Result<uint64_t> write_trace(const std::string& path, const TraceFile& trace) {
+  Result<TraceFileWriter> writer = TraceFileWriter::create(path, head_of(trace));
+  if (!writer) return writer.error();
+  if (Status ok = write_whole(trace, *writer); !ok) return ok.error();
+  return writer->finish(trace.snapshots->thinning());
 }
 
 Bytes encode_trace(const TraceFile& trace) {
   Bytes out;
-  emit_trace(trace, [&](const Bytes& part) { out.insert(out.end(), part.begin(), part.end()); });
+  TraceFileWriter writer = TraceFileWriter::in_memory(out, head_of(trace));
+  const Status written = write_whole(trace, writer);
+  SIM_ASSERT(written.ok());
+  const Result<uint64_t> finished = writer.finish(trace.snapshots->thinning());
+  SIM_ASSERT(finished.ok());
   return out;
 }
 
-Result<uint64_t> write_trace(const std::string& path, const TraceFile& trace) {
-  Result<FileWriter> file = FileWriter::create(path);
-  if (!file) return file.error();
-  Status written = Ok{};
-  uint64_t size = 0;
-  emit_trace(trace, [&](const Bytes& part) {
-    if (written) written = file->append(part);
-    size += part.size();
-  });
-  if (!written) return written.error();
-  if (Status closed = file->finish(); !closed) return closed.error();
-  return size;
-}
+namespace {
 
-Result<TraceFile> decode_trace(const Bytes& file) {
-  Result<std::vector<RawSection>> sections = split_sections(file);
-  if (!sections) return sections.error();
+// Decodes the sections of a split file into a trace (every section known, in its place).
+struct Assembly {
   TraceFile trace;
   bool have_header = false;
   bool have_run = false;
-  bool have_chain = false;
-  bool have_snapshots = false;
-  SnapshotStore::Span index;
+  std::vector<SnapshotStore::Span> entries;
   std::vector<SnapshotStore::Span> piece_chunks;
-  for (const RawSection& section : *sections) {
-    switch (section.kind) {
-      case kHeader: {
-        Result<Header> header = decode_body<Header>(section);
-        if (!header) return header.error();
-        if (header->semantics_version != kTraceSemanticsVersion) {
-          return Error{
-              fmt::format("the trace was recorded with semantics version {} (build {}); this build replays "
-                          "version {}, and would not re-execute it the same way",
-                          header->semantics_version, header->build_id, kTraceSemanticsVersion)};
-        }
-        trace.semantics_version = header->semantics_version;
-        trace.build_id = header->build_id;
-        trace.first_tick = header->first_tick;
-        trace.fork = header->fork;
-        have_header = true;
-        break;
-      }
-      case kRun: {
-        Result<Bytes> run = decode_body<Bytes>(section);
-        if (!run) return run.error();
-        trace.run = std::move(run).value();
-        have_run = true;
-        break;
-      }
-      case kChain: {
-        Result<std::vector<uint64_t>> chain = decode_body<std::vector<uint64_t>>(section);
-        if (!chain) return chain.error();
-        trace.chain = std::move(chain).value();
-        have_chain = true;
-        break;
-      }
-      case kSnapshotIndex:
-        if (have_snapshots) return Error{"corrupt trace: two snapshot index sections"};
-        index = SnapshotStore::Span{section.data, section.size};
-        have_snapshots = true;
-        break;
-      case kSnapshotPieces:
-        piece_chunks.push_back(SnapshotStore::Span{section.data, section.size});
-        break;
-      default:
-        SIM_UNREACHABLE("section kind {} passed the split", section.kind);
-    }
+  SnapshotStore::Thinning thinning;
+};
+
+Status take_header(const RawSection& section, Assembly& a) {
+  Result<Header> header = decode_body<Header>(section);
+  if (!header) return header.error();
+  if (header->semantics_version != kTraceSemanticsVersion) {
+    return Error{
+        fmt::format("the trace was recorded with semantics version {} (build {}); this build replays "
+                    "version {}, and would not re-execute it the same way",
+                    header->semantics_version, header->build_id, kTraceSemanticsVersion)};
   }
-  if (!have_header || !have_run || !have_chain || !have_snapshots)
-    return Error{"corrupt trace: the header, run, chain or snapshots section is missing"};
-  if (trace.chain.empty()) return Error{"corrupt trace: the chain is empty"};
-  Result<SnapshotStore> store = SnapshotStore::decode(index, piece_chunks);
+  a.trace.semantics_version = header->semantics_version;
+  a.trace.build_id = header->build_id;
+  a.trace.first_tick = header->first_tick;
+  a.trace.fork = header->fork;
+  a.have_header = true;
+  return Ok{};
+}
+
+Status take_section(const RawSection& section, Assembly& a) {
+  if (section.kind == kHeader) {
+    if (a.have_header) return Error{"corrupt trace: two header sections"};
+    return take_header(section, a);
+  }
+  if (!a.have_header) return Error{"corrupt trace: the header section is not the first"};
+  if (section.kind == kRun) {
+    if (a.have_run) return Error{"corrupt trace: two run sections"};
+    Result<Bytes> run = decode_body<Bytes>(section);
+    if (!run) return run.error();
+    a.trace.run = std::move(run).value();
+    a.have_run = true;
+    return Ok{};
+  }
+  if (!a.have_run) return Error{"corrupt trace: the run section does not follow the header"};
+  switch (section.kind) {
+    case kChain: {
+      Result<std::vector<uint64_t>> chain = decode_body<std::vector<uint64_t>>(section);
+      if (!chain) return chain.error();
+      a.trace.chain.insert(a.trace.chain.end(), chain->begin(), chain->end());
+      return Ok{};
+    }
+    case kSnapshotEntries:
+      a.entries.push_back(SnapshotStore::Span{section.data, section.size});
+      return Ok{};
+    case kSnapshotPieces:
+      a.piece_chunks.push_back(SnapshotStore::Span{section.data, section.size});
+      return Ok{};
+    case kRunAddition: {
+      Result<Bytes> addition = decode_body<Bytes>(section);
+      if (!addition) return addition.error();
+      a.trace.run_additions.push_back(std::move(addition).value());
+      return Ok{};
+    }
+    case kEnd: {
+      if (section.size != 16) return Error{"corrupt trace: the end section is not two counts"};
+      a.thinning.passes = get_le(section.data, 8);
+      a.thinning.ticks = get_le(section.data + 8, 8);
+      return Ok{};
+    }
+    default:
+      SIM_UNREACHABLE("section kind {} passed the split", section.kind);
+  }
+}
+
+}  // namespace
+
+Result<TraceFile> decode_trace(const Bytes& file) {
+  Result<SplitFile> split = split_sections(file);
+  if (!split) return split.error();
+  Assembly a;
+  for (const RawSection& section : split->sections) {
+    if (Status ok = take_section(section, a); !ok) return ok.error();
+  }
+  TraceFile& trace = a.trace;
+  if (split->interrupted) trace.interruption = split->stopped_at;
+  if (!a.have_run || trace.chain.empty()) return Error{"corrupt trace: the header, run or chain is missing"};
+  if (a.entries.empty()) return Error{"corrupt trace: no snapshot entries"};
+  Result<SnapshotStore> store = SnapshotStore::decode(a.entries, a.piece_chunks, a.thinning);
   if (!store) return Error{fmt::format("corrupt trace: {}", store.error().message)};
   trace.snapshots = std::make_shared<const SnapshotStore>(std::move(store).value());
   if (trace.chain.size() > UINT64_MAX - trace.first_tick) return Error{"corrupt trace: the chain runs past the clock"};
@@ -307,10 +417,12 @@ Result<TraceFile> decode_trace(const Bytes& file) {
 
 std::vector<SectionSize> trace_section_sizes(const TraceFile& trace) {
   const SnapshotStoreStats s = trace.snapshots->stats();
+  uint64_t additions = 0;
+  for (const Bytes& addition : trace.run_additions) additions += addition.size();
   return {
-      {"run", trace.run.size()},
+      {"run", trace.run.size() + additions},
       {"chain", trace.chain.size() * 8},
-      {"snapshot index", s.index_bytes},
+      {"snapshot entries", s.index_bytes},
       {"snapshot pieces", s.piece_stored_bytes},
   };
 }

@@ -1,6 +1,7 @@
 // The trace file: everything needed to re-execute a run and check it tick by tick.
 #pragma once
 
+#include "sim/file_io.h"
 #include "sim/result.h"
 #include "sim/serial.h"
 #include "sim/snapshot.h"
@@ -39,6 +40,12 @@ struct TraceFile {
   uint32_t semantics_version = 0;
   std::string build_id;  // informational: traces replay across compilers
   Bytes run;
+  // What the run added to its description as it went (inputs made during the run, as the
+  // chaos panel makes them), in order; opaque here, like `run`, whose reader applies them.
+  std::vector<Bytes> run_additions;
+  // Set when read from a file whose recording stopped before it was closed (killed, or the
+  // machine went down): how the file ends. The trace holds its closed segments.
+  std::optional<std::string> interruption;
   uint64_t first_tick = 0;
   std::vector<uint64_t> chain;
   std::shared_ptr<const SnapshotStore> snapshots;  // always holding first_tick
@@ -55,16 +62,57 @@ struct TraceFile {
 // Bumped whenever a change makes old traces re-execute differently: such traces are then
 // refused with a clear message instead of failing verification somewhere in the middle.
 constexpr uint32_t kTraceSemanticsVersion = 13;
-constexpr uint32_t kTraceFormatVersion = 3;
+constexpr uint32_t kTraceFormatVersion = 4;
 
-// The file layout is documented in docs/trace-format.md.
+// The fields a trace file starts with.
+struct TraceHead {
+  uint32_t semantics_version = 0;
+  std::string build_id;
+  uint64_t first_tick = 0;
+  std::optional<ForkOrigin> fork;
+  Bytes run;
+};
+
+// Writes a trace file front to back, as a run goes: the head, then segments (the snapshot
+// pieces and entries gained since the segment before, what the run added to its
+// description, and last the chain's next hashes, which close the segment), then an end.
+// Every closed segment is flushed to the file, so a recording that stops at any moment
+// leaves a trace of what it closed. The layout is docs/trace-format.md.
+class TraceFileWriter {
+ public:
+  static Result<TraceFileWriter> create(const std::string& path, const TraceHead& head);
+  // The same file into `out` (encode_trace()).
+  static TraceFileWriter in_memory(Bytes& out, const TraceHead& head);
+
+  Status add_pieces(const Bytes& chunk);
+  Status add_entries(const Bytes& section);
+  Status add_run_addition(const Bytes& addition);
+  // Closes the segment: the chain hashes of the ticks after those written before.
+  Status close_segment(const uint64_t* hashes, size_t count);
+  // Writes the end (the thinning figures of the snapshots the file holds) and closes the
+  // file; its size.
+  Result<uint64_t> finish(SnapshotStore::Thinning thinning);
+  uint64_t bytes_written() const { return size_; }
+
+ private:
+  TraceFileWriter(std::optional<FileWriter> file, Bytes* memory) : file_(std::move(file)), memory_(memory) {}
+  Status start(const TraceHead& head);
+  Status append(const Bytes& bytes);
+  Status section(uint32_t kind, const Bytes& body);
+  std::optional<FileWriter> file_;  // or, without a file, into memory_
+  Bytes* memory_ = nullptr;
+  uint64_t size_ = 0;
+};
+
+// The whole trace as one segment (a trace kept in memory: a failure's, a fork's, a shrunk
+// run's); the file's size. write_trace() streams it to the file section by section.
 Bytes encode_trace(const TraceFile& trace);
-// The same bytes, written section by section (never the whole file in memory at once);
-// the file's size.
 Result<uint64_t> write_trace(const std::string& path, const TraceFile& trace);
 // Checks the magic, the format version and every section's length and checksum before
-// decoding anything; a truncated, corrupt, foreign or newer file is an error naming the
-// problem, never a crash or an allocation sized by a corrupt field.
+// decoding anything; a corrupt, foreign or newer file is an error naming the problem,
+// never a crash or an allocation sized by a corrupt field. A file that ends without its
+// end section (a recording that stopped) gives the trace of its closed segments, marked
+// `interrupted`; one that stops before its first segment closed is an error.
 Result<TraceFile> decode_trace(const Bytes& file);
 
 // Per section: its name, size in bytes (for `dmsgsim info`).

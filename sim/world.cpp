@@ -358,9 +358,14 @@ void World::keep_snapshot_now() {
                  "a snapshot is kept at a tick boundary, before any input changes the world");
   events_at_last_snapshot_ = events_processed_;
   if (snapshots_->has(tick_)) return;
+  own_snapshots().keep(Parts(*this));
+  if (snapshot_listener_ != nullptr) snapshot_listener_->snapshot_kept(*this);
+}
+
+SnapshotStore& World::own_snapshots() {
   // Copy on write: a trace recorded earlier holds the store as it was.
   if (snapshots_.use_count() > 1) snapshots_ = std::make_shared<SnapshotStore>(*snapshots_);
-  snapshots_->keep(Parts(*this));
+  return *snapshots_;
 }
 
 size_t World::slot_part(ActorId id) { return Parts::kFirstSlotPart + to_index(id); }

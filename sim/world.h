@@ -38,6 +38,15 @@ struct SnapshotPolicy {
   bool keeps_any() const { return every_ticks != 0 || every_events != 0; }
 };
 
+class World;
+
+// Told of every snapshot a world keeps, right after it (sim::TraceRecorder).
+class SnapshotListener {
+ public:
+  virtual ~SnapshotListener() = default;
+  virtual void snapshot_kept(World& world) = 0;
+};
+
 // Owns every actor (by id), the scheduler, the clock and the seed. Events are processed in
 // (time, seq) order; at every tick boundary the state is hashed and the hash chain
 // extended: chain[t] = XXH3(chain[t-1] || state_hash[t]), chain[-1] = 0.
@@ -171,13 +180,18 @@ class World {
                                                 Log* log = nullptr);
   void set_snapshot_policy(SnapshotPolicy policy) { snapshot_policy_ = policy; }
   // The most the kept snapshots may take (SnapshotStore::set_budget; 0: no limit).
-  void set_snapshot_budget(uint64_t bytes) { snapshots_->set_budget(bytes); }
+  void set_snapshot_budget(uint64_t bytes) { own_snapshots().set_budget(bytes); }
   // Keeps a snapshot of the current boundary whatever the policy (a fork's start); nothing
   // if it is kept already.
   void keep_snapshot_now();
+  // Told of every snapshot the world keeps (a recorder streaming the trace to its file);
+  // outside the state, like the log. Null: nobody.
+  void set_snapshot_listener(SnapshotListener* listener) { snapshot_listener_ = listener; }
   // The snapshots kept so far, sharing what did not change between them. A trace recorded
   // from the world shares the store itself; the world copies it before keeping more.
   const SnapshotStore& snapshots() const { return *snapshots_; }
+  // The store to change outside keeping (its journal, its budget), copied first if shared.
+  SnapshotStore& own_snapshots();
   std::shared_ptr<const SnapshotStore> shared_snapshots() const { return snapshots_; }
   // A kept snapshot put together again from the store's parts; an error for parts that do
   // not make a world's encoding (a corrupt trace).
@@ -261,6 +275,7 @@ class World {
   std::vector<uint64_t> chain_;
   SnapshotPolicy snapshot_policy_;
   std::shared_ptr<SnapshotStore> snapshots_ = std::make_shared<SnapshotStore>();
+  SnapshotListener* snapshot_listener_ = nullptr;
   uint64_t events_processed_ = 0;
   uint64_t events_at_last_snapshot_ = 0;
   std::vector<Event>* event_sink_ = nullptr;

@@ -4,6 +4,7 @@
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/interrupt.h"
 #include "scenarios/cli/progress.h"
+#include "scenarios/cli/recording_args.h"
 #include "scenarios/cli/shrink_output.h"
 #include "scenarios/cli/verdict_output.h"
 #include "scenarios/cli/wall_clock.h"
@@ -46,6 +47,8 @@ options:
   --snapshot-every N  with --trace: a snapshot every N ticks instead
   --snapshot-budget SIZE  with --trace: the most the snapshots may take in memory
                       (default 512MiB); past it older ones are thinned
+  --trace-budget SIZE with --trace: the most the trace file may take when the run ends
+                      (default 2GiB); past it the file is compacted the same way
   --artifacts DIR     where a failure's trace, failure.json and states go (default
                       chaos-failure-seed-N, or chaos-failure-seed-N-2, -3, ... when that
                       folder is there already);
@@ -77,9 +80,7 @@ struct ChaosOptions {
   ChaosConfig config;
   uint64_t seed = 1;
   dmsg::PlantedBug bug = dmsg::PlantedBug::kNone;
-  std::optional<std::string> trace_path;
-  sim::SnapshotPolicy snapshot_policy = recording_snapshot_policy();
-  uint64_t snapshot_budget = kDefaultSnapshotBudget;
+  RecordingOptions recording;
   std::optional<std::string> artifacts;
   std::optional<std::string> config_path;
   std::vector<std::string> flags;  // as given, for the reproduction command
@@ -179,20 +180,7 @@ sim::Status read_options(Args& args, ChaosOptions& o) {
     o.flags.push_back("--verify-snapshots");
   }
   o.seed = args.take_u64("seed").value_or(o.seed);
-  o.trace_path = args.take_value("trace");
-  if (o.trace_path) {
-    if (sim::Status writable = check_writable_file(*o.trace_path); !writable) {
-      args.fail(fmt::format("--trace: {}", writable.error().message));
-    }
-  }
-  if (std::optional<uint64_t> every = args.take_count("snapshot-every", 1, max_run_ticks(RunConfig{}.tick))) {
-    if (!o.trace_path) args.fail("--snapshot-every goes with --trace");
-    o.snapshot_policy = sim::SnapshotPolicy{*every, 0};
-  }
-  if (std::optional<uint64_t> budget = args.take_size("snapshot-budget", 1 << 20, uint64_t{1} << 50)) {
-    if (!o.trace_path) args.fail("--snapshot-budget goes with --trace");
-    o.snapshot_budget = *budget;
-  }
+  o.recording = take_recording_options(args, RunConfig{}.tick);
   o.artifacts = args.take_value("artifacts");
   o.overwrite = args.take_flag("overwrite");
   if (o.overwrite && !o.artifacts) args.fail("--overwrite goes with --artifacts DIR");
@@ -411,10 +399,8 @@ int chaos_command(Args& args, const Io& io) {
   const int64_t started = wall_now_ns();
   sim::Result<std::unique_ptr<chaos::ControlPanel>> panel = chaos::ControlPanel::create(o.config, o.seed, o.bug);
   if (!panel) return usage_error(io, "chaos", panel.error().message);
-  if (o.trace_path) {
-    (*panel)->runner().world().set_snapshot_policy(o.snapshot_policy);
-    (*panel)->runner().world().set_snapshot_budget(o.snapshot_budget);
-  }
+  sim::Result<std::unique_ptr<sim::TraceRecorder>> recorder = start_recording(o.recording, (*panel)->runner());
+  if (!recorder) return usage_error(io, "chaos", fmt::format("--trace: {}", recorder.error().message));
   const InterruptGuard interrupts;
   ProgressLine progress(io, o.progress, (*panel)->runner().config().tick, std::nullopt);
   const ChaosResult result = (*panel)->run([&] {
@@ -422,10 +408,8 @@ int chaos_command(Args& args, const Io& io) {
     return InterruptGuard::requested();
   });
   const int64_t wall_ms = (wall_now_ns() - started) / 1'000'000;
-  if (o.trace_path) {
-    if (sim::Result<uint64_t> ok = sim::write_trace(*o.trace_path, record_trace((*panel)->runner())); !ok) {
-      return usage_error(io, "chaos", ok.error().message);
-    }
+  if (*recorder) {
+    if (sim::Result<uint64_t> ok = (*recorder)->finish(); !ok) return usage_error(io, "chaos", ok.error().message);
   }
   o.json ? print_json(o, result, wall_ms, io) : print_text(o, result, wall_ms, io);
   if (result.interrupted) return InterruptGuard::exit_code();

@@ -3,6 +3,7 @@
 #include "scenarios/cli/commands.h"
 #include "scenarios/cli/interrupt.h"
 #include "scenarios/cli/progress.h"
+#include "scenarios/cli/recording_args.h"
 #include "scenarios/cli/verdict_output.h"
 #include "scenarios/replay/failure_file.h"
 #include "scenarios/replay/trace_session.h"
@@ -50,10 +51,14 @@ hash and hash chain at the end with the scenario's checks.
   --snapshot-budget SIZE  with --trace: the most the snapshots may take in memory (default
                     512MiB); past it older ones are thinned, dense near the end and
                     sparse further back (dmsgsim info says how many)
+  --trace-budget SIZE  with --trace: the most the trace file may take when the run ends
+                    (default 2GiB); past it the file is compacted the same way
   --list            list the scenarios and profiles, and exit (with --json: one object)
 
-Ctrl-C (SIGINT) or SIGTERM stops the run at the next tick boundary: the trace recorded so
-far is written and the result says "interrupted"; a second signal exits at once.
+The trace is written as the run goes: a run that is killed leaves a shorter trace that
+replays up to where it stopped. Ctrl-C (SIGINT) or SIGTERM stops the run at the next tick
+boundary: the trace recorded so far is closed and the result says "interrupted"; a second
+signal exits at once.
 
 Exit codes: 0 the scenario (or all six) passed, 1 one failed, 2 bad arguments,
 130 / 143 stopped by SIGINT / SIGTERM.
@@ -66,9 +71,7 @@ struct RunOptions {
   std::vector<FaultInput> faults;
   bool json = false;
   std::optional<sim::LogFilter> log_filter;
-  std::optional<std::string> trace_path;
-  sim::SnapshotPolicy snapshot_policy = recording_snapshot_policy();
-  uint64_t snapshot_budget = kDefaultSnapshotBudget;
+  RecordingOptions recording;
   bool progress = false;  // --progress: the progress line even when stderr is no terminal
 };
 
@@ -259,14 +262,14 @@ void write_run_failure_file(const RunOptions& options, const RunReport& report, 
   const Verdict verdict = run_verdict(options, report);
   sim::Result<TraceSession> session = TraceSession::open(trace);
   SIM_ASSERT_MSG(session.ok(), "a trace just recorded does not open: {}", session.ok() ? "" : session.error().message);
-  const std::string path = failure_file_path(*options.trace_path);
-  sim::Result<FailureOrigin> origin = write_failure_file(*session, verdict, *options.trace_path, path);
+  const std::string path = failure_file_path(*options.recording.trace_path);
+  sim::Result<FailureOrigin> origin = write_failure_file(*session, verdict, *options.recording.trace_path, path);
   if (!origin) {
     fmt::print(io.err, "dmsgsim run: could not write {}: {}\n", path, origin.error().message);
     return;
   }
   fmt::print(io.err, "{}\nwrote {}\nshrink: {}\n", failure_line(verdict, *origin), path,
-             shrink_command_for(*options.trace_path));
+             shrink_command_for(*options.recording.trace_path));
 }
 
 // The six fault scenarios once each: a table, or a JSON array.
@@ -350,20 +353,7 @@ int run_command(Args& args, const Io& io) {
   }
   options.json = args.take_flag("json");
   options.progress = args.take_flag("progress");
-  options.trace_path = args.take_value("trace");
-  if (options.trace_path) {
-    if (sim::Status writable = check_writable_file(*options.trace_path); !writable) {
-      args.fail(fmt::format("--trace: {}", writable.error().message));
-    }
-  }
-  if (std::optional<uint64_t> every = args.take_count("snapshot-every", 1, max_run_ticks(options.config.tick))) {
-    if (!options.trace_path) args.fail("--snapshot-every goes with --trace");
-    options.snapshot_policy = sim::SnapshotPolicy{*every, 0};
-  }
-  if (std::optional<uint64_t> budget = args.take_size("snapshot-budget", 1 << 20, uint64_t{1} << 50)) {
-    if (!options.trace_path) args.fail("--snapshot-budget goes with --trace");
-    options.snapshot_budget = *budget;
-  }
+  options.recording = take_recording_options(args, options.config.tick);
   if (std::optional<std::string> filter = args.take_value("log")) {
     sim::Result<sim::LogFilter> parsed = sim::LogFilter::parse(*filter);
     if (parsed) {
@@ -373,7 +363,7 @@ int run_command(Args& args, const Io& io) {
     }
   }
   if (!scenario_name && !options.faults.empty()) args.fail("--fault needs --scenario (node names differ by scenario)");
-  if (!scenario_name && options.trace_path) args.fail("--trace records one run: give --scenario");
+  if (!scenario_name && options.recording.trace_path) args.fail("--trace records one run: give --scenario");
   if (sim::Status status = args.finish(); !status) return usage_error(io, "run", status.error().message);
   if (list) {
     options.json ? print_list_json(io) : print_list(io);
@@ -386,16 +376,14 @@ int run_command(Args& args, const Io& io) {
   sim::Result<std::unique_ptr<ScenarioRunner>> runner =
       ScenarioRunner::create(*options.scenario, options.config, options.faults, log.get());
   if (!runner) return usage_error(io, "run", runner.error().message);
-  if (options.trace_path) {
-    (*runner)->world().set_snapshot_policy(options.snapshot_policy);
-    (*runner)->world().set_snapshot_budget(options.snapshot_budget);
-  }
+  sim::Result<std::unique_ptr<sim::TraceRecorder>> recorder = start_recording(options.recording, **runner);
+  if (!recorder) return usage_error(io, "run", fmt::format("--trace: {}", recorder.error().message));
   const RunReport report = run_with_progress(**runner, options, io);
-  if (options.trace_path) {
-    const sim::TraceFile trace = record_trace(**runner);
-    const sim::Result<uint64_t> written = sim::write_trace(*options.trace_path, trace);
+  if (*recorder) {
+    const sim::Result<uint64_t> written = (*recorder)->finish();
     if (!written) return usage_error(io, "run", written.error().message);
-    if (!options.json) fmt::print(io.out, "trace       {} ({} bytes)\n", *options.trace_path, *written);
+    const sim::TraceFile trace = record_trace(**runner);
+    if (!options.json) fmt::print(io.out, "trace       {} ({} bytes)\n", *options.recording.trace_path, *written);
     if (!report.outcome.passed && !report.interrupted) write_run_failure_file(options, report, trace, io);
   }
   warn_inputs_not_applied(report, io);

@@ -10,6 +10,8 @@
 #include "sim/fmt.h"
 #include "sim/json_writer.h"
 
+#include <filesystem>
+
 namespace scenarios::cli {
 namespace {
 
@@ -133,6 +135,7 @@ std::string info_json(const std::string& path, size_t bytes, const TraceSession&
   json("first_tick", static_cast<int64_t>(t.first_tick));
   json("last_tick", static_cast<int64_t>(t.last_tick()));
   json("final_chain_hash", t.chain.back());
+  json.string_or_null("interrupted", t.interruption.value_or(""));
   json.key("inputs");
   json.begin_array();
   for (const FaultInput& input : run.inputs) {
@@ -183,17 +186,22 @@ int info_command(Args& args, const Io& io) {
   std::vector<std::string> files = args.take_positionals();
   if (sim::Status done = args.finish(); !done) return usage_error(io, "info", done.error().message);
   if (files.size() != 1) return usage_error(io, "info", "expected one trace file");
-  sim::Result<sim::Bytes> bytes = sim::read_file(files[0]);
-  if (!bytes) return usage_error(io, "info", bytes.error().message);
   sim::Result<TraceSession> session = TraceSession::open_file(files[0]);
   if (!session) return usage_error(io, "info", session.error().message);
+  std::error_code size_error;
+  const uint64_t file_bytes = std::filesystem::file_size(files[0], size_error);
+  if (size_error) return usage_error(io, "info", fmt::format("{}: {}", files[0], size_error.message()));
   const sim::TraceFile& t = session->trace();
   const RunDescription& run = session->run();
   if (json) {
-    fmt::print(io.out, "{}\n", info_json(files[0], bytes->size(), *session));
+    fmt::print(io.out, "{}\n", info_json(files[0], file_bytes, *session));
     return kExitOk;
   }
-  fmt::print(io.out, "trace {}: {} bytes\n", files[0], bytes->size());
+  fmt::print(io.out, "trace {}: {} bytes\n", files[0], file_bytes);
+  if (t.interruption) {
+    fmt::print(io.out, "interrupted recording: {}; the trace holds what it wrote up to tick {}\n", *t.interruption,
+               t.last_tick());
+  }
   fmt::print(io.out, "format version {}, semantics version {}, recorded by {}\n", sim::kTraceFormatVersion,
              t.semantics_version, t.build_id);
   fmt::print(io.out, "scenario {}, seed {}, tick {}\n", run.scenario, hex(run.config.seed), run.config.tick);
@@ -248,7 +256,7 @@ int info_command(Args& args, const Io& io) {
   for (const sim::SectionSize& section : sim::trace_section_sizes(t))
     fmt::print(io.out, " {} {} bytes,", section.name, section.bytes);
   const uint64_t ticks = std::max<uint64_t>(1, t.last_tick() - t.first_tick);
-  fmt::print(io.out, " {} bytes per million ticks\n", bytes->size() * 1'000'000 / ticks);
+  fmt::print(io.out, " {} bytes per million ticks\n", file_bytes * 1'000'000 / ticks);
   return kExitOk;
 }
 
@@ -336,6 +344,7 @@ int replay_command(Args& args, const Io& io) {
     } else {
       w("ticks_verified", static_cast<int64_t>(ticks));
     }
+    w.string_or_null("interrupted", session->trace().interruption.value_or(""));
     w.end_object();
     fmt::print(io.out, "{}\n", out);
     return divergence ? kExitFailed : kExitOk;
@@ -347,6 +356,10 @@ int replay_command(Args& args, const Io& io) {
   fmt::print(io.out, "verified {} ticks", ticks);
   if (replayed->restored_at) fmt::print(io.out, " from the snapshot of tick {}", *replayed->restored_at);
   fmt::print(io.out, "\n");
+  if (session->trace().interruption) {
+    fmt::print(io.out, "the recording was interrupted ({}): the run is replayed up to tick {}\n",
+               *session->trace().interruption, session->trace().last_tick());
+  }
   if (verdict) {
     fmt::print(io.out, "result: {}\n", result_word(*verdict));
     print_verdict_lines(io.out, *verdict);
@@ -553,10 +566,14 @@ int fork_command(Args& args, const Io& io) {
   const sim::ForkOrigin origin{session->run().config.seed, world.chain_hash(), *tick, *seed};
   world.reseed_for_fork(*seed);
   world.set_snapshot_policy(recording_snapshot_policy());
+  world.set_snapshot_budget(kDefaultSnapshotBudget);
   world.keep_snapshot_now();
+  sim::Result<std::unique_ptr<sim::TraceRecorder>> recorder =
+      start_recording(**runner, *out, kDefaultTraceBudget, origin);
+  if (!recorder) return usage_error(io, "fork", recorder.error().message);
   const uint64_t until = extra_ticks ? *tick + *extra_ticks : session->trace().last_tick();
   while (world.tick() < until) (*runner)->run_tick();
-  const sim::Result<uint64_t> written = sim::write_trace(*out, record_trace(**runner, origin));
+  const sim::Result<uint64_t> written = (*recorder)->finish();
   if (!written) return usage_error(io, "fork", written.error().message);
   if (json) {
     std::string text;

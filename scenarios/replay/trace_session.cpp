@@ -35,6 +35,35 @@ sim::TraceFile record_trace(ScenarioRunner& runner, std::optional<sim::ForkOrigi
   return trace;
 }
 
+sim::Result<std::unique_ptr<sim::TraceRecorder>> start_recording(ScenarioRunner& runner, const std::string& path,
+                                                                 uint64_t file_budget,
+                                                                 std::optional<sim::ForkOrigin> fork) {
+  sim::TraceRecording recording;
+  recording.path = path;
+  recording.file_budget = file_budget;
+  return start_recording(runner, std::move(recording), fork);
+}
+
+sim::Result<std::unique_ptr<sim::TraceRecorder>> start_recording(ScenarioRunner& runner, sim::TraceRecording recording,
+                                                                 std::optional<sim::ForkOrigin> fork) {
+  sim::World& world = runner.world();
+  world.start();
+  sim::TraceHead head;
+  head.semantics_version = sim::kTraceSemanticsVersion;
+  head.build_id = sim::this_build_id();
+  head.run = sim::encode(RunDescription{std::string(runner.scenario().name), runner.config(), runner.inputs()});
+  head.first_tick = fork ? fork->tick : world.first_chain_tick();
+  head.fork = fork;
+  recording.take_run_addition = [&runner, written = runner.inputs().size()]() mutable {
+    const std::vector<FaultInput>& inputs = runner.inputs();
+    if (written == inputs.size()) return sim::Bytes{};
+    const std::vector<FaultInput> added(inputs.begin() + static_cast<std::ptrdiff_t>(written), inputs.end());
+    written = inputs.size();
+    return sim::encode(added);
+  };
+  return sim::TraceRecorder::start(world, std::move(head), std::move(recording));
+}
+
 // The judge sees the boundary, then the inputs applied at it, as a live run's does.
 sim::Status judge_boundary(RunJudge& judge, ScenarioRunner& runner) {
   judge.at_boundary(runner.world());
@@ -79,6 +108,13 @@ sim::Result<TraceSession> TraceSession::open(sim::TraceFile trace) {
     sim::Reader reader(trace.run);
     reader.read(session.run_);
     if (reader.remaining() != 0) return sim::Error{"corrupt trace: unexpected bytes after the run description"};
+    for (const sim::Bytes& addition : trace.run_additions) {
+      std::vector<FaultInput> added;
+      sim::Reader more(addition);
+      more.read(added);
+      if (more.remaining() != 0) return sim::Error{"corrupt trace: unexpected bytes after the inputs added to the run"};
+      session.run_.inputs.insert(session.run_.inputs.end(), added.begin(), added.end());
+    }
   } catch (const sim::DecodeError& e) {
     return sim::Error{fmt::format("corrupt trace: the run description: {}", e.what())};
   }

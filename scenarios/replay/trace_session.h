@@ -7,6 +7,7 @@
 #include "scenarios/world/inputs.h"
 #include "sim/json_value.h"
 #include "sim/trace_file.h"
+#include "sim/trace_recorder.h"
 
 #include <memory>
 #include <optional>
@@ -41,9 +42,21 @@ sim::SnapshotPolicy recording_snapshot_policy();
 // The memory a recording's snapshots may take before older ones are thinned (512 MiB).
 inline constexpr uint64_t kDefaultSnapshotBudget = uint64_t{512} << 20;
 
+// The most a trace file may take when its recording ends (2 GiB); past it the file is
+// written again from the snapshots in memory, thinned (sim::TraceRecorder).
+inline constexpr uint64_t kDefaultTraceBudget = uint64_t{2} << 30;
+
 // The trace of what `runner` ran so far. Its world must have kept snapshots by a policy
 // set before it started.
 sim::TraceFile record_trace(ScenarioRunner& runner, std::optional<sim::ForkOrigin> fork = std::nullopt);
+// Streams the trace of `runner`'s run to `path` as it goes (its world's snapshot policy set
+// already; the first tick is kept and written now). Inputs added during the run (the
+// chaos panel's) go to the file with the segment they are added in.
+sim::Result<std::unique_ptr<sim::TraceRecorder>> start_recording(ScenarioRunner& runner, sim::TraceRecording recording,
+                                                                 std::optional<sim::ForkOrigin> fork = std::nullopt);
+sim::Result<std::unique_ptr<sim::TraceRecorder>> start_recording(ScenarioRunner& runner, const std::string& path,
+                                                                 uint64_t file_budget,
+                                                                 std::optional<sim::ForkOrigin> fork = std::nullopt);
 
 // Where a re-execution first disagreed with the recording. `tick` is the tick that ran
 // differently: the chain first differs at the boundary after it (tick + 1), so a changed

@@ -37,11 +37,14 @@ Background start_dmsgsim(const std::vector<std::string>& args) {
 }
 
 int interrupt_when_running(Background& run, int signal_number, const std::string& marker) {
+  return signal_when(run, signal_number,
+                     [&](const std::string& line) { return line.find(marker) != std::string::npos; });
+}
+
+int signal_when(Background& run, int signal_number, const std::function<bool(const std::string&)>& ready) {
   char line[512];
   bool running = false;
-  while (!running && std::fgets(line, sizeof line, run.err) != nullptr) {
-    running = std::string(line).find(marker) != std::string::npos;
-  }
+  while (!running && std::fgets(line, sizeof line, run.err) != nullptr) running = ready(line);
   REQUIRE(running);
   REQUIRE(::kill(run.pid, signal_number) == 0);
   while (std::fgets(line, sizeof line, run.err) != nullptr) {

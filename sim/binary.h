@@ -4,6 +4,7 @@
 
 #include "sim/hasher.h"
 #include "sim/serial.h"
+#include "sim/xxh3.h"
 
 #include <cstring>
 #include <string_view>
@@ -23,8 +24,21 @@ enum class Encoding { kSnapshot, kDigest, kDigestFromScratch };
 class PieceSink {
  public:
   virtual ~PieceSink() = default;
-  // `written`: the encoding since the last piece (the sink takes and clears it).
+  // `written`: the encoding since the last piece (the sink takes and clears it). `data`
+  // may be null when holds() said yes to the id: the sink has the bytes already.
   virtual void known_piece(Bytes& written, const uint8_t* data, size_t size, uint64_t id_low, uint64_t id_high) = 0;
+  virtual bool holds(uint64_t id_low, uint64_t id_high) const = 0;
+};
+
+// The longest piece of a snapshot (sim/piece_store.h); a stored piece claiming more is corrupt.
+constexpr size_t kMaxPieceBytes = 8192;
+
+// The id a structure keeps for a piece of its own encoding (a table entry), valid until
+// the entry changes.
+struct CachedPieceId {
+  uint64_t low = 0;
+  uint64_t high = 0;
+  bool valid = false;
 };
 
 // Canonical little-endian encoding: fixed-width integers, u64 lengths before containers,
@@ -58,6 +72,11 @@ class Writer {
     if (sink_ == nullptr) return write_bytes(data, size);
     sink_->known_piece(*out_, data, size, id_low, id_high);
   }
+  // A piece of the encoding that `encode` writes (through a writer of its own), named by
+  // the id cached in `cached` if the sink holds it already: then it is not encoded at all.
+  // Without a sink, or for a piece too big to be one, it is written as bytes.
+  template <class Encode>
+  void write_cached_piece(CachedPieceId& cached, Encode&& encode);
 
   template <class T>
   requires(std::is_integral_v<T> || std::is_enum_v<T>) [[gnu::always_inline]] void operator()(const char* /*name*/,
@@ -270,6 +289,28 @@ Bytes encode(const T& value, Encoding encoding = Encoding::kSnapshot) {
   Writer writer(out, encoding);
   writer.write(value);
   return out;
+}
+
+template <class Encode>
+void Writer::write_cached_piece(CachedPieceId& cached, Encode&& encode) {
+  if (sink_ == nullptr) {
+    encode(*this);
+    return;
+  }
+  if (cached.valid && sink_->holds(cached.low, cached.high)) {
+    sink_->known_piece(*out_, nullptr, 0, cached.low, cached.high);
+    return;
+  }
+  Bytes bytes;
+  Writer piece(bytes, Continuing{});
+  encode(piece);
+  if (bytes.empty() || bytes.size() > kMaxPieceBytes) {
+    write_bytes(bytes.data(), bytes.size());
+    return;
+  }
+  const XXH128_hash_t id = XXH3_128bits(bytes.data(), bytes.size());
+  cached = CachedPieceId{id.low64, id.high64, true};
+  sink_->known_piece(*out_, bytes.data(), bytes.size(), id.low64, id.high64);
 }
 
 }  // namespace sim

@@ -24,7 +24,7 @@ class DigestMap {
   void insert(const K& key, V value) {
     const uint64_t digest = entry_digest(key, value, Encoding::kDigest);
     sum_ += digest;
-    const bool inserted = items_.emplace(key, Entry{std::move(value), digest}).second;
+    const bool inserted = items_.emplace(key, Entry{std::move(value), digest, false, CachedPieceId{}}).second;
     SIM_ASSERT_MSG(inserted, "DigestMap key inserted twice");
   }
 
@@ -107,9 +107,14 @@ class DigestMap {
     switch (out.encoding()) {
       case Encoding::kSnapshot:
         out.write(static_cast<uint64_t>(items_.size()));
+        // For the snapshot store each entry is a piece of its own, named by an id kept
+        // until the entry changes: a table of which a tick touches a few entries is not
+        // encoded again whole.
         for (const auto& [key, entry] : items_) {
-          out.write(key);
-          out.write(entry.value);
+          out.write_cached_piece(entry.piece, [&](Writer& piece) {
+            piece.write(key);
+            piece.write(entry.value);
+          });
         }
         return;
       case Encoding::kDigest:
@@ -143,6 +148,7 @@ class DigestMap {
     sum_ = 0;
     for (auto& [key, entry] : items_) {
       f(entry.value);
+      entry.piece.valid = false;
       entry.dirty = false;
       entry.digest = entry_digest(key, entry.value, Encoding::kDigest);
       sum_ += entry.digest;
@@ -169,9 +175,11 @@ class DigestMap {
     V value;
     mutable uint64_t digest = 0;  // of (key, value) in the digest encoding, cached
     mutable bool dirty = false;   // changed in place since `digest`; its key is in dirty_
+    mutable CachedPieceId piece;  // of (key, value) in the snapshot encoding, cached
   };
 
   void mark_dirty(const K& key, Entry& entry) {
+    entry.piece.valid = false;
     if (entry.dirty) return;
     entry.dirty = true;
     dirty_.push_back(key);

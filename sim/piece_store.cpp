@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstring>
+#include <optional>
 
 namespace sim {
 namespace {
@@ -18,6 +20,8 @@ constexpr size_t kMinPiece = 64;
 constexpr uint64_t kBoundaryMask = (uint64_t{1} << 8) - 1;  // about 256 bytes past the minimum
 // zstd's fast mode: pieces are written every tick (level 1 took 10 % longer, for the same size).
 constexpr int kZstdLevel = -1;
+// Smaller pieces (a table entry) are kept raw: zstd's frame costs more than it saves there.
+constexpr size_t kMinCompressedPiece = 128;
 
 // The gear table: 256 fixed pseudo-random words (splitmix64 from 0), the same in every build.
 constexpr std::array<uint64_t, 256> make_gear() {
@@ -41,22 +45,126 @@ PieceId PieceId::of(const uint8_t* data, size_t size) {
   return PieceId{h.low64, h.high64};
 }
 
+namespace {
+
+// The end of the piece that starts at `start`.
+size_t next_cut_end(const uint8_t* data, size_t size, size_t start) {
+  const size_t limit = std::min(size, start + kMaxPieceBytes);
+  size_t at = std::min(limit, start + kMinPiece);
+  uint64_t hash = 0;
+  while (at < limit) {
+    hash = (hash << 1) + kGear[data[at]];
+    ++at;
+    if ((hash & kBoundaryMask) == 0) break;
+  }
+  return at;
+}
+
+// The memo's pieces by their first 8 bytes, for finding where a cut falls back in step
+// with them after a change.
+class MemoIndex {
+ public:
+  explicit MemoIndex(const CutMemo& memo) : memo_(memo) {}
+  size_t start(size_t k) const { return k == 0 ? 0 : memo_.ends[k - 1]; }
+  size_t length(size_t k) const { return memo_.ends[k] - start(k); }
+
+  // Whether the memo's piece k is the piece a full cut of `data` makes at `at` (a boundary
+  // of that cut): the same bytes, and, for the memo's last piece, also the last here (it
+  // ended for lack of bytes, not at a boundary).
+  bool is_piece_at(size_t k, const uint8_t* data, size_t size, size_t at) const {
+    const size_t len = length(k);
+    if (size - at < len) return false;
+    if (k + 1 == memo_.ends.size() && at + len != size) return false;
+    return std::memcmp(data + at, memo_.bytes.data() + start(k), len) == 0;
+  }
+  // A memo piece that is the piece at `at`, if any.
+  std::optional<size_t> find(const uint8_t* data, size_t size, size_t at) {
+    if (size - at < 8) return std::nullopt;
+    if (!indexed_) index_keys();
+    const uint64_t key = key_at(data + at);
+    auto it = std::lower_bound(keys_.begin(), keys_.end(), std::pair<uint64_t, size_t>{key, 0});
+    for (; it != keys_.end() && it->first == key; ++it) {
+      if (is_piece_at(it->second, data, size, at)) return it->second;
+    }
+    return std::nullopt;
+  }
+
+ private:
+  static uint64_t key_at(const uint8_t* p) {
+    uint64_t key = 0;
+    std::memcpy(&key, p, 8);
+    return key;
+  }
+  // Made at the first search: a part that changed in one place never needs it.
+  void index_keys() {
+    for (size_t k = 0; k < memo_.ends.size(); ++k) {
+      if (length(k) >= 8) keys_.emplace_back(key_at(memo_.bytes.data() + start(k)), k);
+    }
+    std::sort(keys_.begin(), keys_.end());
+    indexed_ = true;
+  }
+
+  const CutMemo& memo_;
+  bool indexed_ = false;
+  std::vector<std::pair<uint64_t, size_t>> keys_;
+};
+
+}  // namespace
+
 std::vector<size_t> cut_pieces(const uint8_t* data, size_t size) {
   std::vector<size_t> ends;
-  size_t start = 0;
-  while (start < size) {
-    const size_t limit = std::min(size, start + kMaxPieceBytes);
-    size_t at = std::min(limit, start + kMinPiece);
-    uint64_t hash = 0;
-    while (at < limit) {
-      hash = (hash << 1) + kGear[data[at]];
-      ++at;
-      if ((hash & kBoundaryMask) == 0) break;
-    }
-    ends.push_back(at);
-    start = at;
+  for (size_t start = 0; start < size;) {
+    start = next_cut_end(data, size, start);
+    ends.push_back(start);
   }
   return ends;
+}
+
+void cut_and_keep(PieceStore& store, Bytes& bytes, bool compress, CutMemo& memo, std::vector<PieceId>& ids) {
+  SIM_ASSERT_EQ(memo.ends.size(), memo.ids.size());
+  SIM_ASSERT(memo.ends.empty() ? memo.bytes.empty() : memo.ends.back() == memo.bytes.size());
+  if (bytes.empty()) {  // between two named pieces (a table's entries): nothing to cut
+    memo.bytes.clear();
+    memo.ends.clear();
+    memo.ids.clear();
+    return;
+  }
+  const uint8_t* data = bytes.data();
+  const size_t size = bytes.size();
+  MemoIndex index(memo);
+  std::vector<size_t> ends;
+  std::vector<PieceId> new_ids;
+  // The piece at each boundary is the memo's when the bytes are (the memo's next piece
+  // first, then any of them), and is cut afresh only where they changed: a boundary depends
+  // on the bytes of its piece alone, so the result is the full cut's.
+  std::optional<size_t> next_memo_piece = size_t{0};
+  for (size_t at = 0; at < size;) {
+    std::optional<size_t> k;
+    if (next_memo_piece && *next_memo_piece < memo.ends.size() && index.is_piece_at(*next_memo_piece, data, size, at)) {
+      k = next_memo_piece;
+    } else {
+      k = index.find(data, size, at);
+    }
+    if (k) {
+      const PieceId& id = memo.ids[*k];
+      // Kept again if the budget dropped it since.
+      if (!store.contains(id)) store.put(data + at, index.length(*k), compress);
+      new_ids.push_back(id);
+      at += index.length(*k);
+      next_memo_piece = *k + 1;
+    } else {
+      const size_t end = next_cut_end(data, size, at);
+      new_ids.push_back(store.put(data + at, end - at, compress));
+      at = end;
+      next_memo_piece.reset();
+    }
+    ends.push_back(at);
+  }
+  ids.insert(ids.end(), new_ids.begin(), new_ids.end());
+  memo.ends = std::move(ends);
+  memo.ids = std::move(new_ids);
+  std::swap(memo.bytes, bytes);
+  bytes.clear();
 }
 
 struct PieceStore::Codec {
@@ -172,7 +280,7 @@ void PieceStore::add_new(const PieceId& id, const uint8_t* data, size_t size, bo
   size_t packed = size;
   Codec& codec = this->codec();
   Bytes& scratch = codec.scratch;
-  if (try_compress) {
+  if (try_compress && size >= kMinCompressedPiece) {
     scratch.resize(ZSTD_compressBound(size));
     packed = ZSTD_compressCCtx(codec.compress, scratch.data(), scratch.size(), data, size, kZstdLevel);
     SIM_ASSERT_MSG(!ZSTD_isError(packed), "zstd failed to compress a piece: {}", ZSTD_getErrorName(packed));

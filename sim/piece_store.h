@@ -32,15 +32,31 @@ struct PieceId {
 };
 
 constexpr size_t kPieceIdBytes = 16;
-// The longest piece cut_pieces() makes; a stored piece claiming more is corrupt.
-constexpr size_t kMaxPieceBytes = 8192;
 
 // Where to cut `size` bytes into pieces (end offsets, increasing, the last one `size`):
 // at content-defined boundaries (a gear hash of the last bytes), 64 to 8192 bytes apart
-// and about 320 on average. Bytes inserted or removed move only the boundaries near
+// and about 320 on average (at most kMaxPieceBytes). Bytes inserted or removed move only the boundaries near
 // them, so an append to a buffer in the middle of an actor's state leaves the pieces
 // before and after it as they were.
 std::vector<size_t> cut_pieces(const uint8_t* data, size_t size);
+
+// What a place in a state (a run of a part's bytes, a level of its tree) was cut into last
+// time: its bytes, the ends of their pieces and the pieces' ids.
+struct CutMemo {
+  Bytes bytes;
+  std::vector<size_t> ends;
+  std::vector<PieceId> ids;
+};
+
+class PieceStore;
+
+// Cuts `bytes` exactly as cut_pieces() does, keeps the pieces in `store` and appends their
+// ids to `ids`, but cuts and hashes only around what changed since `memo`: the pieces
+// before the first changed byte are the memo's, and once a cut past the last changed byte
+// falls on one of the memo's boundaries the rest are too. A busy actor's state changes in
+// a few places a tick, so this is what keeps a snapshot's cost near the bytes that changed.
+// `memo` then describes `bytes`, which it takes (`bytes` is left empty).
+void cut_and_keep(PieceStore& store, Bytes& bytes, bool compress, CutMemo& memo, std::vector<PieceId>& ids);
 
 // The pieces, by id, each zstd-compressed (kept raw when that does not make it smaller).
 class PieceStore {
@@ -58,6 +74,7 @@ class PieceStore {
   PieceId put(const uint8_t* data, size_t size, bool compress = true);
   // A piece whose id its owner computed already (a ByteQueue's full chunk): no hashing.
   void put_known(const PieceId& id, const uint8_t* data, size_t size);
+  bool contains(const PieceId& id) const { return find(id) != nullptr; }
   // The piece's size in bytes, if it is here.
   std::optional<size_t> size_of(const PieceId& id) const {
     const Stored* stored = find(id);

@@ -20,11 +20,11 @@ constexpr uint8_t kMaxDepth = 16;
 constexpr uint64_t kMaxPartBytes = uint64_t{1} << 32;
 
 Bytes ids_bytes(const std::vector<PieceId>& ids) {
-  Bytes out;
-  out.reserve(ids.size() * kPieceIdBytes);
+  Bytes out(ids.size() * kPieceIdBytes);
+  uint8_t* at = out.data();
   for (const PieceId& id : ids) {
     for (const uint64_t word : {id.low, id.high}) {
-      for (int i = 0; i < 8; ++i) out.push_back(static_cast<uint8_t>(word >> (8 * i)));
+      for (int i = 0; i < 8; ++i) *at++ = static_cast<uint8_t>(word >> (8 * i));
     }
   }
   return out;
@@ -43,15 +43,6 @@ std::vector<PieceId> ids_of(const Bytes& bytes) {
   return ids;
 }
 
-// Cuts `bytes` at content-defined boundaries, keeps each piece and appends its id.
-void put_cut(PieceStore& pieces, const Bytes& bytes, bool compress, std::vector<PieceId>& ids) {
-  size_t start = 0;
-  for (const size_t end : cut_pieces(bytes.data(), bytes.size())) {
-    ids.push_back(pieces.put(bytes.data() + start, end - start, compress));
-    start = end;
-  }
-}
-
 }  // namespace
 
 // --- Keeping ---------------------------------------------------------------------------------------
@@ -60,36 +51,53 @@ void put_cut(PieceStore& pieces, const Bytes& bytes, bool compress, std::vector<
 // defined boundaries, and what a structure names (a full chunk) is one piece by its id.
 class SnapshotStore::PartBuilder final : public PieceSink {
  public:
-  explicit PartBuilder(PieceStore& pieces) : pieces_(pieces) {}
+  PartBuilder(PieceStore& pieces, PartMemo& memo) : pieces_(pieces), memo_(memo) {}
 
   void known_piece(Bytes& written, const uint8_t* data, size_t size, uint64_t id_low, uint64_t id_high) override {
-    put_cut(pieces_, written, /*compress=*/true, ids_);
-    written.clear();
+    cut_and_keep(pieces_, written, /*compress=*/true, next_run(), ids_);
     const PieceId id{id_low, id_high};
-    pieces_.put_known(id, data, size);
+    if (data == nullptr) {
+      SIM_ASSERT_MSG(pieces_.contains(id), "a piece named without its bytes is not held");
+    } else {
+      pieces_.put_known(id, data, size);
+    }
     ids_.push_back(id);
   }
+  bool holds(uint64_t id_low, uint64_t id_high) const override { return pieces_.contains(PieceId{id_low, id_high}); }
   // The rest of the part's bytes; the level-0 ids.
-  std::vector<PieceId> finish(const Bytes& written) {
-    put_cut(pieces_, written, /*compress=*/true, ids_);
+  std::vector<PieceId> finish(Bytes& written) {
+    cut_and_keep(pieces_, written, /*compress=*/true, next_run(), ids_);
+    memo_.runs.resize(run_);                                           // runs the part no longer has
     if (ids_.empty()) ids_.push_back(pieces_.put(written.data(), 0));  // an empty part
     return std::move(ids_);
   }
 
  private:
+  // The bytes between two named pieces are compared with the same run of the last encoding.
+  CutMemo& next_run() {
+    if (run_ == memo_.runs.size()) memo_.runs.emplace_back();
+    return memo_.runs[run_++];
+  }
+
   PieceStore& pieces_;
+  PartMemo& memo_;
+  size_t run_ = 0;
   std::vector<PieceId> ids_;
 };
 
-SnapshotStore::Tree SnapshotStore::store_tree(std::vector<PieceId> ids) {
+SnapshotStore::Tree SnapshotStore::store_tree(std::vector<PieceId> ids, std::vector<CutMemo>& levels) {
   // Each level above 0 is the list of the level below's piece ids, cut the same way (and
   // kept raw: ids do not compress), so a change deep in a big part touches one piece a level.
   for (uint8_t depth = 1;; ++depth) {
-    if (ids.size() == 1) return Tree{ids.front(), static_cast<uint8_t>(depth - 1)};
+    if (ids.size() == 1) {
+      levels.resize(depth - 1);
+      return Tree{ids.front(), static_cast<uint8_t>(depth - 1)};
+    }
     SIM_ASSERT_LE(depth, kMaxDepth);
-    const Bytes level = ids_bytes(ids);
+    Bytes level = ids_bytes(ids);
     ids.clear();
-    put_cut(pieces_, level, /*compress=*/false, ids);
+    if (levels.size() < depth) levels.emplace_back();
+    cut_and_keep(pieces_, level, /*compress=*/false, levels[depth - 1], ids);
   }
 }
 
@@ -116,12 +124,13 @@ void SnapshotStore::keep(const StateParts& world) {
   }
   current_trees_.resize(count);
   current_digests_.resize(count);
+  memos_.resize(count);
   Bytes scratch;
   for (const uint32_t i : changed) {
     scratch.clear();
-    PartBuilder builder(pieces_);
+    PartBuilder builder(pieces_, memos_[i]);
     world.encode_part(i, scratch, &builder);
-    current_trees_[i] = store_tree(builder.finish(scratch));
+    current_trees_[i] = store_tree(builder.finish(scratch), memos_[i].levels);
     current_digests_[i] = world.part_digest(i);
   }
   Entry entry;

@@ -184,8 +184,14 @@ class SnapshotStore {
     }
   };
   class PartBuilder;
+  // How each part was cut last time (outside the file form: a cache of the latest entry's
+  // pieces, so the next change to the part cuts only around what changed).
+  struct PartMemo {
+    std::vector<CutMemo> runs;    // the bytes between the pieces the writer named
+    std::vector<CutMemo> levels;  // the id lists of the tree, level 1 first
+  };
   // The tree over a part's level-0 pieces.
-  Tree store_tree(std::vector<PieceId> ids);
+  Tree store_tree(std::vector<PieceId> ids, std::vector<CutMemo>& levels);
   Status load_tree(const Tree& tree, Bytes& out) const;
   template <class Visit>
   Status walk_tree(const Tree& tree, Bytes* leaves, Visit&& visit) const;
@@ -221,6 +227,7 @@ class SnapshotStore {
   // The parts of the last entry, and their digests, so an unchanged part is not encoded.
   std::vector<Tree> current_trees_;
   std::vector<uint64_t> current_digests_;
+  std::vector<PartMemo> memos_;
   uint32_t since_keyframe_ = 0;
   struct Journal {
     bool on = false;

@@ -4,6 +4,7 @@
 #include "sim/result.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,6 +51,12 @@ class JsonValue {
 // Parses one document. Depth is limited, so hostile input cannot exhaust the stack; the
 // error names the byte offset and what was expected.
 Result<JsonValue> parse_json(std::string_view text);
+
+// The value at `pointer` in a JSON document's text, as parse_json(text)->at_pointer()
+// would give it (its compact text), or nullopt where that finds nothing; what lies beside
+// the path is skipped, not parsed (watching one field of a large dump at many ticks). An
+// error for text that is not JSON.
+Result<std::optional<std::string>> json_text_at_pointer(std::string_view text, std::string_view pointer);
 
 // One leaf that differs between two documents: its JSON pointer and both texts (a
 // missing side is "(absent)").

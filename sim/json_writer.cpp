@@ -4,19 +4,25 @@
 #include "sim/fmt.h"
 #include "sim/xxh3.h"
 
+#include <charconv>
+
 namespace sim {
 std::string JsonWriter::to_hex(const uint8_t* data, size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string text;
-  text.reserve(size * 2);
+  std::string text(size * 2, '0');
   for (size_t i = 0; i < size; ++i) {
-    text += kDigits[data[i] >> 4];
-    text += kDigits[data[i] & 0xf];
+    text[2 * i] = kDigits[data[i] >> 4];
+    text[2 * i + 1] = kDigits[data[i] & 0xf];
   }
   return text;
 }
 
-std::string JsonWriter::hex_u64(uint64_t value) { return fmt::format("0x{:016x}", value); }
+std::string JsonWriter::hex_u64(uint64_t value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string text = "0x0000000000000000";
+  for (size_t i = 0; i < 16; ++i) text[17 - i] = kDigits[(value >> (4 * i)) & 0xf];
+  return text;
+}
 
 void JsonWriter::newline() {
   *out_ += '\n';
@@ -77,23 +83,32 @@ void JsonWriter::string(std::string_view text) {
 
 void JsonWriter::append_quoted(std::string_view text) {
   *out_ += '"';
-  for (char c : text) {
+  // Runs that need no escape go out whole: dumps are mostly such text.
+  size_t run = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
     const auto byte = static_cast<unsigned char>(c);
+    if (c != '"' && c != '\\' && byte >= 0x20) continue;
+    out_->append(text.data() + run, i - run);
+    run = i + 1;
     if (c == '"' || c == '\\') {
       *out_ += '\\';
       *out_ += c;
     } else if (c == '\n') {
       *out_ += "\\n";
-    } else if (byte < 0x20) {
-      *out_ += fmt::format("\\u{:04x}", byte);
     } else {
-      *out_ += c;
+      *out_ += fmt::format("\\u{:04x}", byte);
     }
   }
+  out_->append(text.data() + run, text.size() - run);
   *out_ += '"';
 }
 
-void JsonWriter::number(int64_t value) { raw(fmt::format("{}", value)); }
+void JsonWriter::number(int64_t value) {
+  char digits[24];
+  const std::to_chars_result end = std::to_chars(digits, digits + sizeof digits, value);
+  raw(std::string_view(digits, static_cast<size_t>(end.ptr - digits)));
+}
 
 void JsonWriter::hex(uint64_t value) { string(hex_u64(value)); }
 

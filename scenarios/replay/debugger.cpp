@@ -95,10 +95,16 @@ sim::Result<std::string> Debugger::read(sim::World& world, Probe& probe, bool fo
   probe.last_state_hash = state_hash;
   probe.last_actor_digest = digest;
   if (unchanged && !force) return probe.value;
+  if (absent_is_value) {
+    sim::Result<std::optional<std::string>> found = sim::json_text_at_pointer(world.dump_json(), probe.pointer);
+    if (!found) return found.error();
+    probe.value = found->value_or(std::string(kAbsent));
+    return probe.value;
+  }
   const sim::JsonValue json = world_json(world);
   sim::Result<const sim::JsonValue*> at = json.at_pointer(probe.pointer);
-  if (!at && !absent_is_value) return at.error();
-  probe.value = at ? (*at)->to_text() : std::string(kAbsent);
+  if (!at) return at.error();
+  probe.value = (*at)->to_text();
   return probe.value;
 }
 
@@ -169,10 +175,9 @@ sim::Result<std::string> Debugger::value_in_part(const Probe& probe, uint64_t at
   if (!bytes) return bytes.error();
   sim::Result<std::string> state = sim::World::dump_slot_part_state(*bytes, all_actor_types());
   if (!state) return state.error();
-  sim::Result<sim::JsonValue> json = sim::parse_json(*state);
-  if (!json) return json.error();
-  sim::Result<const sim::JsonValue*> found = json->at_pointer(*probe.in_state);
-  return found ? (*found)->to_text() : std::string(kAbsent);
+  sim::Result<std::optional<std::string>> found = sim::json_text_at_pointer(*state, *probe.in_state);
+  if (!found) return found.error();
+  return found->value_or(std::string(kAbsent));
 }
 
 std::optional<sim::Result<std::optional<Debugger::Change>>> Debugger::indexed(Probe& probe, uint64_t from, uint64_t to,

@@ -104,7 +104,11 @@ class CachedMap {
   void save(Writer& out) const {
     switch (out.encoding()) {
       case Encoding::kSnapshot:
-        out.write(items_);
+        if (!out.shares_pieces()) {
+          out.write(items_);
+          return;
+        }
+        save_as_pieces(out);
         return;
       case Encoding::kDigest:
         write_table_digest(out, items_.size(), digest());
@@ -139,7 +143,9 @@ class CachedMap {
     if (all_dirty_) {
       digests_.clear();
       sum_ = 0;
-      for (const auto& [key, value] : items_) sum_ += digests_[key] = entry_digest(key, value, Encoding::kDigest);
+      for (const auto& [key, value] : items_) {
+        sum_ += (digests_[key] = Cached{entry_digest(key, value, Encoding::kDigest), {}}).digest;
+      }
       all_dirty_ = false;
       dirty_.clear();
       return;
@@ -148,20 +154,43 @@ class CachedMap {
     dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
     for (const K& key : dirty_) {
       if (auto cached = digests_.find(key); cached != digests_.end()) {
-        sum_ -= cached->second;
+        sum_ -= cached->second.digest;
         digests_.erase(cached);
       }
       if (auto it = items_.find(key); it != items_.end()) {
-        sum_ += digests_[key] = entry_digest(key, it->second, Encoding::kDigest);
+        sum_ += (digests_[key] = Cached{entry_digest(key, it->second, Encoding::kDigest), {}}).digest;
       }
     }
     dirty_.clear();
   }
 
+  // For the snapshot store each entry is a piece of its own, named by an id cached beside
+  // its digest and dropped with it when the entry is reached: a big table of which a tick
+  // touches an entry or two is not encoded again whole. After refresh() the caches hold
+  // exactly the entries' keys.
+  void save_as_pieces(Writer& out) const {
+    refresh();
+    SIM_ASSERT_EQ(digests_.size(), items_.size());
+    out.write(static_cast<uint64_t>(items_.size()));
+    auto cached = digests_.begin();
+    for (const auto& item : items_) {  // not a structured binding: Clang 14 cannot capture one
+      SIM_ASSERT(cached->first == item.first);
+      out.write_cached_piece(cached->second.piece, [&](Writer& piece) {
+        piece.write(item.first);
+        piece.write(item.second);
+      });
+      ++cached;
+    }
+  }
+
+  struct Cached {
+    uint64_t digest = 0;  // of (key, value) in the digest encoding
+    CachedPieceId piece;  // of (key, value) in the snapshot encoding
+  };
   Map items_;
-  mutable std::map<K, uint64_t> digests_;  // of (key, value) in the digest encoding
-  mutable std::vector<K> dirty_;           // reached through a non-const accessor since
-  mutable bool all_dirty_ = false;         // ... the last digest, or everything
+  mutable std::map<K, Cached> digests_;
+  mutable std::vector<K> dirty_;    // reached through a non-const accessor since
+  mutable bool all_dirty_ = false;  // ... the last digest, or everything
   mutable uint64_t sum_ = 0;
 };
 

@@ -110,10 +110,11 @@ class DigestMap {
         // For the snapshot store each entry is a piece of its own, named by an id kept
         // until the entry changes: a table of which a tick touches a few entries is not
         // encoded again whole.
-        for (const auto& [key, entry] : items_) {
-          out.write_cached_piece(entry.piece, [&](Writer& piece) {
-            piece.write(key);
-            piece.write(entry.value);
+        // (Not a structured binding: Clang 14 cannot capture one in a lambda.)
+        for (const auto& item : items_) {
+          out.write_cached_piece(item.second.piece, [&](Writer& piece) {
+            piece.write(item.first);
+            piece.write(item.second.value);
           });
         }
         return;

@@ -58,4 +58,27 @@ size_t Reader::read_length(size_t min_item_bytes) {
 
 void Reader::fail(std::string_view what) const { throw DecodeError(fmt::format("{} (field '{}')", what, field_)); }
 
+void NestedPieces::known_piece(Bytes& written, const uint8_t* data, size_t size, uint64_t id_low, uint64_t id_high) {
+  // `data` may die before hand_on() (a nested entry's own encoding): copied, unless the
+  // outer sink has the piece already (a buffer's chunk, at every tick after its first).
+  Nested piece{std::move(written), {}, data == nullptr || outer_.holds(id_low, id_high), id_low, id_high};
+  if (!piece.held) piece.bytes = Bytes(data, data + size);
+  written.clear();
+  nested_.push_back(std::move(piece));
+}
+
+void NestedPieces::hand_on(PieceSink& sink, Bytes& out, const Bytes& tail) {
+  for (Nested& piece : nested_) {
+    out.insert(out.end(), piece.before.begin(), piece.before.end());
+    if (piece.held) {
+      SIM_ASSERT_MSG(sink.holds(piece.id_low, piece.id_high), "a nested piece named without its bytes is not held");
+      sink.known_piece(out, nullptr, 0, piece.id_low, piece.id_high);
+    } else {
+      sink.known_piece(out, piece.bytes.data(), piece.bytes.size(), piece.id_low, piece.id_high);
+    }
+  }
+  nested_.clear();
+  out.insert(out.end(), tail.begin(), tail.end());
+}
+
 }  // namespace sim

@@ -33,6 +33,30 @@ class PieceSink {
 // The longest piece of a snapshot (sim/piece_store.h); a stored piece claiming more is corrupt.
 constexpr size_t kMaxPieceBytes = 8192;
 
+// What an entry's encoding named as pieces inside it (Writer::write_cached_piece), held
+// until the entry is known not to be a piece itself, then handed on to the outer sink.
+class NestedPieces final : public PieceSink {
+ public:
+  explicit NestedPieces(PieceSink& outer) : outer_(outer) {}
+  void known_piece(Bytes& written, const uint8_t* data, size_t size, uint64_t id_low, uint64_t id_high) override;
+  bool holds(uint64_t id_low, uint64_t id_high) const override { return outer_.holds(id_low, id_high); }
+  bool empty() const { return nested_.empty(); }
+  // Appends the entry's encoding to `out` as if written there through `sink`: the bytes
+  // before each piece, the piece to the sink, and `tail` (the bytes after the last one).
+  void hand_on(PieceSink& sink, Bytes& out, const Bytes& tail);
+
+ private:
+  struct Nested {
+    Bytes before;
+    Bytes bytes;  // a copy, where the outer sink does not hold the piece
+    bool held;
+    uint64_t id_low;
+    uint64_t id_high;
+  };
+  PieceSink& outer_;
+  std::vector<Nested> nested_;
+};
+
 // The id a structure keeps for a piece of its own encoding (a table entry), valid until
 // the entry changes.
 struct CachedPieceId {
@@ -302,10 +326,14 @@ void Writer::write_cached_piece(CachedPieceId& cached, Encode&& encode) {
     return;
   }
   Bytes bytes;
+  NestedPieces nested(*sink_);
   Writer piece(bytes, Continuing{});
+  piece.set_piece_sink(&nested);
   encode(piece);
-  if (bytes.empty() || bytes.size() > kMaxPieceBytes) {
-    write_bytes(bytes.data(), bytes.size());
+  // An entry that names pieces of its own (a connection's buffer chunks) or is too big is
+  // no piece: its bytes go into this encoding with its pieces handed on, not copied.
+  if (bytes.empty() || bytes.size() > kMaxPieceBytes || !nested.empty()) {
+    nested.hand_on(*sink_, *out_, bytes);
     return;
   }
   const XXH128_hash_t id = XXH3_128bits(bytes.data(), bytes.size());

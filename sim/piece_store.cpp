@@ -132,6 +132,7 @@ void cut_and_keep(PieceStore& store, Bytes& bytes, bool compress, CutMemo& memo,
   const uint8_t* data = bytes.data();
   const size_t size = bytes.size();
   MemoIndex index(memo);
+  const bool memo_pieces_may_be_dropped = memo.store_drops != store.drops();
   std::vector<size_t> ends;
   std::vector<PieceId> new_ids;
   // The piece at each boundary is the memo's when the bytes are (the memo's next piece
@@ -148,7 +149,7 @@ void cut_and_keep(PieceStore& store, Bytes& bytes, bool compress, CutMemo& memo,
     if (k) {
       const PieceId& id = memo.ids[*k];
       // Kept again if the budget dropped it since.
-      if (!store.contains(id)) store.put(data + at, index.length(*k), compress);
+      if (memo_pieces_may_be_dropped && !store.contains(id)) store.put(data + at, index.length(*k), compress);
       new_ids.push_back(id);
       at += index.length(*k);
       next_memo_piece = *k + 1;
@@ -163,6 +164,7 @@ void cut_and_keep(PieceStore& store, Bytes& bytes, bool compress, CutMemo& memo,
   ids.insert(ids.end(), new_ids.begin(), new_ids.end());
   memo.ends = std::move(ends);
   memo.ids = std::move(new_ids);
+  memo.store_drops = store.drops();
   std::swap(memo.bytes, bytes);
   bytes.clear();
 }
@@ -193,6 +195,7 @@ PieceStore& PieceStore::operator=(const PieceStore& other) {
     table_ = other.table_;
     raw_bytes_ = other.raw_bytes_;
     stored_bytes_ = other.stored_bytes_;
+    drops_ = other.drops_;
     tracking_unwritten_ = other.tracking_unwritten_;
     unwritten_from_ = other.unwritten_from_;
     unwritten_stored_bytes_ = other.unwritten_stored_bytes_;
@@ -256,6 +259,7 @@ void PieceStore::retain(const std::set<PieceId>& reached) {
     if (!unwritten) ++kept_written;
     kept.push_back(std::move(s));
   }
+  if (kept.size() < pieces_.size()) ++drops_;
   pieces_ = std::move(kept);
   if (tracking_unwritten_) unwritten_from_ = kept_written;
   rebuild_table();

@@ -46,6 +46,7 @@ struct CutMemo {
   Bytes bytes;
   std::vector<size_t> ends;
   std::vector<PieceId> ids;
+  uint64_t store_drops = 0;  // PieceStore::drops() when it was made: its pieces are held if unchanged
 };
 
 class PieceStore;
@@ -91,6 +92,8 @@ class PieceStore {
   // pieces not yet written out while writing is tracked (a file that streams them names
   // them already, or will).
   void retain(const std::set<PieceId>& reached);
+  // How many times retain() dropped pieces: while it stays the same, a piece once held still is.
+  uint64_t drops() const { return drops_; }
 
   // Writing out as a run goes (a trace streamed to its file): from now on, every piece is
   // "unwritten" until take_unwritten() hands it out, and retain() keeps it until then.
@@ -148,6 +151,7 @@ class PieceStore {
   std::vector<uint32_t> table_;
   uint64_t raw_bytes_ = 0;
   uint64_t stored_bytes_ = 0;
+  uint64_t drops_ = 0;
   // Pieces at positions from unwritten_from_ on are not written out yet (when tracked).
   bool tracking_unwritten_ = false;
   size_t unwritten_from_ = 0;

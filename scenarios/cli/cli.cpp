@@ -25,6 +25,7 @@ commands:
   debug    travel through a trace: goto, step, back, print, events, watch, history
   history  one node's, stream's or session's inputs, state changes and log lines
   shrink   a failing trace reduced to a minimal, explained run with the same fingerprint
+  sweep    many seeds, each in a child process: one line per run, a summary, shards for clusters
   info     what a trace holds
   bench    measure the simulator's speed
 
@@ -43,7 +44,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"run", &run_command},     {"chaos", &chaos_command},     {"replay", &replay_command}, {"seek", &seek_command},
     {"diff", &diff_command},   {"fork", &fork_command},       {"debug", &debug_command},   {"info", &info_command},
-    {"bench", &bench_command}, {"history", &history_command}, {"shrink", &shrink_command},
+    {"bench", &bench_command}, {"history", &history_command}, {"shrink", &shrink_command}, {"sweep", &sweep_command},
 };
 
 }  // namespace

@@ -208,7 +208,7 @@ class Sweep {
     print_header();
     started_ns_ = wall_now_ns();
     while (!queue_.empty() || pool_.running() > 0) {
-      if (InterruptGuard::requested()) queue_.clear();
+      if (InterruptGuard::requested()) drop_queue();
       while (pool_.has_room() && !queue_.empty()) start(queue_.front()), queue_.pop_front();
       for (auto& [ticket, end] : pool_.collect(100)) {
         const Job job = running_.at(ticket);
@@ -224,6 +224,15 @@ class Sweep {
   }
 
  private:
+  // Interrupted: no run starts; a run whose double check or recording was still to come is
+  // reported as its first run ended.
+  void drop_queue() {
+    for (const Job& job : queue_) {
+      if (job.kind != JobKind::kFirst) report(records_[job.run]);
+    }
+    queue_.clear();
+  }
+
   void start(const Job& job) {
     const RunRecord& r = records_[job.run];
     std::vector<std::string> words = sweep::run_words(o_.spec, r.run);

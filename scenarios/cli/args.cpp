@@ -44,6 +44,12 @@ sim::Status check_writable_file(const std::string& path) {
   return sim::Ok{};
 }
 
+bool Args::take_subcommand(std::string_view name) {
+  if (words_.empty() || words_.front() != name) return false;
+  words_.erase(words_.begin());
+  return true;
+}
+
 bool Args::take_flag(std::string_view name) {
   const std::string flag = fmt::format("--{}", name);
   bool found = false;

@@ -24,6 +24,8 @@ class Args {
   std::optional<std::string> take_value(std::string_view name);
   // Every value of a repeatable option, in order.
   std::vector<std::string> take_values(std::string_view name);
+  // Whether the first word is the subcommand `name` (removed if so).
+  bool take_subcommand(std::string_view name);
   // The remaining words that do not start with "--", removed.
   std::vector<std::string> take_positionals();
 

@@ -31,6 +31,7 @@ int debug_command(Args& args, const Io& io);
 int history_command(Args& args, const Io& io);
 int shrink_command(Args& args, const Io& io);
 int sweep_command(Args& args, const Io& io);
+int sweep_merge_command(Args& args, const Io& io);  // `sweep merge`
 
 // Prints "dmsgsim COMMAND: message" and a pointer to --help; returns kExitBadInput.
 int usage_error(const Io& io, std::string_view command, std::string_view message);

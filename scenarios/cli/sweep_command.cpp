@@ -3,6 +3,8 @@
 #include "scenarios/cli/interrupt.h"
 #include "scenarios/cli/wall_clock.h"
 #include "scenarios/sweep/child_pool.h"
+#include "scenarios/sweep/emit.h"
+#include "scenarios/sweep/merge.h"
 #include "scenarios/sweep/plan.h"
 #include "scenarios/sweep/record.h"
 #include "scenarios/sweep/summary.h"
@@ -26,6 +28,9 @@ constexpr std::string_view kSweepHelp =
     R"(usage: dmsgsim sweep --seeds A:B (--chaos | --scenarios | --scenario NAME) [--profiles P,...]
                      [--config FILE] [--plant-bug NAME] [--jobs J] [--shard I/N] [--timeout D]
                      [--artifacts DIR] [--double-check PCT] [--json] [--progress]
+       dmsgsim sweep ... --emit slurm|parallel --shards N [--array-limit M] [--hosts H,...]
+                     [--out-dir DIR]
+       dmsgsim sweep merge FILE... [--json]     (dmsgsim sweep merge --help)
 
 Runs every (seed, profile, scenario) of the range, each as a child process of its own
 (dmsgsim chaos or dmsgsim run --scenario), at most J at once, and reports one line per run,
@@ -56,6 +61,16 @@ sweep goes on; a child that refuses its arguments (exit 2) stops the sweep at on
                      wall ms, chain hash, reproduce), then a "summary" line
   --progress         a progress line on stderr even when it is no terminal
 
+Instead of running, for more than one machine:
+  --emit slurm       print a bash script that submits the sweep as a Slurm job array, one
+                     shard per task (--array-limit M at once), each task's JSON lines in
+                     --out-dir DIR (default sweep-shards) as JOB_TASK.jsonl, and `sweep merge`
+                     as a job depending on the array (afterany): DIR/JOB.merged.json
+  --emit parallel    print a GNU parallel command line: one job per shard over --hosts H,...
+                     (ssh logins; default ":" , this host), each shard's lines in DIR/I.jsonl,
+                     a job log, then the merge into DIR/merged.json
+  --shards N         with --emit: the number of shards
+
 Ctrl-C (SIGINT) or SIGTERM: no new run starts, running children finish (within their
 limit), and the summary says interrupted.
 
@@ -63,7 +78,15 @@ Exit codes: 0 every run passed, 1 the sweep found failures, 2 bad arguments (or 
 refused its own), 130 / 143 interrupted.
 )";
 
+struct EmitOptions {
+  std::string engine;  // "slurm" or "parallel"
+  std::string out_dir = "sweep-shards";
+  uint32_t array_limit = 0;
+  std::vector<std::string> hosts;
+};
+
 struct SweepOptions {
+  std::optional<EmitOptions> emit;
   sweep::SweepSpec spec;
   size_t jobs = 1;
   int64_t timeout_ns = 600'000'000'000;
@@ -102,7 +125,7 @@ void take_shard(Args& args, sweep::SweepSpec& spec) {
   const size_t slash = shard->find('/');
   std::optional<uint64_t> index = parse_u64(shard->substr(0, slash));
   std::optional<uint64_t> count = slash == std::string::npos ? std::nullopt : parse_u64(shard->substr(slash + 1));
-  if (!index || !count || *count > 1'000'000) return args.fail(fmt::format("--shard '{}' is no I/N", *shard));
+  if (!index || !count || *count > UINT32_MAX) return args.fail(fmt::format("--shard '{}' is no I/N", *shard));
   spec.shard = static_cast<uint32_t>(std::min<uint64_t>(*index, UINT32_MAX));
   spec.shards = static_cast<uint32_t>(*count);
 }
@@ -131,6 +154,54 @@ sim::Status prepare_artifacts(const std::string& dir) {
   return sim::Ok{};
 }
 
+// --emit ENGINE with its --shards N (instead of --shard I/N) and the engine's own options.
+void take_emit(Args& args, SweepOptions& o) {
+  std::optional<std::string> engine = args.take_value("emit");
+  std::optional<uint64_t> shards = args.take_count("shards", 1, 1'000'000);
+  std::optional<uint64_t> limit = args.take_count("array-limit", 1, 1'000'000);
+  std::optional<std::string> hosts = args.take_value("hosts");
+  std::optional<std::string> out_dir = args.take_value("out-dir");
+  if (!engine) {
+    if (shards || limit || hosts || out_dir) args.fail("--shards, --array-limit, --hosts and --out-dir go with --emit");
+    return;
+  }
+  if (*engine != "slurm" && *engine != "parallel") return args.fail("--emit takes slurm or parallel");
+  if (!shards) return args.fail("--emit needs --shards N: the number of array tasks or parallel jobs");
+  if (o.spec.shards != 1) return args.fail("--emit writes every shard: give --shards N, not --shard I/N");
+  if (limit && *engine != "slurm") return args.fail("--array-limit goes with --emit slurm");
+  if (hosts && *engine != "parallel") return args.fail("--hosts goes with --emit parallel");
+  EmitOptions emit;
+  emit.engine = *engine;
+  if (out_dir) emit.out_dir = *out_dir;
+  if (emit.out_dir.find_first_of(" \t\n") != std::string::npos) {
+    return args.fail("--out-dir must not hold spaces: #SBATCH --output cannot quote them");
+  }
+  emit.array_limit = static_cast<uint32_t>(limit.value_or(0));
+  if (hosts) emit.hosts = split_commas(*hosts);
+  o.spec.shards = static_cast<uint32_t>(*shards);
+  o.emit = std::move(emit);
+}
+
+std::string absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }
+
+int emit_command(const SweepOptions& o, const Io& io) {
+  sweep::EmitRequest request;
+  request.spec = o.spec;
+  if (!request.spec.config_path.empty()) request.spec.config_path = absolute(request.spec.config_path);
+  std::error_code error;
+  request.dmsgsim = fs::read_symlink("/proc/self/exe", error).string();
+  if (error) return usage_error(io, "sweep", "cannot find this binary's path: " + error.message());
+  request.out_dir = absolute(o.emit->out_dir);
+  request.artifacts = absolute(o.artifacts);
+  request.jobs_per_shard = o.jobs;
+  request.timeout_ns = o.timeout_ns;
+  request.double_check_percent = o.double_check_percent;
+  request.array_limit = o.emit->array_limit;
+  request.hosts = o.emit->hosts;
+  fmt::print(io.out, "{}", o.emit->engine == "slurm" ? sweep::slurm_script(request) : sweep::parallel_command(request));
+  return kExitOk;
+}
+
 sim::Result<SweepOptions> parse_sweep_options(Args& args) {
   SweepOptions o;
   take_seeds(args, o.spec);
@@ -149,6 +220,7 @@ sim::Result<SweepOptions> parse_sweep_options(Args& args) {
   o.double_check_percent = static_cast<uint32_t>(args.take_count("double-check", 0, 100).value_or(0));
   o.json = args.take_flag("json");
   o.progress = args.take_flag("progress");
+  take_emit(args, o);
   if (sim::Status done = args.finish(); !done) return done.error();
   if (sim::Status valid = sweep::validate(o.spec); !valid) return valid.error();
   if (!o.spec.config_path.empty()) {
@@ -156,6 +228,7 @@ sim::Result<SweepOptions> parse_sweep_options(Args& args) {
       return sim::Error{fmt::format("--config {}: {}", o.spec.config_path, text.error().message)};
     }
   }
+  if (o.emit) return o;  // the engine's tasks make their folders, on their hosts
   if (sim::Status ready = prepare_artifacts(o.artifacts); !ready) return ready.error();
   return o;
 }
@@ -371,24 +444,7 @@ class Sweep {
     const uint64_t total = sweep::run_count(o_.spec);
     const uint64_t mine = records_.size();
     if (o_.json) {
-      std::vector<sim::JsonValue> profiles, scenarios;
-      for (const std::string& p : o_.spec.profiles) profiles.push_back(sim::JsonValue::string(p));
-      for (const std::string& s : o_.spec.scenarios) scenarios.push_back(sim::JsonValue::string(s));
-      auto n = [](uint64_t v) { return sim::JsonValue::number(std::to_string(v)); };
-      const sim::JsonValue header = sim::JsonValue::object({
-          {"type", sim::JsonValue::string("sweep")},
-          {"first_seed", n(o_.spec.first_seed)},
-          {"last_seed", n(o_.spec.last_seed)},
-          {"profiles", sim::JsonValue::array(profiles)},
-          {"scenarios", sim::JsonValue::array(scenarios)},
-          {"config",
-           o_.spec.config_path.empty() ? sim::JsonValue::null() : sim::JsonValue::string(o_.spec.config_path)},
-          {"shard", n(o_.spec.shard)},
-          {"shards", n(o_.spec.shards)},
-          {"runs", n(total)},
-          {"shard_runs", n(mine)},
-      });
-      fmt::print(io_.out, "{}\n", header.to_text());
+      fmt::print(io_.out, "{}\n", sweep::header_json(o_.spec, mine).to_text());
     } else {
       fmt::print(
           io_.out,
@@ -406,8 +462,7 @@ class Sweep {
     } else {
       fmt::print(io_.out, "\n{}", sweep::summary_text(summary));
     }
-    std::error_code error;
-    fs::remove(o_.artifacts + "/.running", error);  // empty unless a run was cut off
+    // `.running` stays: the shards of one sweep share the folder, and others may still run.
     if (InterruptGuard::requested()) return InterruptGuard::exit_code();
     return summary.all.failures > 0 ? kExitFailed : kExitOk;
   }
@@ -448,12 +503,14 @@ class Sweep {
 }  // namespace
 
 int sweep_command(Args& args, const Io& io) {
+  if (args.take_subcommand("merge")) return sweep_merge_command(args, io);
   if (args.take_flag("help")) {
     fmt::print(io.out, "{}", kSweepHelp);
     return kExitOk;
   }
   sim::Result<SweepOptions> options = parse_sweep_options(args);
   if (!options) return usage_error(io, "sweep", options.error().message);
+  if (options->emit) return emit_command(*options, io);
   InterruptGuard guard;
   return Sweep(*options, io).run();
 }

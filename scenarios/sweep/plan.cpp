@@ -14,6 +14,7 @@ namespace {
 
 // More runs than any sweep needs, and few enough that indexes and counts never overflow.
 constexpr uint64_t kMaxRuns = uint64_t{1} << 40;
+constexpr uint32_t kMaxShards = 1'000'000;
 
 bool is_profile(const std::string& name) {
   const auto& catalog = net::profile_catalog();
@@ -26,7 +27,8 @@ std::string profile_names() {
   return names;
 }
 
-// Single-quoted for a POSIX shell where it holds anything but safe characters.
+}  // namespace
+
 std::string shell_word(const std::string& word) {
   const bool safe = !word.empty() && std::all_of(word.begin(), word.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
@@ -37,8 +39,6 @@ std::string shell_word(const std::string& word) {
   for (const char c : word) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
 }
-
-}  // namespace
 
 uint64_t run_count(const SweepSpec& spec) {
   SIM_ASSERT_LE(spec.first_seed, spec.last_seed);
@@ -84,7 +84,9 @@ sim::Status validate(const SweepSpec& spec) {
   const bool chaos_only = spec.scenarios == std::vector<std::string>{"chaos"};
   if (!spec.config_path.empty() && !chaos_only) return sim::Error{"--config applies to --chaos only"};
   if (!spec.planted_bug.empty() && !chaos_only) return sim::Error{"--plant-bug applies to --chaos only"};
-  if (spec.shards == 0) return sim::Error{"--shard I/N needs N of at least 1"};
+  if (spec.shards == 0 || spec.shards > kMaxShards) {
+    return sim::Error{fmt::format("--shard I/N needs N from 1 to {}", kMaxShards)};
+  }
   if (spec.shard >= spec.shards) {
     return sim::Error{
         fmt::format("--shard {}/{} is out of range: I runs from 0 to {}", spec.shard, spec.shards, spec.shards - 1)};

@@ -50,6 +50,9 @@ std::vector<std::string> fault_scenario_names();
 std::vector<std::string> run_words(const SweepSpec& spec, const RunId& run);
 std::string reproduce_command(const SweepSpec& spec, const RunId& run);
 
+// A word for a POSIX shell: as it is when it holds only safe characters, else single-quoted.
+std::string shell_word(const std::string& word);
+
 // Whether --double-check PCT re-runs this seed: a hash of the seed alone, so every shard,
 // every profile and every machine picks the same seeds.
 bool double_checked(uint64_t seed, uint32_t percent);

@@ -1,5 +1,6 @@
 #include "scenarios/sweep/summary.h"
 
+#include "scenarios/sweep/json_fields.h"
 #include "sim/fmt.h"
 
 #include <algorithm>
@@ -7,11 +8,9 @@
 namespace scenarios::sweep {
 namespace {
 
-sim::JsonValue count(uint64_t value) { return sim::JsonValue::number(std::to_string(value)); }
-
 sim::JsonValue tally_json(const Tally& t) {
   return sim::JsonValue::object(
-      {{"runs", count(t.runs)}, {"passes", count(t.passes)}, {"failures", count(t.failures)}});
+      {{"runs", number_value(t.runs)}, {"passes", number_value(t.passes)}, {"failures", number_value(t.failures)}});
 }
 
 void add(Tally& t, const RunRecord& r) {
@@ -66,18 +65,18 @@ sim::JsonValue summary_json(const Summary& s) {
   std::vector<sim::JsonValue> fingerprints;
   for (const FingerprintTally& f : s.fingerprints) {
     fingerprints.push_back(sim::JsonValue::object({{"fingerprint", sim::JsonValue::string(f.fingerprint)},
-                                                   {"count", count(f.count)},
-                                                   {"first_seed", count(f.first_seed)},
+                                                   {"count", number_value(f.count)},
+                                                   {"first_seed", number_value(f.first_seed)},
                                                    {"reproduce", sim::JsonValue::string(f.first_reproduce)}}));
   }
   return sim::JsonValue::object({
       {"type", sim::JsonValue::string("summary")},
-      {"runs", count(s.all.runs)},
-      {"passes", count(s.all.passes)},
-      {"failures", count(s.all.failures)},
-      {"nondeterministic", count(s.nondeterministic)},
-      {"crashed", count(s.crashed)},
-      {"hung", count(s.hung)},
+      {"runs", number_value(s.all.runs)},
+      {"passes", number_value(s.all.passes)},
+      {"failures", number_value(s.all.failures)},
+      {"nondeterministic", number_value(s.nondeterministic)},
+      {"crashed", number_value(s.crashed)},
+      {"hung", number_value(s.hung)},
       {"profiles", sim::JsonValue::object(std::move(profiles))},
       {"fingerprints", sim::JsonValue::array(std::move(fingerprints))},
       {"interrupted", sim::JsonValue::boolean(s.interrupted)},

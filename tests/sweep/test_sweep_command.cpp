@@ -81,7 +81,27 @@ TEST_CASE("sweep: command: failing runs keep their files, the summary groups the
   const sim::JsonValue& fingerprints = *lines.summary->find("fingerprints");
   REQUIRE_FALSE(fingerprints.items().empty());
   CHECK(text_of(fingerprints.items()[0], "first_seed") == "1");
-  CHECK_FALSE(std::filesystem::exists(dir + "/.running"));
+  CHECK(std::filesystem::is_empty(dir + "/.running"));  // each run's own folder went
+}
+
+TEST_CASE("sweep: command: shards running at once share one artifacts folder") {
+  // A shard that ended once removed the shared `.running` folder under the others' feet,
+  // which then refused their runs (found by the Slurm test).
+  const std::string dir = scratch_path("sweep-shared");
+  std::filesystem::remove_all(dir);
+  const std::string chaos = fmt::format(
+      "{} sweep --seeds 1:8 --chaos --config {}/configs/chaos-small.json --jobs 1 "
+      "--json --artifacts {}",
+      test_support::dmsgsim_binary(), DMSGSIM_SOURCE_ROOT, dir);
+  const std::string outputs = scratch_path("sweep-shared-out");
+  std::filesystem::create_directories(outputs);
+  const test_support::DmsgsimRun both = test_support::run_shell(
+      fmt::format("({0} --shard 0/2 > {1}/a.jsonl; echo a=$?) & sleep 0.3; {0} --shard 1/2 --timeout 100ms > "
+                  "{1}/b.jsonl; echo b=$?; wait",
+                  chaos, outputs));
+  INFO(both.output);
+  CHECK_THAT(both.output, Catch::Contains("a=0"));
+  CHECK_THAT(both.output, Catch::Contains("b=1"));  // its runs hung, ended first, and went on
 }
 
 TEST_CASE("sweep: command: shards run their own runs, together the whole sweep, chain for chain") {
@@ -153,4 +173,39 @@ TEST_CASE("sweep: command: SIGINT starts no new run and ends with the interrupte
   test_support::Background run = test_support::start_dmsgsim(
       {"sweep", "--seeds", "1:40", "--chaos", "--jobs", "1", "--progress", "--artifacts", scratch_path("sweep-int")});
   CHECK(test_support::interrupt_when_running(run, SIGINT, "sweep: ") == 130);
+}
+
+TEST_CASE("sweep: command: merge puts shards together and names what is missing") {
+  const std::string dir = scratch_path("sweep-merge");
+  std::filesystem::create_directories(dir);
+  std::vector<std::string> files;
+  for (int shard = 0; shard < 3; ++shard) {
+    const test_support::DmsgsimRun part = run_dmsgsim(fmt::format(
+        "sweep --seeds 1:5 --scenario self_dial_should_work --shard {}/3 --json --artifacts {}/a", shard, dir));
+    REQUIRE(part.exit_code == 0);
+    files.push_back(fmt::format("{}/shard{}.jsonl", dir, shard));
+    REQUIRE(sim::write_file(files.back(), sim::Bytes(part.output.begin(), part.output.end())).ok());
+  }
+  const test_support::DmsgsimRun all =
+      run_dmsgsim(fmt::format("sweep merge {} {} {} --json", files[0], files[1], files[2]));
+  INFO(all.output);
+  CHECK(all.exit_code == 0);
+  sim::Result<sim::JsonValue> summary = sim::parse_json(all.output);
+  REQUIRE(summary.ok());
+  CHECK(summary->find("complete")->scalar() == "true");
+  CHECK(summary->find("runs")->scalar() == "5");
+
+  const test_support::DmsgsimRun partial = run_dmsgsim(fmt::format("sweep merge {} {}", files[0], files[0]));
+  CHECK(partial.exit_code == 1);
+  CHECK_THAT(partial.output, Catch::Contains("sbatch --array=1-2"));
+  CHECK_THAT(partial.output, Catch::Contains("duplicated: 2 runs"));
+
+  const std::string other = dir + "/other.jsonl";
+  const test_support::DmsgsimRun another =
+      run_dmsgsim(fmt::format("sweep --seeds 1:2 --scenario self_dial_should_work --json --artifacts {}/a", dir));
+  REQUIRE(sim::write_file(other, sim::Bytes(another.output.begin(), another.output.end())).ok());
+  const test_support::DmsgsimRun mixed = run_dmsgsim(fmt::format("sweep merge {} {}", files[0], other));
+  CHECK(mixed.exit_code == 2);
+  CHECK_THAT(mixed.output, Catch::Contains("another sweep"));
+  CHECK(run_dmsgsim("sweep merge " + dir + "/no-such.jsonl").exit_code == 2);
 }

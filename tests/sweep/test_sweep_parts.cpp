@@ -1,10 +1,13 @@
 // The sweep's parts without processes: its order and shards, its records' JSON, its summary.
+#include "scenarios/sweep/emit.h"
+#include "scenarios/sweep/merge.h"
 #include "scenarios/sweep/plan.h"
 #include "scenarios/sweep/record.h"
 #include "scenarios/sweep/summary.h"
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace {
@@ -156,4 +159,69 @@ TEST_CASE("sweep: parts: the summary counts per profile and lists determinism fa
   CHECK(s.fingerprints[1].first_seed == 1);  // run 1 comes before run 3
   CHECK(s.fingerprints[2].fingerprint == "hung");
   CHECK(summary_json(s).find("interrupted")->scalar() == "false");
+}
+
+TEST_CASE("sweep: parts: merging refuses lines that do not belong, and bounds its work by the shard count") {
+  using namespace scenarios::sweep;
+  SweepSpec spec = two_profiles(1, 3);
+  spec.shards = 2;
+  std::string text = header_json(spec, 0).to_text() + "\n";
+  RunRecord r;
+  r.run = run_at(spec, 2);
+  r.shard = 0;
+  text += record_json(r).to_text() + "\n";
+  sim::Result<Merged> merged = merge_outputs({{"a", text}});
+  REQUIRE(merged.ok());
+  CHECK(merged->missing_runs == run_count(spec) - 1);
+  CHECK(merged->missing_shards == std::vector<uint32_t>{0, 1});
+  // A run line of the other shard, or naming another seed than its index, is refused.
+  RunRecord wrong = r;
+  wrong.run = run_at(spec, 3);
+  CHECK_FALSE(merge_outputs({{"b", text + record_json(wrong).to_text() + "\n"}}).ok());
+  wrong = r;
+  wrong.run.seed = 99;
+  CHECK_FALSE(merge_outputs({{"c", text + record_json(wrong).to_text() + "\n"}}).ok());
+  // A header claiming the largest range finishes at once.
+  SweepSpec huge = spec;
+  huge.first_seed = 0;
+  huge.last_seed = (uint64_t{1} << 36);
+  huge.shards = 1000;
+  sim::Result<Merged> empty = merge_outputs({{"d", header_json(huge, 0).to_text() + "\n"}});
+  REQUIRE(empty.ok());
+  CHECK(empty->missing_shards.size() == 1000);
+  CHECK_FALSE(merge_outputs({{"e", "{\"type\":\"run\"}\n"}}).ok());
+  CHECK_FALSE(merge_outputs({}).ok());
+}
+
+TEST_CASE("sweep: parts: the Slurm script and the parallel line run every shard, then the merge") {
+  using namespace scenarios::sweep;
+  EmitRequest request;
+  request.spec.first_seed = 1;
+  request.spec.last_seed = 40;
+  request.spec.shards = 4;
+  request.spec.config_path = "/c/my config.json";
+  request.dmsgsim = "/opt/dmsgsim";
+  request.out_dir = "/out";
+  request.artifacts = "/art";
+  request.jobs_per_shard = 2;
+  request.timeout_ns = 60'000'000'000;
+  request.array_limit = 2;
+  const std::string script = slurm_script(request);
+  INFO(script);
+  CHECK_THAT(script, Catch::Contains("#SBATCH --array=0-3%2"));
+  CHECK_THAT(script, Catch::Contains("#SBATCH --cpus-per-task=2"));
+  CHECK_THAT(script, Catch::Contains("#SBATCH --output=/out/%A_%a.jsonl"));
+  CHECK_THAT(script, Catch::Contains("--shard \"$SLURM_ARRAY_TASK_ID/4\""));
+  CHECK_THAT(script, Catch::Contains("--config '/c/my config.json'"));
+  CHECK_THAT(script, Catch::Contains("--dependency=afterany:\"$array_job\""));
+  CHECK_THAT(script, Catch::Contains("sweep merge --json /out/\"$array_job\"_*.jsonl"));
+  const std::vector<std::string> words = shard_words(request, "3");
+  CHECK(std::find(words.begin(), words.end(), "3/4") != words.end());
+  CHECK(std::find(words.begin(), words.end(), "60000ms") != words.end());
+  request.hosts = {"a", "b"};
+  const std::string line = parallel_command(request);
+  INFO(line);
+  CHECK_THAT(line, Catch::Contains("--sshlogin a,b"));
+  CHECK_THAT(line, Catch::Contains("::: 0 1 2 3"));
+  CHECK_THAT(line, Catch::Contains("sweep merge --json /out/*.jsonl > /out/merged.json"));
 }

@@ -27,7 +27,7 @@ using sweep::RunRecord;
 constexpr std::string_view kSweepHelp =
     R"(usage: dmsgsim sweep --seeds A:B (--chaos | --scenarios | --scenario NAME) [--profiles P,...]
                      [--config FILE] [--plant-bug NAME] [--jobs J] [--shard I/N] [--timeout D]
-                     [--artifacts DIR] [--double-check PCT] [--json] [--progress]
+                     [--artifacts DIR] [--shrink] [--double-check PCT] [--json] [--progress]
        dmsgsim sweep ... --emit slurm|parallel --shards N [--array-limit M] [--hosts H,...]
                      [--out-dir DIR]
        dmsgsim sweep merge FILE... [--json]     (dmsgsim sweep merge --help)
@@ -53,6 +53,9 @@ sweep goes on; a child that refuses its arguments (exit 2) stops the sweep at on
                      per fingerprint, then per run (seed-N-PROFILE[-SCENARIO]), holding the
                      trace and failure.json (chaos: its states too); crashed and hung runs keep
                      their standard error
+  --shrink           shrink each failing run's trace in its folder (run.min.trace, the
+                     shrink's report in shrink.json and shrink.txt), each shrink a child with
+                     the same limit (dmsgsim shrink --help)
   --double-check PCT re-run a sample of about PCT % of the passing runs, chosen by seed (the
                      same on every shard), and require the same chain; a different one is a
                      determinism failure, listed first in the summary
@@ -92,6 +95,7 @@ struct SweepOptions {
   int64_t timeout_ns = 600'000'000'000;
   std::string artifacts = "sweep-artifacts";
   uint32_t double_check_percent = 0;
+  bool shrink = false;
   bool json = false;
   bool progress = false;
 };
@@ -196,6 +200,7 @@ int emit_command(const SweepOptions& o, const Io& io) {
   request.jobs_per_shard = o.jobs;
   request.timeout_ns = o.timeout_ns;
   request.double_check_percent = o.double_check_percent;
+  request.shrink = o.shrink;
   request.array_limit = o.emit->array_limit;
   request.hosts = o.emit->hosts;
   fmt::print(io.out, "{}", o.emit->engine == "slurm" ? sweep::slurm_script(request) : sweep::parallel_command(request));
@@ -218,6 +223,7 @@ sim::Result<SweepOptions> parse_sweep_options(Args& args) {
   }
   if (std::optional<std::string> artifacts = args.take_value("artifacts")) o.artifacts = *artifacts;
   o.double_check_percent = static_cast<uint32_t>(args.take_count("double-check", 0, 100).value_or(0));
+  o.shrink = args.take_flag("shrink");
   o.json = args.take_flag("json");
   o.progress = args.take_flag("progress");
   take_emit(args, o);
@@ -257,8 +263,8 @@ std::string slug(const std::string& text) {
 }
 
 // What a sweep's run goes through: its first run, then a re-run that double-checks it, or
-// one that records a fault scenario's failing trace.
-enum class JobKind { kFirst, kRecheck, kRecord };
+// one that records a fault scenario's failing trace, and with --shrink the shrink of it.
+enum class JobKind { kFirst, kRecheck, kRecord, kShrink };
 struct Job {
   JobKind kind;
   size_t run;  // into Sweep::records_
@@ -308,6 +314,10 @@ class Sweep {
 
   void start(const Job& job) {
     const RunRecord& r = records_[job.run];
+    if (job.kind == JobKind::kShrink) {
+      running_.emplace(pool_.start({"shrink", r.artifacts + "/run.trace", "--json"}, o_.timeout_ns), job);
+      return;
+    }
     std::vector<std::string> words = sweep::run_words(o_.spec, r.run);
     words.emplace_back("--json");
     if (job.kind == JobKind::kFirst && r.run.scenario == "chaos") {
@@ -360,7 +370,11 @@ class Sweep {
 
   std::optional<int> finish(const Job& job, ChildEnd end) {
     RunRecord& r = records_[job.run];
-    if (job.kind == JobKind::kRecord) return report(r);  // its trace and failure.json are written
+    if (job.kind == JobKind::kRecord) return shrink_or_report(job);  // its trace and failure.json are written
+    if (job.kind == JobKind::kShrink) {
+      keep_shrink(r, end);
+      return report(r);
+    }
     if (job.kind == JobKind::kRecheck) {
       RunRecord again = r;
       if (std::optional<int> stop = classify(again, end)) return stop;
@@ -387,7 +401,28 @@ class Sweep {
       queue_.push_front(Job{JobKind::kRecord, job.run});  // the scenario again, recording its trace
       return std::nullopt;
     }
-    return report(r);
+    return r.outcome == Outcome::kFail ? shrink_or_report(job) : report(r);
+  }
+
+  // A failure whose trace is kept: shrunk next with --shrink, else reported.
+  std::optional<int> shrink_or_report(const Job& job) {
+    if (o_.shrink && !InterruptGuard::requested() && fs::exists(records_[job.run].artifacts + "/run.trace")) {
+      queue_.push_front(Job{JobKind::kShrink, job.run});
+      return std::nullopt;
+    }
+    return report(records_[job.run]);
+  }
+
+  // The shrink's report beside the shrunk trace (run.min.trace, which it wrote there).
+  void keep_shrink(RunRecord& r, const ChildEnd& end) {
+    write_text(r.artifacts + "/shrink.json", end.out);
+    if (!end.err_tail.empty()) write_text(r.artifacts + "/shrink.txt", end.err_tail);
+    if (end.exit_code != kExitOk) {
+      const std::string why = end.timed_out     ? "killed after the run's limit"
+                              : end.signal != 0 ? "ended by " + signal_text(end.signal)
+                                                : fmt::format("exit {}: {}", end.exit_code, last_line(end.err_tail));
+      r.detail += (r.detail.empty() ? "" : "; ") + std::string("the shrink did not finish: ") + why;
+    }
   }
 
   // A failing run's folder: chaos's own artifacts moved there, or standard error for a run

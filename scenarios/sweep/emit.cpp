@@ -42,6 +42,7 @@ std::vector<std::string> shard_words(const EmitRequest& r, const std::string& sh
   if (!spec.planted_bug.empty()) words.insert(words.end(), {"--plant-bug", spec.planted_bug});
   words.insert(words.end(), {"--jobs", std::to_string(r.jobs_per_shard), "--timeout",
                              fmt::format("{}ms", r.timeout_ns / 1'000'000), "--artifacts", r.artifacts});
+  if (r.shrink) words.emplace_back("--shrink");
   if (r.double_check_percent > 0) words.insert(words.end(), {"--double-check", std::to_string(r.double_check_percent)});
   words.insert(words.end(), {"--json", "--shard", fmt::format("{}/{}", shard, spec.shards)});
   return words;

@@ -18,6 +18,7 @@ struct EmitRequest {
   size_t jobs_per_shard = 1;  // children at once in each shard (Slurm: --cpus-per-task)
   int64_t timeout_ns = 0;     // each run's wall-time limit
   uint32_t double_check_percent = 0;
+  bool shrink = false;
   uint32_t array_limit = 0;        // Slurm: array tasks at once (0: all)
   std::vector<std::string> hosts;  // parallel: ssh logins (":" is this host)
 };

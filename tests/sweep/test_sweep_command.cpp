@@ -209,3 +209,24 @@ TEST_CASE("sweep: command: merge puts shards together and names what is missing"
   CHECK_THAT(mixed.output, Catch::Contains("another sweep"));
   CHECK(run_dmsgsim("sweep merge " + dir + "/no-such.jsonl").exit_code == 2);
 }
+
+TEST_CASE("sweep: shrink: --shrink leaves the shrunk trace and its report in the failure's folder") {
+  const std::string dir = scratch_path("sweep-shrink");
+  std::filesystem::remove_all(dir);
+  const test_support::DmsgsimRun run = run_dmsgsim(fmt::format(
+      "sweep --seeds 1:1 --chaos --config {} --plant-bug backlog-never-rejects --shrink --json --artifacts {}",
+      dense_config(), dir));
+  INFO(run.output);
+  CHECK(run.exit_code == 1);
+  const SweepLines lines = read_lines(run.output);
+  REQUIRE(lines.runs.size() == 1);
+  const std::string folder = text_of(lines.runs[0], "artifacts");
+  CHECK(std::filesystem::exists(folder + "/run.min.trace"));
+  sim::Result<sim::Bytes> report = sim::read_file(folder + "/shrink.json");
+  REQUIRE(report.ok());
+  sim::Result<sim::JsonValue> parsed = sim::parse_json(std::string(report->begin(), report->end()));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->find("fingerprint")->scalar() == text_of(lines.runs[0], "fingerprint"));
+  // The shrunk trace fails as the run did.
+  CHECK_THAT(run_dmsgsim("replay " + folder + "/run.min.trace").output, Catch::Contains("result: fail"));
+}

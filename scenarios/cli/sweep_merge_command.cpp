@@ -1,5 +1,6 @@
 // `dmsgsim sweep merge`: shards' outputs put together, checked complete, summed up.
 #include "scenarios/cli/commands.h"
+#include "scenarios/sweep/json_fields.h"
 #include "scenarios/sweep/merge.h"
 #include "scenarios/sweep/summary.h"
 #include "sim/file_io.h"
@@ -26,10 +27,9 @@ sim::JsonValue merged_json(const sweep::Merged& merged, const sweep::Summary& su
   sim::JsonValue base = sweep::summary_json(summary);
   std::vector<std::pair<std::string, sim::JsonValue>> members = base.members();
   std::vector<sim::JsonValue> duplicates;
-  for (const uint64_t index : merged.duplicated_runs)
-    duplicates.push_back(sim::JsonValue::number(std::to_string(index)));
+  for (const uint64_t index : merged.duplicated_runs) duplicates.push_back(sweep::number_value(index));
   members.emplace_back("complete", sim::JsonValue::boolean(merged.complete()));
-  members.emplace_back("missing_runs", sim::JsonValue::number(std::to_string(merged.missing_runs)));
+  members.emplace_back("missing_runs", sweep::number_value(merged.missing_runs));
   members.emplace_back("missing_shards", sim::JsonValue::string(sweep::array_ranges(merged.missing_shards)));
   members.emplace_back("duplicated_runs", sim::JsonValue::array(std::move(duplicates)));
   return sim::JsonValue::object(std::move(members));

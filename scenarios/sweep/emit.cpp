@@ -12,12 +12,6 @@ std::string joined(const std::vector<std::string>& words) {
   return line;
 }
 
-std::string quoted_line(const std::vector<std::string>& words) {
-  std::vector<std::string> quoted;
-  for (const std::string& word : words) quoted.push_back(shell_word(word));
-  return joined(quoted);
-}
-
 std::string comma_list(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) out += (out.empty() ? "" : ",") + item;
@@ -98,7 +92,7 @@ std::string parallel_command(const EmitRequest& r) {
   // host), where the redirection happens.
   std::vector<std::string> words = {r.dmsgsim};
   for (const std::string& word : shard_words(r, "{}")) words.push_back(word);
-  const std::string run = quoted_line(words) + " > " + shell_word(r.out_dir + "/") + "{}.jsonl";
+  const std::string run = shell_line(words) + " > " + shell_word(r.out_dir + "/") + "{}.jsonl";
   return fmt::format(
       "mkdir -p {out} {artifacts} && parallel --jobs 1 --sshlogin {hosts} --joblog {log} {run} ::: {shards}"
       " ; {dmsgsim} sweep merge --json {out}/*.jsonl > {merged}\n",

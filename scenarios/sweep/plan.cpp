@@ -118,10 +118,14 @@ std::vector<std::string> run_words(const SweepSpec& spec, const RunId& run) {
   return words;
 }
 
-std::string reproduce_command(const SweepSpec& spec, const RunId& run) {
-  std::string line = "dmsgsim";
-  for (const std::string& word : run_words(spec, run)) line += " " + shell_word(word);
+std::string shell_line(const std::vector<std::string>& words) {
+  std::string line;
+  for (const std::string& word : words) line += (line.empty() ? "" : " ") + shell_word(word);
   return line;
+}
+
+std::string reproduce_command(const SweepSpec& spec, const RunId& run) {
+  return "dmsgsim " + shell_line(run_words(spec, run));
 }
 
 bool double_checked(uint64_t seed, uint32_t percent) {

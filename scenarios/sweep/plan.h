@@ -52,6 +52,8 @@ std::string reproduce_command(const SweepSpec& spec, const RunId& run);
 
 // A word for a POSIX shell: as it is when it holds only safe characters, else single-quoted.
 std::string shell_word(const std::string& word);
+// Words as one shell line, each quoted as shell_word() does.
+std::string shell_line(const std::vector<std::string>& words);
 
 // Whether --double-check PCT re-runs this seed: a hash of the seed alone, so every shard,
 // every profile and every machine picks the same seeds.

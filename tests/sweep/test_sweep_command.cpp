@@ -41,6 +41,14 @@ SweepLines read_lines(const std::string& output) {
   return lines;
 }
 
+// A sweep of the dense world with backlog-never-rejects planted (seed 1 fails), in a fresh
+// artifacts folder.
+test_support::DmsgsimRun planted_sweep(const std::string& dir, const std::string& options) {
+  std::filesystem::remove_all(dir);
+  return run_dmsgsim(fmt::format("sweep --chaos --config {} --plant-bug backlog-never-rejects --json --artifacts {} {}",
+                                 dense_config(), dir, options));
+}
+
 std::string text_of(const sim::JsonValue& line, const char* key) { return line.find(key)->scalar(); }
 
 std::map<std::string, std::string> chains_by_index(const SweepLines& lines) {
@@ -53,10 +61,7 @@ std::map<std::string, std::string> chains_by_index(const SweepLines& lines) {
 
 TEST_CASE("sweep: command: failing runs keep their files, the summary groups their fingerprint") {
   const std::string dir = scratch_path("sweep-planted");
-  std::filesystem::remove_all(dir);
-  const test_support::DmsgsimRun run = run_dmsgsim(fmt::format(
-      "sweep --seeds 1:4 --chaos --config {} --plant-bug backlog-never-rejects --jobs 2 --json --artifacts {}",
-      dense_config(), dir));
+  const test_support::DmsgsimRun run = planted_sweep(dir, "--seeds 1:4 --jobs 2");
   INFO(run.output);
   CHECK(run.exit_code == 1);
   const SweepLines lines = read_lines(run.output);
@@ -211,11 +216,7 @@ TEST_CASE("sweep: command: merge puts shards together and names what is missing"
 }
 
 TEST_CASE("sweep: shrink: --shrink leaves the shrunk trace and its report in the failure's folder") {
-  const std::string dir = scratch_path("sweep-shrink");
-  std::filesystem::remove_all(dir);
-  const test_support::DmsgsimRun run = run_dmsgsim(fmt::format(
-      "sweep --seeds 1:1 --chaos --config {} --plant-bug backlog-never-rejects --shrink --json --artifacts {}",
-      dense_config(), dir));
+  const test_support::DmsgsimRun run = planted_sweep(scratch_path("sweep-shrink"), "--seeds 1:1 --shrink");
   INFO(run.output);
   CHECK(run.exit_code == 1);
   const SweepLines lines = read_lines(run.output);
